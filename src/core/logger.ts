@@ -1,0 +1,50 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
+import { redact } from './secrets.js';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  level?: string;
+  /** Human-readable lines instead of JSON (the default on a TTY). */
+  pretty?: boolean;
+  /** Where lines go; stdout by default. */
+  destination?: { write(line: string): unknown };
+}
+
+/** Field names whose values are secrets wherever they appear in a log object. */
+export const REDACT_PATHS = [
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers.Authorization',
+  '*.headers.Authorization',
+];
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const out = options.destination ?? process.stdout;
+  const usePretty = options.pretty ?? (process.stdout.isTTY === true && options.destination === undefined);
+  const sink: DestinationStream = usePretty
+    ? (() => {
+        const p = pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true });
+        p.pipe({ write: (chunk: string | Buffer) => out.write(redact(String(chunk))) } as never);
+        return { write: (line: string) => p.write(line) };
+      })()
+    : { write: (line: string) => out.write(redact(line)) };
+  return pino(
+    {
+      level: options.level ?? process.env.VIDEO_INBOX_LOG_LEVEL ?? 'info',
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: undefined,
+    },
+    sink,
+  );
+}
+
+/** A logger that drops everything, for tests that don't look at logs. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
