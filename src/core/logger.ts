@@ -29,7 +29,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const usePretty = options.pretty ?? (process.stdout.isTTY === true && options.destination === undefined);
   const sink: DestinationStream = usePretty
     ? (() => {
-        const p = pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true });
+        const p = pretty({
+          colorize: true,
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname',
+          sync: true,
+        });
         p.pipe({ write: (chunk: string | Buffer) => out.write(redact(String(chunk))) } as never);
         return { write: (line: string) => p.write(line) };
       })()

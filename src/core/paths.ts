@@ -4,16 +4,24 @@ import { join } from 'node:path';
 type Env = Record<string, string | undefined>;
 
 /** Where the journal, lock, client id and token live. */
-export function defaultStateDir(env: Env = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+export function defaultStateDir(
+  env: Env = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): string {
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'video-inbox');
-  const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(home, '.local', 'state');
+  const base =
+    env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/')
+      ? env.XDG_STATE_HOME
+      : join(home, '.local', 'state');
   return join(base, 'video-inbox');
 }
 
 /** The config file: --config, else $VIDEO_INBOX_CONFIG, else $XDG_CONFIG_HOME/video-inbox/config.yaml. */
 export function defaultConfigPath(env: Env = process.env, home = homedir()): string {
   if (env.VIDEO_INBOX_CONFIG) return env.VIDEO_INBOX_CONFIG;
-  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
+  const base =
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
   return join(base, 'video-inbox', 'config.yaml');
 }
 

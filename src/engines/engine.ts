@@ -99,6 +99,13 @@ export interface MediaInfo {
   formatName: string;
   durationSec?: number;
   sizeBytes: number;
-  video?: { codec: string; width: number; height: number; pixFmt?: string; codecTag?: string; rotation?: number };
+  video?: {
+    codec: string;
+    width: number;
+    height: number;
+    pixFmt?: string;
+    codecTag?: string;
+    rotation?: number;
+  };
   audio?: { codec: string; channels?: number };
 }

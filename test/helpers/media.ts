@@ -18,10 +18,18 @@ export interface MediaSpec {
 
 /** Makes a small real video with ffmpeg's test sources, so tests never ship binary media. */
 export async function makeVideo(path: string, spec: MediaSpec = {}): Promise<string> {
-  const { videoCodec = 'libx264', audioCodec = 'aac', width = 320, height = 240, durationSec = 1, fps = 25 } = spec;
+  const {
+    videoCodec = 'libx264',
+    audioCodec = 'aac',
+    width = 320,
+    height = 240,
+    durationSec = 1,
+    fps = 25,
+  } = spec;
   const args = ['-hide_banner', '-loglevel', 'error', '-y'];
   args.push('-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=${fps}:duration=${durationSec}`);
-  if (audioCodec) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${durationSec}`);
+  if (audioCodec)
+    args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${durationSec}`);
   args.push('-c:v', videoCodec);
   if (videoCodec === 'libx264') args.push('-pix_fmt', 'yuv420p', '-preset', 'ultrafast');
   if (audioCodec) args.push('-c:a', audioCodec);
@@ -38,23 +46,58 @@ export interface ProbeSummary {
 }
 
 export async function probe(path: string): Promise<ProbeSummary> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', path]);
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_format',
+    '-show_streams',
+    '-of',
+    'json',
+    path,
+  ]);
   const data = JSON.parse(stdout) as {
     format: { format_name: string; duration?: string };
-    streams: { codec_type: string; codec_name: string; width?: number; height?: number; pix_fmt?: string; codec_tag_string?: string }[];
+    streams: {
+      codec_type: string;
+      codec_name: string;
+      width?: number;
+      height?: number;
+      pix_fmt?: string;
+      codec_tag_string?: string;
+    }[];
   };
   const v = data.streams.find((s) => s.codec_type === 'video');
   const a = data.streams.find((s) => s.codec_type === 'audio');
   return {
     formatName: data.format.format_name,
     durationSec: Number(data.format.duration ?? 0),
-    video: v ? { codec: v.codec_name, width: v.width ?? 0, height: v.height ?? 0, pixFmt: v.pix_fmt, tag: v.codec_tag_string } : undefined,
+    video: v
+      ? {
+          codec: v.codec_name,
+          width: v.width ?? 0,
+          height: v.height ?? 0,
+          pixFmt: v.pix_fmt,
+          tag: v.codec_tag_string,
+        }
+      : undefined,
     audio: a ? { codec: a.codec_name } : undefined,
   };
 }
 
 /** MD5 of the decoded-free video stream packets: equal for bit-identical streams. */
 export async function videoStreamHash(path: string): Promise<string> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'md5', '-']);
+  const { stdout } = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    path,
+    '-map',
+    '0:v:0',
+    '-c',
+    'copy',
+    '-f',
+    'md5',
+    '-',
+  ]);
   return stdout.trim();
 }
