@@ -1,5 +1,6 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
+import { Writable } from 'node:stream';
 import { redact } from './secrets.js';
 
 export type { Logger };
@@ -27,18 +28,21 @@ export const REDACT_PATHS = [
 export function createLogger(options: LoggerOptions = {}): Logger {
   const out = options.destination ?? process.stdout;
   const usePretty = options.pretty ?? (process.stdout.isTTY === true && options.destination === undefined);
+  const redacted = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      out.write(redact(String(chunk)));
+      done();
+    },
+  });
   const sink: DestinationStream = usePretty
-    ? (() => {
-        const p = pretty({
-          colorize: true,
-          translateTime: 'SYS:HH:MM:ss',
-          ignore: 'pid,hostname',
-          sync: true,
-        });
-        p.pipe({ write: (chunk: string | Buffer) => out.write(redact(String(chunk))) } as never);
-        return { write: (line: string) => p.write(line) };
-      })()
-    : { write: (line: string) => out.write(redact(line)) };
+    ? pretty({
+        colorize: true,
+        translateTime: 'SYS:HH:MM:ss',
+        ignore: 'pid,hostname',
+        destination: redacted,
+        sync: true,
+      })
+    : { write: (line: string) => redacted.write(line) };
   return pino(
     {
       level: options.level ?? process.env.VIDEO_INBOX_LOG_LEVEL ?? 'info',
