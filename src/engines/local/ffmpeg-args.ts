@@ -1,0 +1,56 @@
+import type { ConversionPlan } from './plan.js';
+
+/**
+ * The `file:` protocol prefix makes ffmpeg read the rest as a plain path: a name starting with `-`
+ * is not an option and a name like `http:clip.mov` is not a URL.
+ */
+export function fileUrl(path: string): string {
+  return `file:${path}`;
+}
+
+/** The complete ffmpeg argument list for a plan; passed as an array, never through a shell. */
+export function buildFfmpegArgs(plan: ConversionPlan, input: string, output: string): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    // Errors only on stderr, so its last lines are the reason; progress as key=value on stdout.
+    '-loglevel',
+    'error',
+    '-progress',
+    'pipe:1',
+    '-nostats',
+    '-i',
+    fileUrl(input),
+    // The first real video (not cover art) and the first audio if any; subtitles, timecode and
+    // data tracks often cannot go into an MP4 and would fail the whole job.
+    '-map',
+    '0:V:0',
+    '-map',
+    '0:a:0?',
+    ...(plan.mode === 'remux' ? remuxArgs(plan) : transcodeArgs(plan)),
+    // Sparse or late audio would otherwise stop the muxer with "Too many packets buffered".
+    '-max_muxing_queue_size',
+    '4096',
+    // The index goes first so players and browsers start before the whole file has arrived.
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    fileUrl(output),
+  ];
+}
+
+function remuxArgs(plan: Extract<ConversionPlan, { mode: 'remux' }>): string[] {
+  return ['-c', 'copy', ...(plan.videoTag ? ['-tag:v', plan.videoTag] : [])];
+}
+
+function transcodeArgs(plan: Extract<ConversionPlan, { mode: 'transcode' }>): string[] {
+  const args = ['-c:v', 'libx264', '-preset', plan.preset, '-crf', String(plan.crf), '-pix_fmt', 'yuv420p'];
+  // ffmpeg turns rotated pictures upright before this filter runs, so the size is the displayed one;
+  // the scale filter keeps the display aspect ratio of non-square pixels.
+  if (plan.scaleTo) args.push('-vf', `scale=${plan.scaleTo.width}:${plan.scaleTo.height}`);
+  if (plan.audio === 'copy') args.push('-c:a', 'copy');
+  if (plan.audio === 'aac') args.push('-c:a', 'aac', '-b:a', `${plan.audioBitrateK ?? 192}k`);
+  return args;
+}

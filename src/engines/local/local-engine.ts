@@ -1,0 +1,109 @@
+import { rename, rm } from 'node:fs/promises';
+import { VideoInboxError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { Engine, EngineHooks, EngineRequest, EngineResult, MediaInfo } from '../engine.js';
+import { buildFfmpegArgs } from './ffmpeg-args.js';
+import { runFfmpeg, type SpawnFn } from './ffmpeg-runner.js';
+import { planConversion } from './plan.js';
+import { probeMedia } from './probe.js';
+import { syncFile, tempPathBeside } from './temp-output.js';
+import { resolveTools, type ToolPaths } from './tools.js';
+
+export type ProbeFn = (path: string, ffprobe: string, signal?: AbortSignal) => Promise<MediaInfo>;
+
+export interface LocalEngineDeps {
+  /** Resolved ffmpeg/ffprobe; found on PATH at the first job when omitted. */
+  tools?: ToolPaths;
+  log: Logger;
+  spawn?: SpawnFn;
+  probe?: ProbeFn;
+  killGraceMs?: number;
+  stallTimeoutMs?: number;
+}
+
+/**
+ * Converts with the local ffmpeg: a stream copy when the codecs already suit an MP4 (lossless, fast),
+ * else an H.264/AAC transcode. Writes a temp file beside `destination` and renames it only once
+ * ffmpeg succeeded and the result probes as a video, so a stopped run leaves nothing finished-looking.
+ */
+export function createLocalEngine(deps: LocalEngineDeps): Engine {
+  const probe = deps.probe ?? probeMedia;
+  const log = deps.log.child({ module: 'local-engine' });
+  let tools = deps.tools;
+
+  return {
+    name: 'local',
+    async run(request: EngineRequest, hooks: EngineHooks): Promise<EngineResult> {
+      tools ??= resolveTools();
+      const { ffmpeg, ffprobe } = tools;
+      const { signal } = hooks;
+      throwIfCancelled(signal);
+
+      hooks.progress({ stage: 'probing' });
+      const info = await cancellable(signal, () => probe(request.input, ffprobe, signal));
+      const plan = planConversion(info, request.local);
+      log.info(
+        { jobId: request.jobId, mode: plan.mode, reason: plan.reason, durationSec: info.durationSec },
+        'Local conversion planned',
+      );
+
+      const temp = tempPathBeside(request.destination);
+      hooks.progress({
+        stage: 'converting',
+        percent: 0,
+        message: plan.mode === 'remux' ? 'Copying the streams into an MP4' : 'Converting to H.264',
+      });
+      try {
+        await runFfmpeg({
+          ffmpeg,
+          args: buildFfmpegArgs(plan, request.input, temp),
+          signal,
+          durationSec: info.durationSec,
+          onProgress: (percent) => hooks.progress({ stage: 'converting', percent }),
+          spawn: deps.spawn,
+          killGraceMs: deps.killGraceMs,
+          stallTimeoutMs: deps.stallTimeoutMs,
+        });
+        const out = await cancellable(signal, () => probe(temp, ffprobe, signal));
+        checkOutput(out, temp);
+        await syncFile(temp);
+        throwIfCancelled(signal);
+        await rename(temp, request.destination);
+      } catch (err) {
+        await rm(temp, { force: true }).catch((rmErr: unknown) => {
+          log.warn({ jobId: request.jobId, file: temp, err: rmErr }, 'Could not remove a partial output');
+        });
+        throw err;
+      }
+      hooks.progress({ stage: 'converting', percent: 100 });
+      const summary = plan.mode === 'remux' ? 'remuxed' : 'transcoded';
+      log.info({ jobId: request.jobId, summary }, 'Local conversion finished');
+      return { path: request.destination, durationSec: info.durationSec, summary };
+    },
+  };
+}
+
+function checkOutput(out: MediaInfo, path: string): void {
+  if (!out.video || (out.video.codec !== 'h264' && out.video.codec !== 'hevc')) {
+    throw new VideoInboxError('OUTPUT_INVALID', 'ffmpeg finished but its output holds no playable video', {
+      hint: 'Report this with the input file type; the source is untouched.',
+      context: { path, codec: out.video?.codec },
+    });
+  }
+}
+
+function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) {
+    throw new VideoInboxError('CANCELLED', 'Stopped before finishing', { cause: signal.reason });
+  }
+}
+
+/** A step that fails because we aborted it reports CANCELLED, not the error the abort caused. */
+async function cancellable<T>(signal: AbortSignal, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    throwIfCancelled(signal);
+    throw err;
+  }
+}

@@ -1,0 +1,223 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FfmpegError, VideoInboxError } from '../../../../src/core/errors.js';
+import { silentLogger } from '../../../../src/core/logger.js';
+import type { EngineRequest, LocalOptions, Progress } from '../../../../src/engines/engine.js';
+import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
+import { makeVideo, probe, videoStreamHash, type MediaSpec } from '../../../helpers/media.js';
+
+const run = promisify(execFile);
+let dir: string;
+let hasX265 = false;
+const engine = createLocalEngine({ tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: silentLogger() });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vi-local-engine-'));
+  const { stdout } = await run('ffmpeg', ['-hide_banner', '-encoders']);
+  hasX265 = /\blibx265\b/.test(stdout);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function request(input: string, destination: string, local?: LocalOptions): EngineRequest {
+  return {
+    jobId: 'job-1',
+    input,
+    instructions: [],
+    skill: 'video-converter-best',
+    language: 'en',
+    quality: 'high',
+    destination,
+    local,
+  };
+}
+
+async function convert(
+  name: string,
+  spec: MediaSpec,
+  local?: LocalOptions,
+  signal = new AbortController().signal,
+) {
+  const input = await makeVideo(join(dir, name), spec);
+  const destination = join(dir, `${name}.out.mp4`);
+  const events: Progress[] = [];
+  const result = await engine.run(request(input, destination, local), {
+    signal,
+    progress: (p) => events.push(p),
+    checkpoint: async () => {},
+  });
+  return { input, destination, result, events, out: await probe(destination) };
+}
+
+describe('local engine with real ffmpeg', () => {
+  it('remuxes an H.264/AAC MOV into an MP4 with a bit-identical video stream', async () => {
+    const { input, destination, result, events, out } = await convert('phone.mov', {});
+    expect(result).toMatchObject({ path: destination, summary: 'remuxed' });
+    expect(result.durationSec).toBeGreaterThan(0.5);
+    expect(out.formatName).toContain('mp4');
+    expect(out.video?.codec).toBe('h264');
+    expect(out.audio?.codec).toBe('aac');
+    expect(await videoStreamHash(destination)).toBe(await videoStreamHash(input));
+    expect(events.at(-1)).toEqual({ stage: 'converting', percent: 100 });
+    const percents = events.flatMap((e) => (e.percent === undefined ? [] : [e.percent]));
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+  });
+
+  it.each<[string, MediaSpec]>([
+    ['old.avi', { videoCodec: 'mpeg4', audioCodec: 'libmp3lame' }],
+    ['camera.avi', { videoCodec: 'mjpeg', audioCodec: 'pcm_s16le' }],
+    ['clip.webm', { videoCodec: 'libvpx', audioCodec: 'libvorbis', extra: ['-deadline', 'realtime'] }],
+    ['screen.mkv', { videoCodec: 'libx264', audioCodec: 'libopus' }],
+  ])('transcodes %s into a valid H.264/AAC MP4 no taller than 1080', async (name, spec) => {
+    const { result, out } = await convert(name, spec);
+    expect(result.summary).toBe('transcoded');
+    expect(out.formatName).toContain('mp4');
+    expect(out.video).toMatchObject({ codec: 'h264', pixFmt: 'yuv420p', width: 320, height: 240 });
+    expect(out.audio?.codec).toBe('aac');
+    expect(out.durationSec).toBeGreaterThan(0.5);
+  });
+
+  it('scales a 1920x1440 input down to 1440x1080', async () => {
+    const { result, out } = await convert(
+      'tall.mp4',
+      { width: 1920, height: 1440, fps: 5, audioCodec: null },
+      { preset: 'ultrafast' },
+    );
+    expect(result.summary).toBe('transcoded');
+    expect(out.video).toMatchObject({ codec: 'h264', width: 1440, height: 1080 });
+    expect(out.audio).toBeUndefined();
+  });
+
+  it('does not upscale a small input, unless asked', async () => {
+    const kept = await convert('small.avi', { videoCodec: 'mpeg4', audioCodec: null });
+    expect(kept.out.video).toMatchObject({ width: 320, height: 240 });
+    const upscaled = await convert(
+      'small-up.avi',
+      { videoCodec: 'mpeg4', audioCodec: null },
+      { height: 480, upscale: true, preset: 'ultrafast' },
+    );
+    expect(upscaled.out.video).toMatchObject({ width: 640, height: 480 });
+  });
+
+  it('makes odd sizes even and turns rotated pictures upright', async () => {
+    const odd = await convert('odd.avi', { videoCodec: 'mjpeg', width: 321, height: 241, audioCodec: null });
+    expect(odd.out.video).toMatchObject({ codec: 'h264', width: 320, height: 240 });
+
+    // A phone video shot upright: stored 320x240 with a quarter-turn, shown 240x320.
+    const flat = await makeVideo(join(dir, 'flat.mp4'), { audioCodec: null });
+    const rotated = join(dir, 'rotated.mp4');
+    await run('ffmpeg', ['-v', 'error', '-i', flat, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+    const destination = join(dir, 'rotated.out.mp4');
+    const result = await engine.run(request(rotated, destination, { height: 240 }), {
+      signal: new AbortController().signal,
+      progress: () => {},
+      checkpoint: async () => {},
+    });
+    expect(result.summary).toBe('transcoded');
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', destination]);
+    const stream = (JSON.parse(stdout) as { streams: Record<string, unknown>[] }).streams[0];
+    expect(stream).toMatchObject({ width: 180, height: 240 });
+    expect(JSON.stringify(stream)).not.toContain('rotation');
+  });
+
+  it('converts files with hostile names and never runs what the name says', async () => {
+    const hostile = `-dash $(touch pwned) 'single' "double" é 日本 ;|&.mov`;
+    const input = await makeVideo(join(dir, 'hostile-src.mov'), {});
+    const hostileDir = await mkdtemp(join(dir, `-in $(touch pwned) `));
+    const { rename } = await import('node:fs/promises');
+    const hostileInput = join(hostileDir, hostile);
+    await rename(input, hostileInput);
+    const destination = join(hostileDir, `-out $(touch pwned) "é".mp4`);
+    const result = await engine.run(request(hostileInput, destination), {
+      signal: new AbortController().signal,
+      progress: () => {},
+      checkpoint: async () => {},
+    });
+    expect(result.summary).toBe('remuxed');
+    expect((await probe(destination)).video?.codec).toBe('h264');
+    expect(await readdir(hostileDir)).toEqual(
+      expect.arrayContaining([hostile, `-out $(touch pwned) "é".mp4`]),
+    );
+    expect(existsSync(join(process.cwd(), 'pwned'))).toBe(false);
+    expect(existsSync(join(hostileDir, 'pwned'))).toBe(false);
+  });
+
+  it('fails a corrupt file with ffmpeg’s reason and leaves no output', async () => {
+    const good = await makeVideo(join(dir, 'whole.mp4'), {});
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(good);
+    // Without faststart the index sits at the end: a cut-off copy has none.
+    const broken = join(dir, 'broken.mp4');
+    await writeFile(broken, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const destination = join(dir, 'broken.out.mp4');
+    const err = await engine
+      .run(request(broken, destination), {
+        signal: new AbortController().signal,
+        progress: () => {},
+        checkpoint: async () => {},
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FfmpegError);
+    const ffErr = err as FfmpegError;
+    expect(ffErr.message).toMatch(/moov atom not found|Invalid data found/);
+    expect(ffErr.stderrTail).toMatch(/moov atom not found|Invalid data found/);
+    expect(ffErr.hint).toBeTruthy();
+    expect(existsSync(destination)).toBe(false);
+  });
+
+  it('stops ffmpeg when cancelled, reports progress until then, and leaves no partial file', async () => {
+    const cancelDir = await mkdtemp(join(dir, 'cancel-'));
+    const input = await makeVideo(join(cancelDir, 'long.avi'), {
+      videoCodec: 'mpeg4',
+      audioCodec: null,
+      width: 640,
+      height: 360,
+      durationSec: 30,
+    });
+    const destination = join(cancelDir, 'long.out.mp4');
+    const controller = new AbortController();
+    const events: Progress[] = [];
+    let partialSeen: string[] = [];
+    const err = await engine
+      .run(request(input, destination, { preset: 'veryslow' }), {
+        signal: controller.signal,
+        progress: (p) => {
+          events.push(p);
+          if (p.stage === 'converting' && (p.percent ?? 0) >= 1 && !controller.signal.aborted) {
+            partialSeen = [];
+            void readdir(cancelDir).then((names) => {
+              partialSeen = names.filter((n) => n.endsWith('.part'));
+              controller.abort();
+            });
+          }
+        },
+        checkpoint: async () => {},
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VideoInboxError);
+    expect((err as VideoInboxError).code).toBe('CANCELLED');
+    expect(partialSeen).toHaveLength(1);
+    expect(await readdir(cancelDir)).toEqual(['long.avi']);
+    const percents = events.flatMap((e) => (e.stage === 'converting' && e.percent ? [e.percent] : []));
+    expect(percents.length).toBeGreaterThan(0);
+    expect(percents.every((p) => p > 0 && p < 100)).toBe(true);
+  });
+
+  it('remuxes HEVC and tags it hvc1 so Apple players open it', async (ctx) => {
+    if (!hasX265) return ctx.skip('this ffmpeg has no libx265 encoder, so no HEVC input can be made');
+    const { input, destination, result, out } = await convert('hevc.mkv', {
+      videoCodec: 'libx265',
+      extra: ['-pix_fmt', 'yuv420p', '-preset', 'ultrafast', '-x265-params', 'log-level=error'],
+    });
+    expect(result.summary).toBe('remuxed');
+    expect(out.video).toMatchObject({ codec: 'hevc', tag: 'hvc1' });
+    expect(await videoStreamHash(destination)).toBe(await videoStreamHash(input));
+  });
+});
