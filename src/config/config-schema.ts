@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/**
+ * The config file, as written by hand. One schema gives the loader its checks, the code its types
+ * (`ConfigFile`) and editors their JSON Schema (docs/schema/config.schema.json, `npm run schema`).
+ * Strict objects everywhere: a misspelt key is an error, never silently ignored.
+ */
+const positiveSeconds = (description: string) => z.number().positive().describe(description);
+const limit = (description: string) => z.number().int().min(1).optional().describe(description);
+const path = (description: string) => z.string().min(1).describe(description);
+
+export const PLATFORMS = ['clawhub', 'cursor', 'github', 'unknown'] as const;
+export const DEFAULT_API_BASE = 'https://mega-api-prod.nemovideo.ai';
+
+export const ApiSchema = z
+  .strictObject({
+    baseUrl: z
+      .url({ protocol: /^https?$/, error: 'Expected an http:// or https:// URL' })
+      .default(DEFAULT_API_BASE)
+      .describe('NemoVideo API base URL. $NEMO_API_BASE wins over this.'),
+    token: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'NemoVideo token. Prefer $NEMO_TOKEN (which wins over this); without either an anonymous token is fetched and kept in the state dir.',
+      ),
+    language: z.string().min(2).default('en').describe('Session language unless a rule says otherwise.'),
+    pollSeconds: positiveSeconds('Seconds between render status polls (backs off from here).').default(30),
+    platform: z.enum(PLATFORMS).default('unknown').describe('Sent as X-Skill-Platform.'),
+    requestTimeoutSeconds: positiveSeconds(
+      'Seconds before an ordinary API request (not the instruction stream) is given up and retried.',
+    ).default(60),
+  })
+  .describe('NemoVideo API settings.');
+
+export const LimitsSchema = z
+  .strictObject({
+    uploads: limit('Uploads at once (default 2).'),
+    sse: limit('Instruction streams at once (default: concurrency).'),
+    polls: limit('Render status polls at once (default 4).'),
+    local: limit('Local ffmpeg conversions at once (default: CPU cores / 2, at least 1).'),
+  })
+  .describe(
+    'Per-stage limits inside the global concurrency, so a long queue never means many open requests.',
+  );
+
+export const FOLDER_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
+
+export const FolderSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(FOLDER_NAME, 'Use letters, digits, spaces, dots, dashes or underscores (no slashes)')
+      .max(64)
+      .describe('A short unique name; shown in logs and usable as {folder} in output names.'),
+    inbox: path('Folder to watch. Relative paths resolve against this config file; ~ is your home.'),
+    outbox: path('Folder the MP4s go to. Relative paths resolve against this config file; ~ is your home.'),
+    rules: path('The rule YAML for this folder. Relative paths resolve against this config file.'),
+    poll: z
+      .boolean()
+      .optional()
+      .describe(
+        'Poll this inbox instead of using OS events (network shares). Default: the top-level `poll`.',
+      ),
+  })
+  .describe('A watched inbox, its outbox and its rules.');
+
+export const ConfigFileSchema = z
+  .strictObject({
+    api: ApiSchema.prefault({}),
+    stateDir: path(
+      'Where the journal, lock and token live. Default $XDG_STATE_HOME/video-inbox (~/.local/state/video-inbox; macOS ~/Library/Application Support/video-inbox).',
+    ).optional(),
+    concurrency: z.number().int().min(1).default(3).describe('Jobs in flight across all folders.'),
+    limits: LimitsSchema.prefault({}),
+    notify: z.enum(['desktop', 'none']).default('desktop').describe('Desktop notifications, or none.'),
+    settleSeconds: positiveSeconds(
+      'A file is taken once its size, mtime and inode have not changed for this many seconds.',
+    ).default(2),
+    rescanSeconds: positiveSeconds(
+      'Seconds between full rescans of every inbox (catches dropped OS events).',
+    ).default(60),
+    poll: z.boolean().default(false).describe('Poll every inbox instead of using OS events.'),
+    ffmpegPath: path('ffmpeg to run. Default: ffmpeg on PATH.').optional(),
+    ffprobePath: path('ffprobe to run. Default: ffprobe on PATH.').optional(),
+    maxUploadMB: z
+      .number()
+      .positive()
+      .default(500)
+      .describe('Larger files fail before upload (1 MB = 1,048,576 bytes).'),
+    folders: z.array(FolderSchema).default([]).describe('The watched folders.'),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.folders.forEach((folder, i) => {
+      const first = seen.get(folder.name.toLowerCase());
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['folders', i, 'name'],
+          message: `Folder name "${folder.name}" is already used by folders[${first}]`,
+        });
+      } else {
+        seen.set(folder.name.toLowerCase(), i);
+      }
+    });
+  })
+  .meta({ title: 'video-inbox config', description: 'video-inbox configuration (config.yaml).' });
+
+export type ConfigFile = z.output<typeof ConfigFileSchema>;
+export type FolderEntry = z.output<typeof FolderSchema>;

@@ -1,0 +1,30 @@
+import type { ConfigFile } from './config-schema.js';
+
+/** A folder with every path absolute, as the daemon uses it. */
+export interface FolderConfig {
+  name: string;
+  inbox: string;
+  outbox: string;
+  /** Absolute path of the folder's rule YAML (load it with `loadRuleFile`). */
+  rules: string;
+  /** Poll instead of OS events: the folder's own `poll`, else the top-level one. */
+  poll: boolean;
+}
+
+/** The loaded config: defaults applied, environment applied, paths absolute. */
+export interface Config {
+  /** Absolute path of the file it came from. */
+  file: string;
+  api: ConfigFile['api'];
+  stateDir: string;
+  concurrency: number;
+  limits: { uploads: number; sse: number; polls: number; local: number };
+  notify: 'desktop' | 'none';
+  settleSeconds: number;
+  rescanSeconds: number;
+  poll: boolean;
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
+  maxUploadMB: number;
+  folders: FolderConfig[];
+}
