@@ -1,0 +1,10 @@
+export { startEmulator } from './server.js';
+export type {
+  Emulator,
+  EmulatorOptions,
+  EndpointName,
+  Fault,
+  RecordedRequest,
+  RenderSummary,
+} from './types.js';
+export { ENDPOINT_NAMES } from './types.js';
