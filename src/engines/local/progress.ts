@@ -15,10 +15,10 @@ export function outTimeMicros(key: string, value: string): number | undefined {
     return value !== '' && Number.isFinite(n) && n >= 0 ? n : undefined;
   }
   if (key === 'out_time') {
-    const m = /^(-?\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(value);
+    // Audio priming makes the first blocks negative ("-00:00:00.023220"): not progress yet.
+    const m = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(value);
     if (!m) return undefined;
-    const micros = (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1e6;
-    return micros >= 0 ? Math.round(micros) : undefined;
+    return Math.round((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1e6);
   }
   return undefined;
 }
@@ -40,6 +40,8 @@ export function createProgressReader(
 ): { push(chunk: string): void } {
   let pending = '';
   let outMicros: number | undefined;
+  // out_time is rounded for display; once the microsecond keys are seen, they win.
+  let haveMicroKeys = false;
   let last = -1;
   const emit = (percent: number | undefined): void => {
     if (percent === undefined || percent <= last) return;
@@ -56,8 +58,10 @@ export function createProgressReader(
       for (const line of lines) {
         const kv = parseProgressLine(line);
         if (!kv) continue;
+        const isMicroKey = kv.key === 'out_time_us' || kv.key === 'out_time_ms';
+        haveMicroKeys ||= isMicroKey;
         const micros = outTimeMicros(kv.key, kv.value);
-        if (micros !== undefined) outMicros = micros;
+        if (micros !== undefined && (isMicroKey || !haveMicroKeys)) outMicros = micros;
         if (kv.key === 'progress' && outMicros !== undefined) {
           emit(progressPercent(outMicros, durationSec));
         }
