@@ -1,8 +1,11 @@
 import { handleToken } from './auth.js';
 import type { Exchange } from './context.js';
+import { handleCdnUpload } from './cdn.js';
 import { handleCredits } from './credits.js';
 import { handleSession, handleState } from './sessions.js';
+import type { Route } from './router.js';
 import type { EndpointName } from './types.js';
+import { handleUpload } from './upload.js';
 
 export type Handler = (ex: Exchange) => Promise<void>;
 
@@ -11,4 +14,10 @@ export const HANDLERS: Partial<Record<EndpointName, Handler>> = {
   session: handleSession,
   state: handleState,
   credits: handleCredits,
+  upload: handleUpload,
+};
+
+/** Routes outside the documented API, served for convenience (the CDN copy of an upload). */
+export const OTHER_HANDLERS: Record<NonNullable<Route['name']>, Handler> = {
+  'cdn-upload': handleCdnUpload,
 };

@@ -7,7 +7,7 @@ import type { EmulatorContext, Exchange } from './context.js';
 import { handleControl } from './control.js';
 import { FaultQueue, isGateFault } from './faults.js';
 import { applyGateFault } from './gate.js';
-import { HANDLERS } from './handlers.js';
+import { HANDLERS, OTHER_HANDLERS } from './handlers.js';
 import { sendJson } from './http-io.js';
 import { resolveOptions } from './options.js';
 import { createRandom } from './random.js';
@@ -103,13 +103,12 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
       if (await applyGateFault(ex, fault)) return;
     } else ex.fault = fault;
   }
-  const handler = found.endpoint === 'other' ? OTHER[found.name ?? ''] : HANDLERS[found.endpoint];
+  const handler =
+    found.endpoint === 'other' ? found.name && OTHER_HANDLERS[found.name] : HANDLERS[found.endpoint];
   if (!handler)
     return sendJson(ex, 404, { code: 404, message: `No route for ${req.method} ${url.pathname}` });
   return handler(ex);
 }
-
-const OTHER: Record<string, ((ex: Exchange) => Promise<void>) | undefined> = {};
 
 function failed(res: ServerResponse, err: unknown): void {
   if (res.headersSent) {
