@@ -1,0 +1,105 @@
+import type { RemoteIds } from '../engines/engine.js';
+
+/**
+ * The life of one file. `held` waits for something outside the job (rules that never loaded, no
+ * credits) and is still active; `done` and `failed` are final until a person asks for a retry.
+ */
+export type JobState =
+  | 'queued'
+  | 'uploading'
+  | 'instructing'
+  | 'rendering'
+  | 'downloading'
+  | 'converting'
+  | 'placing'
+  | 'done'
+  | 'failed'
+  | 'held';
+
+export const JOB_STATES: readonly JobState[] = [
+  'queued',
+  'uploading',
+  'instructing',
+  'rendering',
+  'downloading',
+  'converting',
+  'placing',
+  'done',
+  'failed',
+  'held',
+];
+
+export interface JobError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+/** One job as the journal keeps it. Small on purpose: a library of 10,000 done jobs stays cheap. */
+export interface JobRecord {
+  id: string;
+  /** The configured folder name (not a path). */
+  folder: string;
+  /** Absolute path of the source when the job was taken. */
+  source: string;
+  sourceName: string;
+  size: number;
+  mtimeMs: number;
+  /** sha256 of the source's bytes (see hashFile): a renamed or re-copied file is the same content. */
+  contentHash: string;
+  /** Identifies the rule text that produced the output; a rule edit makes the same content new work. */
+  ruleVersion: string;
+  engine: 'nemo' | 'local';
+  state: JobState;
+  percent?: number;
+  message?: string;
+  remote: RemoteIds;
+  attempts: number;
+  /** Final path of the placed output, once placed. */
+  output?: string;
+  error?: JobError;
+  heldReason?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What a caller supplies to create a job; the journal fills the rest. */
+export type NewJob = Omit<JobRecord, 'id' | 'state' | 'remote' | 'attempts' | 'createdAt' | 'updatedAt'> &
+  Partial<Pick<JobRecord, 'id' | 'state' | 'remote' | 'attempts'>>;
+
+/**
+ * A change to a job. `remote` is merged into the recorded ids (an engine checkpoints a few ids at a
+ * time); any other key replaces its value, and a key given as `undefined` clears it.
+ */
+export type JobPatch = Partial<Omit<JobRecord, 'id' | 'createdAt' | 'updatedAt'>>;
+
+export function isFinalState(state: JobState): boolean {
+  return state === 'done' || state === 'failed';
+}
+
+/** Active: the file is still the daemon's business (so a second event for it must not start a job). */
+export function isActiveState(state: JobState): boolean {
+  return !isFinalState(state);
+}
+
+/**
+ * Applies a patch. A job that reaches `done` sheds everything only an in-flight job needs (progress,
+ * remote ids, errors), because done records are what a long-lived library accumulates.
+ */
+export function applyPatch(job: JobRecord, patch: JobPatch, now: number): JobRecord {
+  const next: JobRecord = { ...job, ...patch, remote: { ...job.remote, ...patch.remote }, updatedAt: now };
+  if (next.state === 'done') return compactDone(next);
+  return dropUndefined(next);
+}
+
+export function compactDone(job: JobRecord): JobRecord {
+  const { percent: _p, message: _m, error: _e, heldReason: _h, ...rest } = job;
+  return dropUndefined({ ...rest, remote: {} });
+}
+
+function dropUndefined<T extends object>(obj: T): T {
+  for (const key of Object.keys(obj) as (keyof T)[]) {
+    if (obj[key] === undefined) delete obj[key];
+  }
+  return obj;
+}
