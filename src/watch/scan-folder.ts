@@ -1,0 +1,64 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { Fingerprint } from './settle-policy.js';
+
+export interface ScannedFile {
+  path: string;
+  fp: Fingerprint;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  directories: number;
+  /** False when some directory could not be listed: then absence proves nothing. */
+  complete: boolean;
+}
+
+/** Path relative to the inbox with `/` separators, the form the ignore policy and rules see. */
+export function relativeToInbox(root: string, path: string): string {
+  const rel = relative(root, path);
+  return sep === '/' ? rel : rel.split(sep).join('/');
+}
+
+/**
+ * Lists every file under `dir` (inside inbox `root`) that `skip` does not exclude. Symlinked folders
+ * are not followed (they can loop, or point outside the inbox); symlinked files are listed with their
+ * target's fingerprint.
+ */
+export async function scanFolder(
+  root: string,
+  dir: string,
+  skip: (rel: string) => boolean,
+): Promise<ScanResult> {
+  const files: ScannedFile[] = [];
+  let directories = 0;
+  let complete = true;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const current = stack.pop() as string;
+    let entries;
+    try {
+      entries = await readdir(current, { withFileTypes: true });
+    } catch {
+      complete = false;
+      continue;
+    }
+    directories += 1;
+    for (const entry of entries) {
+      const path = join(current, entry.name);
+      if (skip(relativeToInbox(root, path))) continue;
+      if (entry.isDirectory()) {
+        stack.push(path);
+        continue;
+      }
+      if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+      try {
+        const st = await stat(path);
+        if (st.isFile()) files.push({ path, fp: { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } });
+      } catch {
+        // Vanished between listing and stat, or a dangling link: nothing to take.
+      }
+    }
+  }
+  return { files, directories, complete };
+}

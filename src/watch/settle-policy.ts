@@ -1,0 +1,124 @@
+import type { Clock } from '../core/clock.js';
+
+/** What identifies one version of a file: a copy in progress changes size or mtime, a replacement the inode. */
+export interface Fingerprint {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export interface SettleOptions {
+  /** How long size, mtime and inode must stay the same before a file counts as complete. */
+  settleMs: number;
+  /** How long an empty file must stay empty before it is handed over anyway (as an empty file). */
+  emptySettleMs: number;
+}
+
+/**
+ * - `wait`: not stable long enough yet (or empty and still within the empty window).
+ * - `ready`: stable for `settleMs`; the caller checks it can be opened, then calls `markEmitted`.
+ * - `ready-empty`: stayed empty for `emptySettleMs`; handed over so the pipeline can set it aside.
+ * - `unchanged`: this exact version was emitted before; the candidate is dropped.
+ */
+export type SettleVerdict = 'wait' | 'ready' | 'ready-empty' | 'unchanged';
+
+interface Candidate {
+  fp: Fingerprint | undefined;
+  since: number;
+  busySince: number | undefined;
+}
+
+export function sameFingerprint(a: Fingerprint | undefined, b: Fingerprint | undefined): boolean {
+  return (
+    a !== undefined && b !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino
+  );
+}
+
+/**
+ * The completeness policy for one inbox, with time injected. It only remembers two small things per
+ * path: the candidate being watched, and the fingerprint last emitted (so a file is handed over once
+ * per version, however many events or rescans report it).
+ */
+export class SettleTracker {
+  private readonly pending = new Map<string, Candidate>();
+  private readonly emitted = new Map<string, Fingerprint>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: SettleOptions,
+  ) {}
+
+  /** Records a candidate; returns false when it was already pending. Never decides anything itself. */
+  add(path: string): boolean {
+    if (this.pending.has(path)) return false;
+    this.pending.set(path, { fp: undefined, since: this.clock.now(), busySince: undefined });
+    return true;
+  }
+
+  has(path: string): boolean {
+    return this.pending.has(path);
+  }
+
+  pendingPaths(): string[] {
+    return [...this.pending.keys()];
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Feeds one observation of a pending file and says what to do with it. */
+  observe(path: string, fp: Fingerprint): SettleVerdict {
+    const candidate = this.pending.get(path);
+    if (candidate === undefined) return 'wait';
+    if (sameFingerprint(this.emitted.get(path), fp)) {
+      this.pending.delete(path);
+      return 'unchanged';
+    }
+    const now = this.clock.now();
+    if (!sameFingerprint(candidate.fp, fp)) {
+      candidate.fp = { ...fp };
+      candidate.since = now;
+      candidate.busySince = undefined;
+      return 'wait';
+    }
+    const stableFor = now - candidate.since;
+    if (fp.size === 0) return stableFor >= this.options.emptySettleMs ? 'ready-empty' : 'wait';
+    return stableFor >= this.options.settleMs ? 'ready' : 'wait';
+  }
+
+  /**
+   * A ready file could not be opened (still locked by its writer, or not readable yet). It stays
+   * pending and is tried again on every pass; returns true the first time, so the caller warns once.
+   */
+  markBusy(path: string): boolean {
+    const candidate = this.pending.get(path);
+    if (candidate === undefined || candidate.busySince !== undefined) return false;
+    candidate.busySince = this.clock.now();
+    return true;
+  }
+
+  markEmitted(path: string, fp: Fingerprint): void {
+    this.pending.delete(path);
+    this.emitted.set(path, { ...fp });
+  }
+
+  /** True when this exact version was already handed over (a rescan need not even queue it). */
+  wasEmitted(path: string, fp: Fingerprint): boolean {
+    return sameFingerprint(this.emitted.get(path), fp);
+  }
+
+  /** Drops a candidate that is gone (moved away or deleted while its inbox is present). */
+  forget(path: string): void {
+    this.pending.delete(path);
+  }
+
+  /** Forgets emitted versions of files a complete rescan no longer found, keeping memory bounded. */
+  pruneEmitted(stillPresent: (path: string) => boolean): void {
+    for (const path of this.emitted.keys()) if (!stillPresent(path)) this.emitted.delete(path);
+  }
+
+  get emittedCount(): number {
+    return this.emitted.size;
+  }
+}
