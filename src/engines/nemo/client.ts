@@ -1,0 +1,353 @@
+import { stat } from 'node:fs/promises';
+import { ApiError } from '../../core/errors.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import { VERSION } from '../../core/version.js';
+import { CredentialsStore } from './credentials-store.js';
+import { downloadTo } from './download.js';
+import {
+  parseCredits,
+  parseSession,
+  parseTokenGrant,
+  parseUploadedFiles,
+  type Credits,
+  type Json,
+  type RenderInfo,
+  type SessionInfo,
+  type UploadedFile,
+} from './envelope.js';
+import { parseState, type SessionState } from './draft.js';
+import { hintFor, protocolError, type ErrorAudience } from './error-map.js';
+import { NemoHttp } from './http.js';
+import { multipartFileBody } from './multipart.js';
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_REGISTRATION_URL,
+  DEFAULT_RETRY,
+  DEFAULT_SKILL,
+  type NemoClientOptions,
+  type RetrySettings,
+} from './options.js';
+import { pollDelayMs } from './poll-policy.js';
+import { pollRender, startRender } from './render.js';
+import { retryDecision } from './retry-policy.js';
+import { runInstructionStream, type InstructionOutcome } from './sse-stream.js';
+import { TokenProvider } from './token-provider.js';
+import type { Quality } from '../engine.js';
+
+/** Per-call context: which skill the request is for (X-Skill-Source) and how to stop it. */
+export interface CallOptions {
+  skill?: string;
+  signal?: AbortSignal;
+}
+
+/** Resolved settings, every default applied. */
+export interface NemoSettings {
+  baseUrl: string;
+  platform: string;
+  version: string;
+  defaultSkill: string;
+  registrationUrl: string;
+  requestTimeoutMs: number;
+  transferIdleMs: number;
+  retry: RetrySettings;
+  sseCapMs: number;
+  sseIdleMs: number;
+  stillWorkingMs: number;
+  pollMs: number;
+  pollInitialMs: number;
+  renderTimeoutMs: number;
+  maxUploadBytes: number;
+}
+
+export function resolveSettings(o: NemoClientOptions): NemoSettings {
+  return {
+    baseUrl: (o.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
+    platform: o.platform ?? 'unknown',
+    version: o.version ?? VERSION,
+    defaultSkill: o.defaultSkill ?? DEFAULT_SKILL,
+    registrationUrl: o.registrationUrl ?? DEFAULT_REGISTRATION_URL,
+    requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
+    transferIdleMs: o.transferIdleMs ?? 120_000,
+    retry: { ...DEFAULT_RETRY, ...o.retry },
+    sseCapMs: o.sseCapMs ?? 15 * 60_000,
+    sseIdleMs: o.sseIdleMs ?? 5 * 60_000,
+    stillWorkingMs: o.stillWorkingMs ?? 2 * 60_000,
+    pollMs: (o.pollSeconds ?? 30) * 1000,
+    pollInitialMs: o.pollInitialMs ?? 2000,
+    renderTimeoutMs: o.renderTimeoutMs ?? 30 * 60_000,
+    maxUploadBytes: o.maxUploadBytes ?? 500 * 1024 * 1024,
+  };
+}
+
+/**
+ * A client of every NemoVideo endpoint in shared/API.md. Each method does one call (with the
+ * transport's retries); job-level recovery (new session, resume) is the engine's.
+ */
+export class NemoClient {
+  readonly settings: NemoSettings;
+  readonly tokens: TokenProvider;
+  private readonly http: NemoHttp;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+
+  constructor(options: NemoClientOptions) {
+    this.settings = resolveSettings(options);
+    this.log = options.log;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.tokens = new TokenProvider({
+      baseUrl: this.settings.baseUrl,
+      envToken: options.token || undefined,
+      store: new CredentialsStore(options.stateDir),
+      fetchAnonymous: (clientId, o) => this.anonymousToken(clientId, o),
+      now: () => this.clock.now(),
+      log: this.log,
+    });
+    this.http = new NemoHttp({
+      baseUrl: this.settings.baseUrl,
+      version: this.settings.version,
+      platform: this.settings.platform,
+      defaultSkill: this.settings.defaultSkill,
+      requestTimeoutMs: this.settings.requestTimeoutMs,
+      retry: this.settings.retry,
+      tokens: this.tokens,
+      audience: () => this.audience(),
+      clock: this.clock,
+      log: this.log,
+      random: this.random,
+      dispatcher: options.dispatcher,
+    });
+  }
+
+  audience(): ErrorAudience {
+    return {
+      anonymous: this.tokens.anonymous,
+      bindId: this.tokens.userId,
+      registrationUrl: this.settings.registrationUrl,
+      maxUploadBytes: this.settings.maxUploadBytes,
+    };
+  }
+
+  /** `POST /api/auth/anonymous-token` under `clientId`. Callers use `tokens.token()` instead. */
+  private async anonymousToken(clientId: string, o: { signal?: AbortSignal; retryRateLimit: boolean }) {
+    const answer = await this.http.json({
+      endpoint: 'token',
+      method: 'POST',
+      path: '/api/auth/anonymous-token',
+      auth: false,
+      headers: { 'X-Client-Id': clientId },
+      signal: o.signal,
+      retryRateLimit: o.retryRateLimit,
+    });
+    const grant = parseTokenGrant(unwrap(answer.body));
+    if (!grant) throw protocolError('token', 'no data.token');
+    return grant;
+  }
+
+  async createSession(language: string, call: CallOptions = {}): Promise<SessionInfo> {
+    const answer = await this.http.json({
+      endpoint: 'session',
+      method: 'POST',
+      path: '/api/tasks/me/with-session/nemo_agent',
+      auth: true,
+      ...call,
+      json: { task_name: 'project', language },
+    });
+    const session = parseSession(unwrap(answer.body));
+    if (!session) throw protocolError('session', 'no data.session_id');
+    return session;
+  }
+
+  /** Streams a file from disk as multipart field `files`; `onProgress` gets bytes sent and total. */
+  async uploadFile(
+    sessionId: string,
+    path: string,
+    call: CallOptions & { onProgress?: (sent: number, total: number) => void } = {},
+  ): Promise<UploadedFile[]> {
+    const { size } = await stat(path);
+    if (size > this.settings.maxUploadBytes) {
+      throw new ApiError('FILE_TOO_LARGE', `The file is too large for NemoVideo (${size} bytes)`, {
+        hint: hintFor('FILE_TOO_LARGE', this.audience()),
+        context: { sizeBytes: size, limit: this.settings.maxUploadBytes },
+      });
+    }
+    const body = multipartFileBody(path, size);
+    let sent = 0;
+    const answer = await this.http.json({
+      endpoint: 'upload',
+      method: 'POST',
+      path: `/api/upload-video/nemo_agent/me/${encodeURIComponent(sessionId)}`,
+      auth: true,
+      ...call,
+      stream: {
+        ...body,
+        open: () => {
+          sent = 0;
+          return body.open();
+        },
+      },
+      timeoutMs: this.settings.transferIdleMs,
+      onSent: (n) => {
+        sent += n;
+        call.onProgress?.(Math.min(sent, body.contentLength ?? sent), body.contentLength ?? sent);
+      },
+    });
+    return this.uploaded(answer.body);
+  }
+
+  /** Asks the service to fetch files from URLs. */
+  async uploadUrls(sessionId: string, urls: string[], call: CallOptions = {}): Promise<UploadedFile[]> {
+    const answer = await this.http.json({
+      endpoint: 'upload',
+      method: 'POST',
+      path: `/api/upload-video/nemo_agent/me/${encodeURIComponent(sessionId)}`,
+      auth: true,
+      ...call,
+      json: { urls, source_type: 'url' },
+    });
+    return this.uploaded(answer.body);
+  }
+
+  private uploaded(body: unknown): UploadedFile[] {
+    const files = parseUploadedFiles(unwrap(body));
+    if (!files || files.length === 0) throw protocolError('upload', 'no data.files or data.video_infos');
+    return files;
+  }
+
+  /** One instruction over `run_sse`; readable lines (never raw JSON) go to `onMessage`. */
+  async instruct(
+    sessionId: string,
+    instruction: string,
+    call: CallOptions & { onMessage?: (message: string) => void } = {},
+  ): Promise<InstructionOutcome> {
+    return runInstructionStream(this.http, sessionId, instruction, {
+      skill: call.skill,
+      signal: call.signal,
+      capMs: this.settings.sseCapMs,
+      idleMs: this.settings.sseIdleMs,
+      stillWorkingMs: this.settings.stillWorkingMs,
+      requestTimeoutMs: this.settings.requestTimeoutMs,
+      onMessage: call.onMessage,
+      log: this.log,
+    });
+  }
+
+  async state(sessionId: string, call: CallOptions = {}): Promise<SessionState> {
+    const answer = await this.http.json({
+      endpoint: 'state',
+      method: 'GET',
+      path: `/api/state/nemo_agent/me/${encodeURIComponent(sessionId)}/latest`,
+      auth: true,
+      ...call,
+    });
+    const state = parseState(unwrap(answer.body));
+    if (!state) throw protocolError('state', 'no data.state');
+    return state;
+  }
+
+  startRender(
+    args: { renderId: string; sessionId: string; draft: Json; quality: Quality },
+    call: CallOptions = {},
+  ) {
+    return startRender(this.http, args, call);
+  }
+
+  pollRender(renderId: string, call: CallOptions = {}) {
+    return pollRender(this.http, renderId, call);
+  }
+
+  /**
+   * Polls a render until it completes: first after `pollInitialMs`, backing off to `pollSeconds`.
+   * Returns 'unknown' when the server has no such render; throws RENDER_FAILED / RENDER_TIMEOUT.
+   */
+  async waitForRender(
+    renderId: string,
+    call: CallOptions & { onProgress?: (percent: number | undefined) => void } = {},
+  ): Promise<RenderInfo | 'unknown'> {
+    const deadline = this.clock.now() + this.settings.renderTimeoutMs;
+    for (let n = 0; ; n++) {
+      const info = await this.pollRender(renderId, call);
+      if (info === 'unknown') return info;
+      call.onProgress?.(info.progress);
+      if (info.status === 'completed') {
+        if (!info.outputUrl) throw protocolError('render-poll', 'completed without a URL');
+        return info;
+      }
+      if (info.status === 'failed') {
+        throw new ApiError(
+          'RENDER_FAILED',
+          `NemoVideo could not render the video${info.error ? ` (${info.error.slice(0, 200)})` : ''}`,
+          {
+            hint: 'The cloud render failed; the job is retried with a new render later.',
+            retryable: true,
+            context: { renderId },
+          },
+        );
+      }
+      const wait = pollDelayMs(n, this.settings.pollInitialMs, this.settings.pollMs);
+      if (this.clock.now() + wait > deadline) {
+        throw new ApiError(
+          'RENDER_TIMEOUT',
+          `The render did not finish within ${Math.round(this.settings.renderTimeoutMs / 60_000)} minutes`,
+          {
+            hint: 'NemoVideo is slow right now; the job resumes polling the same render later.',
+            retryable: true,
+            context: { renderId },
+          },
+        );
+      }
+      await this.clock.sleep(wait, call.signal);
+    }
+  }
+
+  /** Downloads to a temp file beside `destination`, verified and renamed in; retried on breaks. */
+  async download(
+    url: string,
+    destination: string,
+    call: CallOptions & { onProgress?: (received: number, total: number | undefined) => void } = {},
+  ): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await downloadTo(this.http, url, destination, {
+          ...call,
+          idleMs: this.settings.transferIdleMs,
+          requestTimeoutMs: this.settings.requestTimeoutMs,
+        });
+      } catch (err) {
+        if (!(err instanceof ApiError) || !(err.code === 'NETWORK' || err.code === 'DOWNLOAD_INVALID'))
+          throw err;
+        // Transport-level retries happened already for failures before the body; these broke midway.
+        const decision = retryDecision(
+          { code: 'NETWORK', retryAfterSeconds: undefined },
+          attempt,
+          this.settings.retry,
+          this.random,
+        );
+        if (!decision.retry) throw err;
+        this.log.warn({ code: err.code, attempt, delayMs: decision.delayMs }, 'Download failed; retrying');
+        await this.clock.sleep(decision.delayMs, call.signal);
+      }
+    }
+  }
+
+  async credits(call: CallOptions = {}): Promise<Credits> {
+    const answer = await this.http.json({
+      endpoint: 'credits',
+      method: 'GET',
+      path: '/api/credits/balance/simple',
+      auth: true,
+      ...call,
+    });
+    const credits = parseCredits(unwrap(answer.body));
+    if (!credits) throw protocolError('credits', 'no data.available');
+    return credits;
+  }
+}
+
+function unwrap(body: unknown): unknown {
+  return body !== null && typeof body === 'object' && 'data' in body
+    ? (body as { data: unknown }).data
+    : body;
+}

@@ -1,0 +1,97 @@
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ApiError, VideoInboxError } from '../../core/errors.js';
+import type { NemoHttp } from './http.js';
+import { fileHasFtyp } from './mp4-check.js';
+
+export interface DownloadCall {
+  skill?: string;
+  signal?: AbortSignal;
+  idleMs: number;
+  requestTimeoutMs: number;
+  onProgress?: (received: number, total: number | undefined) => void;
+}
+
+/**
+ * Streams `url` to a temp file beside `destination`, checks it is an MP4 (an `ftyp` box) of the
+ * announced length, flushes it to disk and only then renames it into place: `destination` never
+ * holds a partial or foreign file.
+ */
+export async function downloadTo(
+  http: NemoHttp,
+  url: string,
+  destination: string,
+  call: DownloadCall,
+): Promise<number> {
+  const tmp = join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.part`);
+  const answer = await http.stream({
+    endpoint: 'download',
+    method: 'GET',
+    path: url,
+    auth: true,
+    skill: call.skill,
+    signal: call.signal,
+    timeoutMs: call.requestTimeoutMs,
+    idleMs: call.idleMs,
+  });
+  const lengthHeader = Number(answer.headers['content-length']);
+  const expected = Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
+  let received = 0;
+  try {
+    const handle = await open(tmp, 'wx', 0o644);
+    try {
+      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+        await handle.write(chunk);
+        received += chunk.length;
+        call.onProgress?.(received, expected);
+      }
+      if (expected !== undefined && received !== expected) {
+        throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
+          retryable: true,
+          context: { endpoint: 'download', reason: 'short' },
+        });
+      }
+      if (!(await fileHasFtyp(handle))) {
+        throw new ApiError('DOWNLOAD_INVALID', 'The downloaded file is not an MP4', {
+          hint: 'NemoVideo returned something other than a video; the job is retried later.',
+          retryable: true,
+          context: { bytes: received },
+        });
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, destination);
+    await syncDirectory(dirname(destination));
+    return received;
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    if (err instanceof VideoInboxError || call.signal?.aborted) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'EEXIST') throw err;
+    throw new ApiError('NETWORK', `The download broke off (${code ?? 'error'})`, {
+      cause: err,
+      hint: 'Check the network connection; the download is retried.',
+      retryable: true,
+      context: { endpoint: 'download', reason: code === 'UND_ERR_BODY_TIMEOUT' ? 'idle' : code },
+    });
+  } finally {
+    answer.release();
+  }
+}
+
+/** Makes the rename itself durable; some filesystems refuse to open a directory, which is fine. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}

@@ -1,0 +1,164 @@
+import { createParser } from 'eventsource-parser';
+import type { Logger } from '../../core/logger.js';
+import { ApiError } from '../../core/errors.js';
+import { redact } from '../../core/secrets.js';
+import type { NemoHttp } from './http.js';
+import { interpretSseData, type AgentEvent } from './sse-events.js';
+import { describeTool, translateAgentText } from './agent-text.js';
+
+export interface InstructionOptions {
+  skill?: string;
+  signal?: AbortSignal;
+  capMs: number;
+  idleMs: number;
+  stillWorkingMs: number;
+  requestTimeoutMs: number;
+  /** Readable lines only: agent text (translated), tool activity, "still working". */
+  onMessage?: (message: string) => void;
+  log: Logger;
+}
+
+export interface InstructionOutcome {
+  /** The agent's readable text, GUI-speak translated. */
+  texts: string[];
+  /** Whether any text arrived; a text-less stream needs a state check. */
+  sawText: boolean;
+  toolCalls: number;
+  events: number;
+}
+
+/**
+ * Sends one instruction over `POST /run_sse` and follows the stream until the server closes it.
+ * The stream has no end event; it fails on an agent error, on silence longer than `idleMs` (any byte,
+ * heartbeats included, counts as life) and when it runs past `capMs`.
+ */
+export async function runInstructionStream(
+  http: NemoHttp,
+  sessionId: string,
+  instruction: string,
+  options: InstructionOptions,
+): Promise<InstructionOutcome> {
+  const cap = new AbortController();
+  const capError = new ApiError(
+    'SSE_TIMEOUT',
+    `The instruction stream ran past ${Math.round(options.capMs / 1000)} s`,
+    {
+      hint: 'NemoVideo took too long on this instruction; the job is retried later.',
+      retryable: true,
+    },
+  );
+  const capTimer = setTimeout(() => cap.abort(capError), options.capMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, cap.signal]) : cap.signal;
+  let lastSaid = Date.now();
+  const say = (message: string) => {
+    lastSaid = Date.now();
+    options.onMessage?.(message);
+  };
+  const stillWorking = setInterval(
+    () => {
+      if (Date.now() - lastSaid >= options.stillWorkingMs * 0.9) say('Still working…');
+    },
+    Math.max(10, options.stillWorkingMs),
+  );
+  const outcome: InstructionOutcome = { texts: [], sawText: false, toolCalls: 0, events: 0 };
+  let failure: AgentEvent | undefined;
+
+  try {
+    const answer = await http.stream({
+      endpoint: 'sse',
+      method: 'POST',
+      path: '/run_sse',
+      auth: true,
+      skill: options.skill,
+      headers: { Accept: 'text/event-stream' },
+      json: {
+        app_name: 'nemo_agent',
+        user_id: 'me',
+        session_id: sessionId,
+        new_message: { parts: [{ text: instruction }] },
+      },
+      signal,
+      timeoutMs: options.requestTimeoutMs,
+      idleMs: options.idleMs,
+    });
+    const handle = (event: AgentEvent) => {
+      outcome.events++;
+      if (event.kind === 'text') {
+        outcome.sawText = true;
+        const readable = translateAgentText(event.text);
+        if (readable) {
+          outcome.texts.push(readable);
+          say(readable);
+        }
+      } else if (event.kind === 'tool_call') {
+        outcome.toolCalls++;
+        say(describeTool(event.name));
+      } else if (event.kind === 'error') {
+        failure ??= event;
+      }
+    };
+    const parser = createParser({
+      onEvent: (e) => interpretSseData(e.data).forEach(handle),
+      onComment: () => handle({ kind: 'heartbeat' }),
+    });
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of answer.body as AsyncIterable<Uint8Array>) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        if (failure) break;
+      }
+      parser.feed(decoder.decode());
+      // A final event without its blank line still counts.
+      parser.feed('\n\n');
+    } finally {
+      answer.release();
+      if (!answer.body.destroyed) answer.body.destroy();
+    }
+  } catch (err) {
+    throw streamError(err, options, cap.signal);
+  } finally {
+    clearTimeout(capTimer);
+    clearInterval(stillWorking);
+  }
+
+  if (failure && failure.kind === 'error') {
+    const message = redact(failure.message).slice(0, 300);
+    options.log.warn({ code: 'SSE_FAILED', agentCode: failure.code }, 'NemoVideo agent reported an error');
+    throw new ApiError('SSE_FAILED', `The NemoVideo agent reported an error: ${message}`, {
+      hint: "The instruction could not be carried out; check the rule's instruction, or retry the job later.",
+      retryable: true,
+      context: { agentCode: failure.code },
+    });
+  }
+  return outcome;
+}
+
+function streamError(err: unknown, options: InstructionOptions, capSignal: AbortSignal): unknown {
+  if (options.signal?.aborted) return options.signal.reason ?? err;
+  if (capSignal.aborted) return capSignal.reason;
+  if (err instanceof ApiError) {
+    if (err.code === 'NETWORK' && /BODY_TIMEOUT|TIMEOUT/i.test(String(err.context.reason)))
+      return idleError(options, err);
+    return err;
+  }
+  const code = (err as { code?: string }).code;
+  if (code === 'UND_ERR_BODY_TIMEOUT') return idleError(options, err);
+  return new ApiError('NETWORK', `The instruction stream broke off (${code ?? 'error'})`, {
+    cause: err,
+    hint: 'Check the network connection; the instruction is checked and resent if needed.',
+    retryable: true,
+    context: { endpoint: 'sse', reason: code },
+  });
+}
+
+function idleError(options: InstructionOptions, cause: unknown): ApiError {
+  return new ApiError(
+    'SSE_TIMEOUT',
+    `The instruction stream went silent for ${Math.round(options.idleMs / 1000)} s`,
+    {
+      cause,
+      hint: 'NemoVideo stopped answering; the instruction is checked and resent if needed.',
+      retryable: true,
+    },
+  );
+}
