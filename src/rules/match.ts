@@ -12,7 +12,13 @@ export function matchesGlobs(globs: readonly string[], fileName: string): boolea
   const key = JSON.stringify(globs);
   let matcher = cache.get(key);
   if (!matcher) {
-    matcher = picomatch([...globs], { nocase: true, basename: true, dot: false });
+    // picomatch's own `basename` option ignores slashed globs altogether, so split them here.
+    const options = { nocase: true, dot: false };
+    const onName = globs.filter((g) => !g.includes('/'));
+    const onPath = globs.filter((g) => g.includes('/'));
+    const byName = onName.length > 0 ? picomatch(onName, options) : () => false;
+    const byPath = onPath.length > 0 ? picomatch(onPath, options) : () => false;
+    matcher = (name) => byName(name.slice(name.lastIndexOf('/') + 1)) || byPath(name);
     // Rules are few and live-reloaded rarely; the bound keeps edits over months from growing it.
     if (cache.size > 500) cache.clear();
     cache.set(key, matcher);
