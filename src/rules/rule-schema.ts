@@ -36,6 +36,14 @@ const template = (allowed: readonly string[]) =>
 
 const instructionTemplate = template(INSTRUCTION_VARIABLES);
 
+// Sent as an HTTP header value, so no spaces or line breaks can sneak in.
+const skillName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9._-]+$/,
+    'A skill name is letters, digits, dots, dashes or underscores (e.g. video-converter-best)',
+  );
+
 const oneOrMany = (description: string) =>
   z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
@@ -127,7 +135,7 @@ export const WhenSchema = z
     minSizeMB: bound('At least this many MB.'),
     maxSizeMB: bound('At most this many MB.'),
     // What changes when they hold.
-    skill: z.string().min(1).optional().describe('Skill (X-Skill-Source) for these files.'),
+    skill: skillName.optional().describe('Skill (X-Skill-Source) for these files.'),
     ...instructionFields,
     engine: z.enum(ENGINES).optional().describe('Engine for these files.'),
     local: LocalSchema.optional(),
@@ -173,7 +181,7 @@ export const WhenSchema = z
 
 export const RuleFileSchema = z
   .strictObject({
-    skill: z.string().min(1).default(DEFAULT_SKILL).describe('The NemoVideo skill, sent as X-Skill-Source.'),
+    skill: skillName.default(DEFAULT_SKILL).describe('The NemoVideo skill, sent as X-Skill-Source.'),
     ...instructionFields,
     match: oneOrMany(
       'File name globs this rule takes (case-insensitive). Default: the video formats the API accepts.',

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderSchemaFiles, SCHEMA_FILES } from '../../../src/config/json-schema.js';
+import { installedSchemaPath, schemaHeader } from '../../../src/config/schema-location.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -35,6 +36,14 @@ describe('committed JSON Schema files', () => {
         'folders',
         'maxUploadMB',
       ]),
+    );
+  });
+
+  it('finds the installed schema files for headers written outside the repository', () => {
+    expect(installedSchemaPath('rule')).toBe(`${root}${SCHEMA_FILES.rule}`);
+    expect(installedSchemaPath('config')).toBe(`${root}${SCHEMA_FILES.config}`);
+    expect(schemaHeader('../docs/schema/rule.schema.json')).toBe(
+      '# yaml-language-server: $schema=../docs/schema/rule.schema.json',
     );
   });
 });
