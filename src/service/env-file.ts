@@ -1,0 +1,72 @@
+import { VideoInboxError } from '../core/errors.js';
+
+/**
+ * Variables the service needs from the installing shell. They go to an env file readable only by the
+ * user, never inline in the unit or plist (those are world-readable and end up in `systemctl show`).
+ */
+export const SERVICE_ENV_KEYS = ['NEMO_TOKEN', 'NEMO_API_BASE'] as const;
+
+/** Keys whose values are secrets: never printed, not even by `--dry-run`. */
+export const SECRET_ENV_KEYS: ReadonlySet<string> = new Set(['NEMO_TOKEN']);
+
+export type EnvVars = Record<string, string>;
+
+const SAFE_VALUE = /^[A-Za-z0-9_./:@+=,~-]*$/;
+const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `KEY=value` lines in the subset both systemd's EnvironmentFile and Node's `process.loadEnvFile` /
+ * `util.parseEnv` read the same way: plain values bare, others in double quotes; backslashes, double
+ * quotes and line breaks are refused because the two parsers treat them differently.
+ */
+export function renderEnvFile(vars: EnvVars): string {
+  const lines = [
+    '# Environment for the video-inbox service (mode 0600: only you can read it).',
+    '# Written by `video-inbox service install`; edit it, then restart the service.',
+  ];
+  for (const [key, value] of Object.entries(vars)) {
+    if (!KEY.test(key)) throw envError(`Not a valid variable name: ${JSON.stringify(key)}`);
+    if (/["\\\n\r]/.test(value)) throw envError(`${key} holds a quote, backslash or line break`);
+    lines.push(`${key}=${SAFE_VALUE.test(value) ? value : `"${value}"`}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Reads what `renderEnvFile` writes (and hand edits in the same style); comments and blanks skipped. */
+export function parseEnvFile(text: string): EnvVars {
+  const vars: EnvVars = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line
+      .slice(0, eq)
+      .trim()
+      .replace(/^export\s+/, '');
+    let value = line.slice(eq + 1).trim();
+    const quoted = /^(["'])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[2] ?? '';
+    if (KEY.test(key)) vars[key] = value;
+  }
+  return vars;
+}
+
+/**
+ * The env file after an install: what it held, with values from the installing environment winning,
+ * so a token added by hand survives a reinstall from a shell that lacks it.
+ */
+export function mergeServiceEnv(existing: EnvVars, env: Record<string, string | undefined>): EnvVars {
+  const merged: EnvVars = { ...existing };
+  for (const key of SERVICE_ENV_KEYS) {
+    const value = env[key];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  return merged;
+}
+
+function envError(message: string): VideoInboxError {
+  return new VideoInboxError('CONFIG_INVALID', message, {
+    hint: 'Set the variable to a value without quotes, backslashes or line breaks, then install again.',
+  });
+}
