@@ -3,6 +3,7 @@ import type { Exchange } from './context.js';
 import { handleCdnUpload } from './cdn.js';
 import { handleCredits } from './credits.js';
 import { handleSession, handleState } from './sessions.js';
+import { handleSse } from './sse.js';
 import type { Route } from './router.js';
 import type { EndpointName } from './types.js';
 import { handleUpload } from './upload.js';
@@ -15,6 +16,7 @@ export const HANDLERS: Partial<Record<EndpointName, Handler>> = {
   state: handleState,
   credits: handleCredits,
   upload: handleUpload,
+  sse: handleSse,
 };
 
 /** Routes outside the documented API, served for convenience (the CDN copy of an upload). */
