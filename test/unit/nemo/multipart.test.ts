@@ -36,7 +36,12 @@ describe('multipartFileBody', () => {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () =>
-            resolve({ field, filename: info.filename, mime: info.mimeType, data: Buffer.concat(chunks) }),
+            resolve({
+              field,
+              filename: info.filename ?? '',
+              mime: info.mimeType,
+              data: Buffer.concat(chunks),
+            }),
           );
         });
         bb.on('error', reject);
