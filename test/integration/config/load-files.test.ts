@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,15 +132,24 @@ describe('validateAll', () => {
     ]);
   });
 
-  it('accepts config.example.yaml and every example rule', async () => {
+  it('accepts config.example.yaml and every rule in rules/', async () => {
     expect(await validateAll(join(root, 'config.example.yaml'), {})).toEqual([]);
     const config = await loadConfig(join(root, 'config.example.yaml'), {});
-    const ruleFiles = (await readdir(join(root, 'rules'))).filter((f) => f.endsWith('.yaml'));
-    expect(ruleFiles.sort()).toEqual(['mov-to-mp4.yaml', 'old-formats-to-mp4.yaml', 'promo-clip.yaml']);
-    expect(new Set(config.folders.map((f) => f.rules))).toEqual(
-      new Set(ruleFiles.map((f) => join(root, 'rules', f))),
+    const ruleFiles = (await readdir(join(root, 'rules'))).filter((f) => /\.ya?ml$/.test(f));
+    expect(ruleFiles).toEqual(
+      expect.arrayContaining(['mov-to-mp4.yaml', 'old-formats-to-mp4.yaml', 'promo-clip.yaml']),
     );
+    for (const f of config.folders) expect(ruleFiles.map((r) => join(root, 'rules', r))).toContain(f.rules);
+    for (const f of ruleFiles) await expect(loadRuleFile(join(root, 'rules', f))).resolves.toBeDefined();
   });
+
+  it.each(['mov-to-mp4.yaml', 'old-formats-to-mp4.yaml', 'promo-clip.yaml'])(
+    'example rule %s starts with the schema header',
+    async (name) => {
+      const text = await readFile(join(root, 'rules', name), 'utf8');
+      expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../docs/schema/rule.schema.json');
+    },
+  );
 
   it.each([
     ['old-formats-to-mp4.yaml', 'video-converter-best', 'Old.AVI', true],
