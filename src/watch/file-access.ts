@@ -26,7 +26,7 @@ export async function hasLinuxWriter(path: string, procRoot = '/proc'): Promise<
   let pids: string[];
   try {
     target = await realpath(path);
-    pids = (await readdir(procRoot)).filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
+    pids = (await readdir(procRoot)).filter((p) => /^\d+$/.test(p));
   } catch {
     return false;
   }
