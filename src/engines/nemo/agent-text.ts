@@ -1,37 +1,35 @@
 /**
  * The agent often talks to a GUI ("click the Export button"). A headless client runs the export
- * itself, so such text is translated into what actually happens, and raw JSON is never shown.
+ * itself, so a sentence that tells someone to operate a screen is replaced by what actually happens
+ * (or dropped), and raw JSON is never shown.
  */
-const GUI_PHRASES: [RegExp, string][] = [
-  [
-    /\b(please\s+)?(click|press|tap|hit)\s+(on\s+)?(the\s+)?["'“]?export["'”]?(\s+button)?/gi,
-    'the export starts automatically',
-  ],
-  [/点击\s*[「“"]?导出[」”"]?(按钮)?/g, 'the export starts automatically'],
-  [
-    /\b(please\s+)?(click|press|tap|hit)\s+(on\s+)?(the\s+)?["'“]?download["'”]?(\s+button)?/gi,
-    'the file is downloaded automatically',
-  ],
-  [
-    /\b(please\s+)?(click|press|tap|hit)\s+(on\s+)?(the\s+)?["'“]?([\w ]{1,30}?)["'”]?\s+button/gi,
-    'the client continues automatically',
-  ],
-];
+const GUI_WORDS =
+  /\b(click|clicking|tap|press|drag|double-click|button|panel|menu|toolbar|sidebar|corner|tab)\b|点击|按钮|拖动|面板/i;
+const EXPORT_WORDS = /\b(export|download|render)\w*|导出|下载/i;
+export const EXPORT_TRANSLATION = 'The export starts automatically.';
 
 /** Text a person can read, or `undefined` when nothing readable is left. */
 export function translateAgentText(text: string): string | undefined {
-  let out = text.replace(/```[\s\S]*?```/g, ' ');
-  if (looksLikeJson(out)) return undefined;
-  for (const [pattern, replacement] of GUI_PHRASES) out = out.replace(pattern, replacement);
-  out = out.replace(/\s+/g, ' ').trim();
-  return out === '' ? undefined : out;
+  const prose = text
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/(\*\*|__|`)/g, '')
+    .trim();
+  if (prose === '' || looksLikeJson(prose)) return undefined;
+  const out: string[] = [];
+  for (const sentence of prose.split(/(?<=[.!?。！？])\s*/)) {
+    const s = sentence.trim();
+    if (!s) continue;
+    if (!GUI_WORDS.test(s)) out.push(s);
+    else if (EXPORT_WORDS.test(s) && !out.includes(EXPORT_TRANSLATION)) out.push(EXPORT_TRANSLATION);
+  }
+  const joined = out.join(' ').replace(/\s+/g, ' ').trim();
+  return joined === '' ? undefined : joined;
 }
 
 function looksLikeJson(text: string): boolean {
-  const t = text.trim();
-  if (!/^[[{]/.test(t)) return false;
+  if (!/^[[{]/.test(text)) return false;
   try {
-    JSON.parse(t);
+    JSON.parse(text);
     return true;
   } catch {
     return false;

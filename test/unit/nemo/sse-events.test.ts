@@ -57,18 +57,23 @@ describe('interpretSseData', () => {
 
 describe('translateAgentText', () => {
   it.each([
-    ['Your video is ready. Click the Export button to download it.', /export starts automatically/],
-    ['Please click "Export" when you are happy.', /export starts automatically/],
-    ['请点击导出按钮', /export starts automatically/],
-    ['Press the Apply button.', /continues automatically/],
+    ['Click the Export button to download your video.', 'The export starts automatically.'],
+    [
+      'Your video is ready! Click **Export** in the top right corner to render it.',
+      'Your video is ready! The export starts automatically.',
+    ],
+    ['Open the Timeline panel to review the changes, then click Export.', 'The export starts automatically.'],
+    ['Converted to 1080p. Drag the clip on the timeline to adjust it.', 'Converted to 1080p.'],
+    ['完成。请点击导出按钮。', '完成。 The export starts automatically.'],
+    ['Press the Apply button.', undefined],
   ])('translates GUI speak in %j', (text, expected) => {
-    const out = translateAgentText(text);
-    expect(out).toMatch(expected);
-    expect(out).not.toMatch(/click|点击/i);
+    expect(translateAgentText(text)).toBe(expected);
   });
 
   it('leaves ordinary text alone', () => {
-    expect(translateAgentText('Converted to 1080p MP4.')).toBe('Converted to 1080p MP4.');
+    expect(translateAgentText('Converted to 1080p MP4. Audio kept as AAC.')).toBe(
+      'Converted to 1080p MP4. Audio kept as AAC.',
+    );
   });
 
   it.each([['{"draft":{"t":[]}}'], ['[1,2,3]'], ['```json\n{"a":1}\n```']])(
