@@ -2,6 +2,8 @@ import { handleToken } from './auth.js';
 import type { Exchange } from './context.js';
 import { handleCdnUpload } from './cdn.js';
 import { handleCredits } from './credits.js';
+import { handleDownload } from './download.js';
+import { handleRenderPoll, handleRenderStart } from './render.js';
 import { handleSession, handleState } from './sessions.js';
 import { handleSse } from './sse.js';
 import type { Route } from './router.js';
@@ -17,6 +19,9 @@ export const HANDLERS: Partial<Record<EndpointName, Handler>> = {
   credits: handleCredits,
   upload: handleUpload,
   sse: handleSse,
+  'render-start': handleRenderStart,
+  'render-poll': handleRenderPoll,
+  download: handleDownload,
 };
 
 /** Routes outside the documented API, served for convenience (the CDN copy of an upload). */
