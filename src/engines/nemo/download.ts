@@ -39,7 +39,7 @@ export async function downloadTo(
   const expected = Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
   let received = 0;
   try {
-    const handle = await open(tmp, 'wx', 0o644);
+    const handle = await open(tmp, 'wx+', 0o644);
     try {
       for await (const chunk of answer.body as AsyncIterable<Buffer>) {
         await handle.write(chunk);
@@ -70,7 +70,8 @@ export async function downloadTo(
     await unlink(tmp).catch(() => undefined);
     if (err instanceof VideoInboxError || call.signal?.aborted) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'EEXIST') throw err;
+    // Local file system failures (full disk, permissions) are not the network's and not retried here.
+    if ((err as NodeJS.ErrnoException).syscall) throw err;
     throw new ApiError('NETWORK', `The download broke off (${code ?? 'error'})`, {
       cause: err,
       hint: 'Check the network connection; the download is retried.',
