@@ -1,0 +1,41 @@
+import { redact } from '../core/secrets.js';
+
+export interface ErrorReportInput {
+  /** The file's name as the user dropped it. */
+  fileName: string;
+  /** Where the file now lies in `_failed/`. */
+  failedPath: string;
+  code: string;
+  message: string;
+  hint?: string;
+  at?: Date;
+}
+
+const DEFAULT_HINT =
+  'Check that the file plays in a video player. If it does, try again with the command below; if it keeps failing, report the error code.';
+
+/** The text of `<name>.error.txt`: what happened, what to do, and how to try again. */
+export function errorReportText(input: ErrorReportInput): string {
+  const lines = [
+    `video-inbox could not convert "${input.fileName}".`,
+    '',
+    'What happened:',
+    `  ${input.message}`,
+    `  (error code: ${input.code}${input.at ? `, at ${input.at.toISOString()}` : ''})`,
+    '',
+    'What to do:',
+    `  ${input.hint ?? DEFAULT_HINT}`,
+    '',
+    'To try again once the cause is fixed:',
+    `  video-inbox retry ${shellQuote(input.failedPath)}`,
+    'or move the file back into the inbox folder.',
+    '',
+  ];
+  return redact(lines.join('\n'));
+}
+
+/** Quotes a path for a POSIX shell so the command can be pasted as is. */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_./:@%+=-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,35 @@
+import { basename, dirname, join } from 'node:path';
+import { fsyncDir } from '../core/fsync.js';
+import { errorReportText } from './error-report.js';
+import { FAILED_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
+import { moveNoClobber } from './move.js';
+import { nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
+
+/**
+ * Moves a source that cannot be done to `<inbox>/_failed/` (numbered on collision, never replacing
+ * anything) and writes `<name>.error.txt` beside it, so a failed file never vanishes and its reason is
+ * where the user looks. Returns the source's new path.
+ */
+export async function setAside(
+  source: string,
+  inboxDir: string,
+  error: { code: string; message: string; hint?: string },
+  opts: { fs?: OutboxFs; now?: Date } = {},
+): Promise<string> {
+  const fs = opts.fs ?? nodeOutboxFs;
+  const { dir, name } = inboxSubfolderTarget(source, inboxDir, FAILED_DIR);
+  const moved = await moveNoClobber(fs, source, dir, name);
+  const report = errorReportText({
+    fileName: basename(source),
+    failedPath: moved,
+    ...error,
+    at: opts.now ?? new Date(),
+  });
+  // Written under a temp name and renamed, so the report is either whole or absent.
+  const reportPath = `${moved}.error.txt`;
+  const tmp = join(dirname(moved), `.${basename(reportPath)}.tmp`);
+  await fs.writeFile(tmp, report);
+  await fs.rename(tmp, reportPath);
+  await fsyncDir(dirname(moved));
+  return moved;
+}

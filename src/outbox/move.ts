@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { VideoInboxError } from '../core/errors.js';
+import { fsyncDir, fsyncFile } from '../core/fsync.js';
+import { ensureFreeSpace } from './free-space.js';
+import { numberedName } from './numbered-name.js';
+import { errnoCode, type OutboxFs } from './outbox-fs.js';
+
+const MAX_NUMBER = 9999;
+/** Errors meaning "this file system has no hard links" (FAT, exFAT, some network shares). */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
+
+export interface MoveOptions {
+  /** Checks a copy made across devices before the original is removed; throws if it is not good. */
+  verifyCopy?: (copy: string) => Promise<void>;
+  /**
+   * Called once the final name holds the file but before the old name is removed, so a caller can
+   * record the final path (in the journal) while a crash still leaves a way back to it.
+   */
+  onPlaced?: (path: string) => Promise<void>;
+}
+
+/**
+ * Moves `from` into `dir` under `name`, or the first free numbered variant, and never replaces an
+ * existing file. Across devices it copies to a hidden temp in `dir`, flushes and checks the copy,
+ * places it, and only then removes the original (the order that loses nothing when interrupted).
+ */
+export async function moveNoClobber(
+  fs: OutboxFs,
+  from: string,
+  dir: string,
+  name: string,
+  opts: MoveOptions = {},
+): Promise<string> {
+  await fs.mkdir(dir);
+  let placed: string;
+  try {
+    placed = await placeNoClobber(fs, from, dir, name, opts.onPlaced);
+  } catch (err) {
+    if (errnoCode(err) !== 'EXDEV') throw err;
+    placed = await moveAcrossDevices(fs, from, dir, name, opts);
+  }
+  await fsyncDir(dir);
+  await fsyncDir(dirname(from)).catch(() => undefined);
+  return placed;
+}
+
+/**
+ * Same-device move without clobbering: hard-link to the free name (atomic, fails if taken), then
+ * unlink the old name. If the name already holds this very file (an earlier run linked it and was
+ * interrupted before the unlink), that is the placement. File systems without hard links reserve
+ * the name with an exclusive create and rename over their own empty placeholder.
+ */
+export async function placeNoClobber(
+  fs: OutboxFs,
+  from: string,
+  dir: string,
+  name: string,
+  onPlaced?: (path: string) => Promise<void>,
+): Promise<string> {
+  for (let n = 0; n <= MAX_NUMBER; n++) {
+    const candidate = join(dir, numberedName(name, n));
+    try {
+      await fs.link(from, candidate);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'EEXIST') {
+        if (await sameFile(fs, from, candidate)) {
+          await onPlaced?.(candidate);
+          await fs.unlink(from);
+          return candidate;
+        }
+        continue;
+      }
+      if (code !== undefined && NO_LINKS.has(code)) return reserveAndRename(fs, from, dir, name, n, onPlaced);
+      throw err;
+    }
+    await onPlaced?.(candidate);
+    await fs.unlink(from);
+    return candidate;
+  }
+  throw tooManyNames(dir, name);
+}
+
+async function reserveAndRename(
+  fs: OutboxFs,
+  from: string,
+  dir: string,
+  name: string,
+  start: number,
+  onPlaced?: (path: string) => Promise<void>,
+): Promise<string> {
+  for (let n = start; n <= MAX_NUMBER; n++) {
+    const candidate = join(dir, numberedName(name, n));
+    try {
+      await fs.createExclusive(candidate);
+    } catch (err) {
+      if (errnoCode(err) === 'EEXIST') continue;
+      throw err;
+    }
+    try {
+      await fs.rename(from, candidate);
+    } catch (err) {
+      await fs.unlink(candidate).catch(() => undefined);
+      throw err;
+    }
+    await onPlaced?.(candidate);
+    return candidate;
+  }
+  throw tooManyNames(dir, name);
+}
+
+async function moveAcrossDevices(
+  fs: OutboxFs,
+  from: string,
+  dir: string,
+  name: string,
+  opts: MoveOptions,
+): Promise<string> {
+  const copy = join(dir, `.video-inbox-${randomUUID()}.partial${extname(name)}`);
+  let placed: string;
+  await ensureFreeSpace(dir, (await fs.stat(from)).size, { fs });
+  try {
+    await fs.copyFile(from, copy, constants.COPYFILE_EXCL);
+    await fsyncFile(copy);
+    const [a, b] = await Promise.all([fs.stat(from), fs.stat(copy)]);
+    if (a.size !== b.size) {
+      throw new VideoInboxError('INTERNAL', `The copy of ${from} is incomplete`, {
+        context: { from, expected: a.size, got: b.size },
+        retryable: true,
+      });
+    }
+    await opts.verifyCopy?.(copy);
+    placed = await placeNoClobber(fs, copy, dir, name, opts.onPlaced);
+  } catch (err) {
+    await fs.unlink(copy).catch(() => undefined);
+    throw err;
+  }
+  await fs.unlink(from);
+  return placed;
+}
+
+async function sameFile(fs: OutboxFs, a: string, b: string): Promise<boolean> {
+  try {
+    const [x, y] = await Promise.all([fs.stat(a), fs.stat(b)]);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+function tooManyNames(dir: string, name: string): VideoInboxError {
+  return new VideoInboxError('INTERNAL', `No free name for ${name} in ${dir}`, {
+    context: { dir, name },
+    hint: 'Clear out old files with that name from the folder, then retry.',
+  });
+}

@@ -1,0 +1,47 @@
+import { dirname } from 'node:path';
+import { fsyncDir } from '../core/fsync.js';
+import { DONE_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
+import { moveNoClobber } from './move.js';
+import { errnoCode, nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
+
+export type AfterAction = 'archive' | 'delete' | 'keep';
+
+/**
+ * What happens to a source once its output is placed and verified (never before: see `deliver`).
+ * Returns where the source is now: its path in `<inbox>/_done/` (numbered on collision), its own
+ * path when kept, undefined when deleted or when it was already gone (an interrupted run finished
+ * this step before it could record it).
+ */
+export async function applyAfterAction(
+  source: string,
+  inboxDir: string,
+  action: AfterAction,
+  opts: { fs?: OutboxFs } = {},
+): Promise<string | undefined> {
+  const fs = opts.fs ?? nodeOutboxFs;
+  try {
+    if (action === 'keep') {
+      await fs.stat(source);
+      return source;
+    }
+    if (action === 'delete') {
+      await fs.unlink(source);
+      await fsyncDir(dirname(source));
+      return undefined;
+    }
+    const { dir, name } = inboxSubfolderTarget(source, inboxDir, DONE_DIR);
+    return await moveNoClobber(fs, source, dir, name);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' && !(await exists(fs, source))) return undefined;
+    throw err;
+  }
+}
+
+async function exists(fs: OutboxFs, path: string): Promise<boolean> {
+  try {
+    await fs.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

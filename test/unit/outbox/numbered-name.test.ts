@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { isPlainFileName, numberedName } from '../../../src/outbox/numbered-name.js';
+import { inboxSubfolderTarget } from '../../../src/outbox/inbox-subfolder.js';
+
+describe('numberedName', () => {
+  it.each([
+    ['clip.mp4', 0, 'clip.mp4'],
+    ['clip.mp4', 1, 'clip (1).mp4'],
+    ['clip.mp4', 12, 'clip (12).mp4'],
+    ['my clip.final.mov', 2, 'my clip.final (2).mov'],
+    ['noext', 1, 'noext (1)'],
+    ['.hidden', 1, '.hidden (1)'],
+    ['clip (1).mp4', 1, 'clip (1) (1).mp4'],
+    ['vidéo été.mp4', 3, 'vidéo été (3).mp4'],
+  ])('%s #%i → %s', (name, n, expected) => {
+    expect(numberedName(name, n)).toBe(expected);
+  });
+});
+
+describe('isPlainFileName', () => {
+  it.each([
+    ['clip.mp4', true],
+    ['a b (1).mp4', true],
+    ['', false],
+    ['.', false],
+    ['..', false],
+    ['sub/clip.mp4', false],
+    ['..\\clip.mp4', false],
+    ['/etc/passwd', false],
+  ])('%j → %s', (name, ok) => {
+    expect(isPlainFileName(name)).toBe(ok);
+  });
+});
+
+describe('inboxSubfolderTarget', () => {
+  it.each([
+    ['/in/clip.avi', '/in', '_done', '/in/_done', 'clip.avi'],
+    ['/in/trip/day1/clip.avi', '/in', '_done', '/in/_done/trip/day1', 'clip.avi'],
+    ['/in/clip.avi', '/in/', '_failed', '/in/_failed', 'clip.avi'],
+    ['/elsewhere/clip.avi', '/in', '_failed', '/in/_failed', 'clip.avi'],
+    ['/in-other/clip.avi', '/in', '_done', '/in/_done', 'clip.avi'],
+  ])('%s in %s → %s/%s', (source, inbox, sub, dir, name) => {
+    expect(inboxSubfolderTarget(source, inbox, sub)).toEqual({ dir, name });
+  });
+});
