@@ -1,0 +1,189 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { makeVideo, probe } from '../../helpers/media.js';
+import { makeEngine, recordingHooks, request, SimulatedCrash, startWorld, type World } from './harness.js';
+import type { EmulatorOptions, EndpointName, Fault } from '../../emulator/index.js';
+import type { RemoteIds } from '../../../src/engines/engine.js';
+
+let world: World;
+afterEach(async () => {
+  await world?.close();
+});
+
+async function setup(options: EmulatorOptions = {}) {
+  world = await startWorld(options);
+  return makeVideo(join(world.dir, 'clip.mov'));
+}
+
+async function expectMp4(path: string) {
+  const out = await probe(path);
+  expect(out.video?.codec).toBe('h264');
+}
+
+describe('the engine recovers from faults mid-job', () => {
+  it.each<[string, EndpointName, Fault, number]>([
+    ['a reset on upload', 'upload', { kind: 'reset' }, 1],
+    ['a reset on session', 'session', { kind: 'reset' }, 1],
+    ['a stall on state', 'state', { kind: 'stall' }, 1],
+    ['5xx on run_sse', 'sse', { kind: 'http', status: 503 }, 2],
+    ['429 on render start', 'render-start', { kind: 'http', status: 429, retryAfter: 0 }, 1],
+    ['a reset on render start', 'render-start', { kind: 'reset' }, 1],
+    ['5xx on render poll', 'render-poll', { kind: 'http', status: 500 }, 2],
+    ['a stall on render poll', 'render-poll', { kind: 'stall' }, 1],
+    ['a reset on download', 'download', { kind: 'reset' }, 1],
+    ['a download cut midway', 'download', { kind: 'reset-midway' }, 1],
+  ])('%s', async (_name, endpoint, fault, times) => {
+    const input = await setup();
+    world.emu.inject(endpoint, fault, times);
+    const engine = makeEngine(world, { requestTimeoutMs: 1000, transferIdleMs: 1000 });
+    const result = await engine.run(request(world, input), recordingHooks().hooks);
+    await expectMp4(result.path);
+    expect(world.emu.count(endpoint)).toBeGreaterThan(times);
+    // However the render start went, exactly one render exists for the job.
+    expect(world.emu.renders()).toHaveLength(1);
+  });
+
+  it('a slow download that keeps moving is not cut off', async () => {
+    const input = await setup();
+    world.emu.inject('download', { kind: 'slow', bytesPerSecond: 20_000 });
+    const result = await makeEngine(world, { transferIdleMs: 1000 }).run(
+      request(world, input),
+      recordingHooks().hooks,
+    );
+    await expectMp4(result.path);
+    expect(world.emu.count('download')).toBe(1);
+  });
+
+  it('a run_sse stream cut midway: the state is checked and the instruction resent only if nothing changed', async () => {
+    const input = await setup({ textlessRate: 0 });
+    world.emu.inject('sse', { kind: 'reset-midway' });
+    const result = await makeEngine(world).run(request(world, input), recordingHooks().hooks);
+    await expectMp4(result.path);
+    expect(world.emu.count('sse')).toBeGreaterThanOrEqual(1);
+    expect(world.emu.count('sse')).toBeLessThanOrEqual(2);
+  });
+
+  it('a run_sse stream that goes silent is resent after a state check', async () => {
+    const input = await setup({ textlessRate: 0 });
+    world.emu.inject('sse', { kind: 'stall', ms: 1500 });
+    const result = await makeEngine(world, { requestTimeoutMs: 500 }).run(
+      request(world, input),
+      recordingHooks().hooks,
+    );
+    await expectMp4(result.path);
+    expect(world.emu.count('sse')).toBe(2);
+  });
+
+  it('1001 mid-job (tokens expire after the upload): a new token, the same session, done', async () => {
+    const input = await setup();
+    const rec = recordingHooks({
+      crashAfter: (ids) => {
+        if (ids.uploaded && !ids.instructionStarted && world.emu.count('token') === 1)
+          world.emu.expireTokens();
+        return false;
+      },
+    });
+    const result = await makeEngine(world).run(request(world, input), rec.hooks);
+    await expectMp4(result.path);
+    expect(world.emu.count('token')).toBe(2);
+    expect(world.emu.count('session')).toBe(1);
+  });
+
+  it('1002 mid-job: a new session, and the job is redone in it', async () => {
+    const input = await setup();
+    world.emu.inject('render-start', { kind: 'envelope', code: 1002 });
+    const rec = recordingHooks();
+    const result = await makeEngine(world).run(request(world, input), rec.hooks);
+    await expectMp4(result.path);
+    expect(world.emu.count('session')).toBe(2);
+    expect(world.emu.count('upload')).toBe(2);
+    expect(world.emu.count('sse')).toBe(2);
+    const sessions = new Set(rec.checkpoints.map((c) => c.sessionId).filter(Boolean));
+    expect(sessions.size).toBe(2);
+    expect(rec.journal().sessionId).toBe(world.emu.renders()[0]?.sessionId);
+  });
+
+  it('a duplicate answer for a fresh render id: a new id, one render', async () => {
+    const input = await setup();
+    world.emu.inject('render-start', { kind: 'duplicate-render' });
+    const rec = recordingHooks();
+    await makeEngine(world).run(request(world, input), rec.hooks);
+    const ids = world.emu.requests
+      .filter((r) => r.endpoint === 'render-start')
+      .map((r) => (r.body as { id: string }).id);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(world.emu.renders().map((r) => r.id)).toEqual([ids[1]]);
+  });
+});
+
+describe('resuming after the process was killed', () => {
+  async function crashAt(when: (ids: RemoteIds) => boolean, options: EmulatorOptions = {}) {
+    const input = await setup(options);
+    const rec = recordingHooks({ crashAfter: when });
+    const req = request(world, input);
+    await expect(makeEngine(world).run(req, rec.hooks)).rejects.toBeInstanceOf(SimulatedCrash);
+    // A new process: a new engine and client reading the same state dir and journal.
+    const again = recordingHooks();
+    const result = await makeEngine(world).run({ ...req, resume: rec.journal() }, again.hooks);
+    await expectMp4(result.path);
+    return { first: rec, second: again };
+  }
+
+  it('between render start and poll: polls the same render, no second render', async () => {
+    const { first } = await crashAt((ids) => ids.renderAccepted === true);
+    const renderId = first.journal().renderId;
+    expect(world.emu.count('render-start')).toBe(1);
+    expect(world.emu.renders().map((r) => r.id)).toEqual([renderId]);
+    const polled = world.emu.requests.filter((r) => r.endpoint === 'render-poll').map((r) => r.path);
+    expect(polled.every((p) => p.endsWith(`/${renderId}`))).toBe(true);
+    expect(world.emu.count('token')).toBe(1);
+  });
+
+  it('after the render id was saved but before it was posted: posts it under the same id', async () => {
+    const { first } = await crashAt((ids) => Boolean(ids.renderId) && ids.renderAccepted === false);
+    const renderId = first.journal().renderId;
+    expect(world.emu.count('render-start')).toBe(1);
+    expect(world.emu.renders().map((r) => r.id)).toEqual([renderId]);
+  });
+
+  it('after the upload: no second upload, no second session', async () => {
+    await crashAt((ids) => Boolean(ids.uploaded));
+    expect(world.emu.count('session')).toBe(1);
+    expect(world.emu.count('upload')).toBe(1);
+  });
+
+  it('with the instruction started but not sent: reads the state, then sends it', async () => {
+    await crashAt((ids) => ids.instructionStarted === 0);
+    expect(world.emu.count('sse')).toBe(1);
+  });
+
+  it('with the instruction sent but not recorded as done: reads the state and does not resend', async () => {
+    const input = await setup();
+    const rec = recordingHooks({ crashAfter: (ids) => ids.instructionsDone === 1 });
+    const req = request(world, input);
+    await expect(makeEngine(world).run(req, rec.hooks)).rejects.toBeInstanceOf(SimulatedCrash);
+    const journal = { ...rec.journal(), instructionsDone: undefined };
+    const result = await makeEngine(world).run({ ...req, resume: journal }, recordingHooks().hooks);
+    await expectMp4(result.path);
+    expect(world.emu.count('sse')).toBe(1);
+  });
+
+  it('after the output URL was saved: only downloads', async () => {
+    await crashAt((ids) => Boolean(ids.outputUrl));
+    expect(world.emu.count('render-start')).toBe(1);
+    expect(world.emu.count('download')).toBe(1);
+  });
+
+  it('with a render that failed: requests a new one', async () => {
+    const input = await setup();
+    world.emu.inject('render-start', { kind: 'render-fail' });
+    const rec = recordingHooks();
+    const req = request(world, input);
+    await expect(makeEngine(world).run(req, rec.hooks)).rejects.toMatchObject({ code: 'RENDER_FAILED' });
+    const result = await makeEngine(world).run({ ...req, resume: rec.journal() }, recordingHooks().hooks);
+    await expectMp4(result.path);
+    expect(world.emu.count('render-start')).toBe(2);
+    expect(world.emu.count('sse')).toBe(1);
+  });
+});
