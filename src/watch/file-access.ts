@@ -16,19 +16,27 @@ const O_ACCMODE = 0o3;
 const MAX_DESCRIPTORS = 20_000;
 
 /**
- * Linux only, best effort: whether some process we can see (our own user's) holds `path` open for
+ * Linux only, best effort: which of `paths` some process we can see (our own user's) holds open for
  * writing. A copy that stalls longer than the settle window (a slow share, a paused download) keeps
- * its file open, so this catches what stability alone cannot. Processes of other users are invisible
- * here, and anything unexpected answers "no writer", leaving the stability check in charge.
+ * its file open, so this catches what stability alone cannot. One sweep of /proc answers for a whole
+ * batch. Processes of other users are invisible here, and anything unexpected answers "no writer",
+ * leaving the stability check in charge.
  */
-export async function hasLinuxWriter(path: string, procRoot = '/proc'): Promise<boolean> {
-  let target: string;
+export async function linuxWriters(paths: string[], procRoot = '/proc'): Promise<Set<string>> {
+  const writers = new Set<string>();
+  const byTarget = new Map<string, string>();
+  for (const path of paths) {
+    try {
+      byTarget.set(await realpath(path), path);
+    } catch {
+      // Gone already: the next pass notices.
+    }
+  }
   let pids: string[];
   try {
-    target = await realpath(path);
     pids = (await readdir(procRoot)).filter((p) => /^\d+$/.test(p));
   } catch {
-    return false;
+    return writers;
   }
   let seen = 0;
   for (const pid of pids) {
@@ -39,16 +47,17 @@ export async function hasLinuxWriter(path: string, procRoot = '/proc'): Promise<
       continue;
     }
     for (const fd of fds) {
-      if (++seen > MAX_DESCRIPTORS) return false;
+      if (++seen > MAX_DESCRIPTORS) return writers;
       try {
-        if ((await readlink(`${procRoot}/${pid}/fd/${fd}`)) !== target) continue;
+        const original = byTarget.get(await readlink(`${procRoot}/${pid}/fd/${fd}`));
+        if (original === undefined || writers.has(original)) continue;
         const info = await readFile(`${procRoot}/${pid}/fdinfo/${fd}`, 'utf8');
         const flags = /^flags:\s*([0-7]+)/m.exec(info)?.[1];
-        if (flags !== undefined && (parseInt(flags, 8) & O_ACCMODE) !== 0) return true;
+        if (flags !== undefined && (parseInt(flags, 8) & O_ACCMODE) !== 0) writers.add(original);
       } catch {
         // The descriptor closed or the process ended while we looked.
       }
     }
   }
-  return false;
+  return writers;
 }

@@ -1,14 +1,15 @@
 import { realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { hasLinuxWriter, openForReading } from './file-access.js';
+import { linuxWriters, openForReading } from './file-access.js';
 import { chokidarWatchFactory, type FolderWatch, type WatchFactory } from './folder-watch.js';
 import { isIgnoredRelative } from './ignore-policy.js';
 import { inotifyAdvice, raiseLimitHint, readInotifyLimit, suggestedLimit } from './inotify-limit.js';
 import { findMount, isNetworkFs, readSystemMounts, type MountEntry } from './mounts.js';
 import { MISSING_CODES, presenceVerdict, type InboxIdentity } from './presence-policy.js';
-import { relativeToInbox, scanFolder } from './scan-folder.js';
+import { outermostFolders, relativeToInbox, scanFolder } from './scan-folder.js';
 import { SettleTracker, type Fingerprint } from './settle-policy.js';
 import type { CompleteFile, FolderStatus, WatchFolder } from './types.js';
 
@@ -65,10 +66,16 @@ interface FolderState {
   generation: number;
   dirsToScan: Set<string>;
   directories: number;
+  /** The inbox could not be listed and we said so; reset once it can. */
+  unlistableWarned: boolean;
+  /** A stat of the inbox still running (a hung share): never stack a second one on the thread pool. */
+  statInFlight: Promise<Stats> | undefined;
   closed: boolean;
 }
 
 const READY_CAP_MS = 30_000;
+// A hard-mounted share that stops answering blocks stat forever; past this the inbox counts as missing.
+const PRESENCE_TIMEOUT_MS = 15_000;
 
 function clamp(n: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, n));
@@ -249,6 +256,13 @@ export function createInboxWatcher(
       if (!f.tracker.wasEmitted(path, fp)) f.tracker.add(path);
     }
     if (dir === f.root) {
+      if (result.error !== undefined && !f.unlistableWarned) {
+        log.warn(
+          { folder: f.folder.name, inbox: f.root, code: result.error },
+          'Cannot list the inbox; check its permissions',
+        );
+      }
+      f.unlistableWarned = result.error !== undefined;
       f.directories = result.directories;
       // Forget emitted versions only on a complete listing of a present inbox: an unreadable share
       // must never look like "those files are gone".
@@ -281,11 +295,29 @@ export function createInboxWatcher(
     await rescan(f, f.root);
   }
 
+  async function statInbox(f: FolderState): Promise<Stats> {
+    f.statInFlight ??= stat(f.root).finally(() => {
+      f.statInFlight = undefined;
+    });
+    const cap = new AbortController();
+    const timeout = clock.sleep(PRESENCE_TIMEOUT_MS, cap.signal).then(
+      () => {
+        throw Object.assign(new Error('The inbox did not answer'), { code: 'ETIMEDOUT' });
+      },
+      () => new Promise<never>(() => undefined),
+    );
+    try {
+      return await Promise.race([f.statInFlight, timeout]);
+    } finally {
+      cap.abort();
+    }
+  }
+
   /** Returns whether the inbox is present after the check. */
   async function checkPresence(f: FolderState): Promise<boolean> {
     let st;
     try {
-      st = await stat(f.root);
+      st = await statInbox(f);
     } catch (err) {
       if (!MISSING_CODES.has(errCode(err))) {
         log.warn({ folder: f.folder.name, inbox: f.root, code: errCode(err) }, 'Cannot check the inbox');
@@ -325,6 +357,7 @@ export function createInboxWatcher(
   }
 
   async function settle(f: FolderState): Promise<void> {
+    const ready: { path: string; fp: Fingerprint; empty: boolean }[] = [];
     for (const path of f.tracker.pendingPaths()) {
       if (controller.signal.aborted || f.closed || !f.present) return;
       let st;
@@ -344,20 +377,28 @@ export function createInboxWatcher(
       }
       const fp = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
       const verdict = f.tracker.observe(path, fp);
-      if (verdict !== 'ready' && verdict !== 'ready-empty') continue;
-      const open = await openForReading(path);
-      const writer = open.ok && checkWriters && (await hasLinuxWriter(path));
-      if (!open.ok || writer) {
+      if (verdict === 'ready' || verdict === 'ready-empty')
+        ready.push({ path, fp, empty: verdict === 'ready-empty' });
+    }
+    if (ready.length === 0) return;
+    const writers = checkWriters ? await linuxWriters(ready.map((r) => r.path)) : new Set<string>();
+    for (const { path, fp, empty } of ready) {
+      const open = writers.has(path)
+        ? { ok: false as const, code: 'OPEN_FOR_WRITING' }
+        : await openForReading(path);
+      if (!open.ok) {
         if (f.tracker.markBusy(path)) {
-          const code = open.ok ? 'OPEN_FOR_WRITING' : open.code;
-          log.info({ folder: f.folder.name, file: path, code }, 'File is complete but still busy; waiting');
+          log.info(
+            { folder: f.folder.name, file: path, code: open.code },
+            'File is complete but still busy; waiting',
+          );
         }
         continue;
       }
-      if (verdict === 'ready-empty') {
+      if (controller.signal.aborted || f.closed) return;
+      if (empty)
         log.info({ folder: f.folder.name, file: path }, 'File stayed empty; handing it over as empty');
-      }
-      if (!controller.signal.aborted) emit(f, path, fp);
+      emit(f, path, fp);
     }
   }
 
@@ -390,6 +431,8 @@ export function createInboxWatcher(
       generation: 0,
       dirsToScan: new Set(),
       directories: 0,
+      unlistableWarned: false,
+      statInFlight: undefined,
       closed: false,
     };
     folders.set(folder.name, f);
@@ -417,7 +460,7 @@ export function createInboxWatcher(
         f.needsFallback = false;
         await fallbackToPolling(f);
       }
-      const dirs = [...f.dirsToScan];
+      const dirs = outermostFolders([...f.dirsToScan]);
       f.dirsToScan.clear();
       for (const dir of dirs) await rescan(f, dir);
       if (rescanDue || f.needsRescan) {

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Fingerprint } from './settle-policy.js';
 
 export interface ScannedFile {
@@ -12,6 +12,8 @@ export interface ScanResult {
   directories: number;
   /** False when some directory could not be listed: then absence proves nothing. */
   complete: boolean;
+  /** Why the scanned folder itself could not be listed (EACCES, EIO…), if it could not. */
+  error: string | undefined;
 }
 
 /** Path relative to the inbox with `/` separators, the form the ignore policy and rules see. */
@@ -33,14 +35,16 @@ export async function scanFolder(
   const files: ScannedFile[] = [];
   let directories = 0;
   let complete = true;
+  let error: string | undefined;
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop() as string;
     let entries;
     try {
       entries = await readdir(current, { withFileTypes: true });
-    } catch {
+    } catch (err) {
       complete = false;
+      if (current === dir) error = (err as NodeJS.ErrnoException).code ?? 'UNKNOWN';
       continue;
     }
     directories += 1;
@@ -60,5 +64,22 @@ export async function scanFolder(
       }
     }
   }
-  return { files, directories, complete };
+  return { files, directories, complete, error };
+}
+
+/**
+ * A folder moved in raises one event per subfolder; scanning only the outermost ones covers them all
+ * without listing the deep ones again and again.
+ */
+export function outermostFolders(dirs: string[]): string[] {
+  const kept = new Set<string>();
+  for (const dir of [...new Set(dirs)].sort((a, b) => a.length - b.length)) {
+    let covered = false;
+    for (let up = dirname(dir); !covered; up = dirname(up)) {
+      covered = kept.has(up);
+      if (up === dirname(up)) break;
+    }
+    if (!covered) kept.add(dir);
+  }
+  return [...kept];
 }

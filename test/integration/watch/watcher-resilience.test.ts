@@ -1,4 +1,4 @@
-import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chokidarWatchFactory, type WatchFactory } from '../../../src/watch/folder-watch.js';
@@ -77,6 +77,43 @@ describe('inbox watcher: never missing a file', () => {
     await quiet();
     expect(h.names()).toEqual(['before.mov', 'while-away.mov', 'after.mov']);
     expect(messages(h)).toContain('Inbox is back; rescanning');
+  });
+
+  it('a share going away keeps its pending candidates (nothing read as deleted), and they finish when it is back', async () => {
+    const h = await makeHarness({ emptySettleMs: 600_000 });
+    await mkdir(h.inbox, { recursive: true });
+    await h.watcher.start();
+    const placeholder = join(h.inbox, 'placeholder.mov');
+    await writeFile(placeholder, '');
+    await waitFor(() => h.watcher.status()[0]?.pending === 1, 'the placeholder pending');
+
+    // Moving the folder away looks, from the inbox path, exactly like an unmounted share.
+    const away = join(h.root, 'away');
+    await rename(h.inbox, away);
+    await waitFor(() => h.watcher.status()[0]?.state === 'missing', 'state missing');
+    await sleep(1500);
+    expect(h.watcher.status()[0]).toEqual({ folder: 'main', state: 'missing', pending: 1 });
+
+    await rename(away, h.inbox);
+    await waitFor(() => h.watcher.status()[0]?.state === 'watching', 'watching again');
+    await writeFile(placeholder, DATA);
+    await waitFor(() => h.emitted.length > 0, 'the filled placeholder');
+    await quiet();
+    expect(h.emitted).toHaveLength(1);
+    expect(h.emitted[0]?.size).toBe(DATA.length);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('an inbox that cannot be listed is reported once', async () => {
+    const h = await makeHarness();
+    await mkdir(h.inbox, { recursive: true });
+    await chmod(h.inbox, 0o000);
+    try {
+      await h.watcher.start();
+      const warnings = messages(h).filter((m) => m === 'Cannot list the inbox; check its permissions');
+      expect(warnings).toHaveLength(1);
+    } finally {
+      await chmod(h.inbox, 0o755);
+    }
   });
 
   it('an inbox replaced by a new folder between checks is noticed and the new folder watched', async () => {
