@@ -11,6 +11,7 @@ import { applyPlan, describePlan } from '../service/apply-plan.js';
 import { createExecRunner, type CommandRunner } from '../service/command-runner.js';
 import { planInstall, planUninstall, type ServicePlan } from '../service/service-plan.js';
 import { serviceLayout, type ServiceLayout } from '../service/service-layout.js';
+import { stableNodePath } from '../service/stable-node-path.js';
 import { formatServiceStatus, readServiceStatus } from '../service/service-status.js';
 import { EXIT } from './exit-codes.js';
 
@@ -20,7 +21,7 @@ export interface ServiceCommandDeps {
   home: string;
   uid: number;
   platform: NodeJS.Platform;
-  /** Absolute path of node (process.execPath). */
+  /** Absolute path of node: process.execPath, or a stable link to it on PATH. */
   nodePath: string;
   /** Absolute path of the CLI script, symlinks resolved (npm's bin links point into the package). */
   scriptPath: string;
@@ -197,6 +198,14 @@ async function modeOf(path: string): Promise<number | undefined> {
   }
 }
 
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 function realServiceDeps(): ServiceCommandDeps {
   const script = process.argv[1] ?? '';
   let scriptPath = resolve(script);
@@ -210,7 +219,7 @@ function realServiceDeps(): ServiceCommandDeps {
     home: homedir(),
     uid: userInfo().uid,
     platform: process.platform,
-    nodePath: process.execPath,
+    nodePath: stableNodePath(process.execPath, process.env.PATH, realpathOrUndefined),
     scriptPath,
     run: createExecRunner(),
     out: (line) => console.log(line),
