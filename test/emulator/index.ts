@@ -8,3 +8,4 @@ export type {
   RenderSummary,
 } from './types.js';
 export { ENDPOINT_NAMES } from './types.js';
+export { optionsFromEnv, runEmulatorMain } from './main-run.js';
