@@ -46,6 +46,11 @@ export interface InboxWatcher {
   setFolders(folders: WatchFolder[]): Promise<void>;
   close(): Promise<void>;
   status(): FolderStatus[];
+  /**
+   * Forgets that `path` was emitted: the next rescan (or event) offers it again if it is still there.
+   * For a consumer that could not take a file it was handed; the rescan period is the natural backoff.
+   */
+  forget(path: string): void;
 }
 
 interface FolderState {
@@ -527,6 +532,10 @@ export function createInboxWatcher(
       await serial(async () => {
         for (const f of [...folders.values()]) await removeFolder(f);
       });
+    },
+
+    forget: (path) => {
+      for (const f of folders.values()) f.tracker.forgetEmitted(resolve(path));
     },
 
     status: () =>

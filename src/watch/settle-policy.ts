@@ -113,6 +113,11 @@ export class SettleTracker {
     this.pending.delete(path);
   }
 
+  /** Forgets that `path` was emitted, so the next event or rescan offers it again. */
+  forgetEmitted(path: string): boolean {
+    return this.emitted.delete(path);
+  }
+
   /** Forgets emitted versions of files a complete rescan no longer found, keeping memory bounded. */
   pruneEmitted(stillPresent: (path: string) => boolean): void {
     for (const path of this.emitted.keys()) if (!stillPresent(path)) this.emitted.delete(path);

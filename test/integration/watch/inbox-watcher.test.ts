@@ -193,4 +193,29 @@ describe('inbox watcher: taking files only when complete, once', () => {
     await quiet();
     expect(h.emitted.map((f) => f.size)).toEqual([CHUNK.length, CHUNK.length * 2]);
   });
+
+  it('a file the consumer gave back with forget() is offered again by the next rescan, unchanged', async () => {
+    const h = await makeHarness({ rescanMs: 500 });
+    await mkdir(h.inbox, { recursive: true });
+    await h.watcher.start();
+    const path = join(h.inbox, 'retry-me.mov');
+    await writeFile(path, CHUNK);
+    await waitFor(() => h.emitted.length > 0, 'first offer');
+    h.watcher.forget(path);
+    await waitFor(() => h.emitted.length > 1, 'second offer');
+    await quiet();
+    expect(h.emitted).toHaveLength(2);
+    expect(h.emitted[1]).toEqual(h.emitted[0]);
+  });
+
+  it('a file the daemon archives into _done/ after taking it is never offered again', async () => {
+    const h = await makeHarness({ rescanMs: 400 });
+    await mkdir(join(h.inbox, '_done'), { recursive: true });
+    await h.watcher.start();
+    await writeFile(join(h.inbox, 'clip.mov'), CHUNK);
+    await waitFor(() => h.emitted.length > 0, 'the file');
+    await rename(join(h.inbox, 'clip.mov'), join(h.inbox, '_done', 'clip.mov'));
+    await sleep(1500);
+    expect(h.names()).toEqual(['clip.mov']);
+  });
 });

@@ -163,6 +163,18 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
     expect(tracker.has('/in/a.mov')).toBe(true);
   });
 
+  it('forgetEmitted() lets the same version be offered again (a consumer that could not take it)', () => {
+    const clock = fakeClock();
+    const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
+    tracker.markEmitted('/in/a.mov', fp(10));
+    expect(tracker.forgetEmitted('/in/a.mov')).toBe(true);
+    expect(tracker.wasEmitted('/in/a.mov', fp(10))).toBe(false);
+    tracker.add('/in/a.mov');
+    expect(tracker.observe('/in/a.mov', fp(10))).toBe('wait');
+    clock.advance(1000);
+    expect(tracker.observe('/in/a.mov', fp(10))).toBe('ready');
+  });
+
   it('forget() drops a candidate; pruneEmitted() forgets versions of files no longer present', () => {
     const clock = fakeClock();
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
