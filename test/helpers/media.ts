@@ -84,8 +84,13 @@ export async function probe(path: string): Promise<ProbeSummary> {
   };
 }
 
-/** MD5 of the decoded-free video stream packets: equal for bit-identical streams. */
-export async function videoStreamHash(path: string): Promise<string> {
+/**
+ * MD5 of the decoded-free video stream packets: equal for bit-identical streams. AVI, MPEG-TS and
+ * raw streams frame H.264/HEVC with start codes, MP4/MOV/MKV with lengths; pass `annexB` with the
+ * codec to compare across the two by converting both to start codes first (the coded data is
+ * untouched).
+ */
+export async function videoStreamHash(path: string, annexB?: 'h264' | 'hevc'): Promise<string> {
   const { stdout } = await run('ffmpeg', [
     '-v',
     'error',
@@ -95,6 +100,7 @@ export async function videoStreamHash(path: string): Promise<string> {
     '0:v:0',
     '-c',
     'copy',
+    ...(annexB ? ['-bsf:v', `${annexB}_mp4toannexb`] : []),
     '-f',
     'md5',
     '-',

@@ -20,6 +20,7 @@ export function buildFfmpegArgs(plan: ConversionPlan, input: string, output: str
     '-progress',
     'pipe:1',
     '-nostats',
+    ...(plan.mode === 'remux' && plan.regenerateTimestamps ? ['-fflags', '+genpts'] : []),
     '-i',
     fileUrl(input),
     // The first real video (not cover art) and the first audio if any; subtitles, timecode and

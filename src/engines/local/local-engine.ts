@@ -6,6 +6,7 @@ import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { runFfmpeg, type SpawnFn } from './ffmpeg-runner.js';
 import { planConversion } from './plan.js';
 import { probeMedia } from './probe.js';
+import { stallTimeoutFor } from './stall-timeout.js';
 import { syncFile, tempPathBeside } from './temp-output.js';
 import { resolveTools, type ToolPaths } from './tools.js';
 
@@ -18,6 +19,7 @@ export interface LocalEngineDeps {
   spawn?: SpawnFn;
   probe?: ProbeFn;
   killGraceMs?: number;
+  /** Fixed stall limit; by default it grows with the input's size (see stallTimeoutFor). */
   stallTimeoutMs?: number;
 }
 
@@ -62,7 +64,7 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
           onProgress: (percent) => hooks.progress({ stage: 'converting', percent }),
           spawn: deps.spawn,
           killGraceMs: deps.killGraceMs,
-          stallTimeoutMs: deps.stallTimeoutMs,
+          stallTimeoutMs: deps.stallTimeoutMs ?? stallTimeoutFor(info.sizeBytes),
         });
         await checkOutput(temp);
         await syncFile(temp);

@@ -30,6 +30,11 @@ export type ConversionPlan =
       /** HEVC must be tagged hvc1 or Apple players refuse the file. */
       videoTag?: 'hvc1';
       hasAudio: boolean;
+      /**
+       * AVI stores no presentation times: copied B-frames would get pts = dts and play out of
+       * order unless ffmpeg regenerates them.
+       */
+      regenerateTimestamps: boolean;
     }
   | {
       mode: 'transcode';
@@ -72,6 +77,7 @@ export function planConversion(info: MediaInfo, options: LocalOptions = {}): Con
       reason: `${video.codec} video${info.audio ? ' with AAC audio' : ''} fits as is`,
       videoTag: video.codec === 'hevc' ? 'hvc1' : undefined,
       hasAudio: info.audio !== undefined,
+      regenerateTimestamps: info.formatName.split(',').includes('avi'),
     };
   }
   const audio: AudioPlan = !info.audio ? 'none' : info.audio.codec === 'aac' ? 'copy' : 'aac';

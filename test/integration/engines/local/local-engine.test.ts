@@ -70,6 +70,29 @@ describe('local engine with real ffmpeg', () => {
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
   });
 
+  it('remuxes H.264 with B-frames from an AVI with its presentation order rebuilt', async () => {
+    const { input, destination, result } = await convert('h264.avi', { extra: ['-bf', '2'] });
+    expect(result.summary).toBe('remuxed');
+    expect(await videoStreamHash(destination, 'h264')).toBe(await videoStreamHash(input, 'h264'));
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'packet=pts,dts',
+      '-of',
+      'csv=p=0',
+      destination,
+    ]);
+    const packets = stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(',').map(Number));
+    // Reordered frames show up as pts ahead of dts; AVI-style pts = dts everywhere would be wrong.
+    expect(packets.some(([pts, dts]) => pts !== dts)).toBe(true);
+  });
+
   it.each<[string, MediaSpec]>([
     ['old.avi', { videoCodec: 'mpeg4', audioCodec: 'libmp3lame' }],
     ['camera.avi', { videoCodec: 'mjpeg', audioCodec: 'pcm_s16le' }],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFfmpegArgs, fileUrl } from '../../../../src/engines/local/ffmpeg-args.js';
 import type { ConversionPlan } from '../../../../src/engines/local/plan.js';
 
-const remux: ConversionPlan = { mode: 'remux', reason: 'fits', hasAudio: true };
+const remux: ConversionPlan = { mode: 'remux', reason: 'fits', hasAudio: true, regenerateTimestamps: false };
 const transcode: ConversionPlan = {
   mode: 'transcode',
   reason: 'mpeg4',
@@ -69,6 +69,16 @@ describe('buildFfmpegArgs', () => {
   ])('%s', (_name, plan, expected) => {
     const args = buildFfmpegArgs(plan, 'in', 'out');
     for (const [flag, values] of Object.entries(expected)) expect(valuesOf(args, flag)).toEqual(values);
+  });
+
+  it.each<[string, ConversionPlan, string[]]>([
+    ['remux from AVI', { ...remux, regenerateTimestamps: true }, ['+genpts']],
+    ['remux from MOV', remux, []],
+    ['transcode', transcode, []],
+  ])('%s: regenerates timestamps only where the container lacks them', (_name, plan, flags) => {
+    const args = buildFfmpegArgs(plan, 'in', 'out');
+    expect(valuesOf(args, '-fflags')).toEqual(flags);
+    if (flags.length > 0) expect(args.indexOf('-fflags')).toBeLessThan(args.indexOf('-i'));
   });
 
   it('prefixes paths with file:', () => {

@@ -51,6 +51,17 @@ describe('planConversion: remux or transcode', () => {
     expect(plan.reason.length).toBeGreaterThan(0);
   });
 
+  it.each([
+    ['avi', true],
+    ['mov,mp4,m4a,3gp,3g2,mj2', false],
+    ['matroska,webm', false],
+  ])('remux from %s regenerates timestamps: %s', (formatName, regenerate) => {
+    expect(planConversion({ ...media({}, aac), formatName })).toMatchObject({
+      mode: 'remux',
+      regenerateTimestamps: regenerate,
+    });
+  });
+
   it('tags HEVC hvc1 and leaves H.264 alone', () => {
     expect(planConversion(media({ codec: 'hevc' }))).toMatchObject({ mode: 'remux', videoTag: 'hvc1' });
     expect(planConversion(media({}))).toMatchObject({ mode: 'remux', videoTag: undefined });
