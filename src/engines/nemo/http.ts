@@ -186,6 +186,10 @@ export class NemoHttp {
       throw this.transportError(call, err, timer.signal);
     }
 
+    this.deps.log.debug(
+      { endpoint: call.endpoint, method: call.method, status: res.statusCode },
+      'NemoVideo answered',
+    );
     const contentType = String(res.headers['content-type'] ?? '');
     const ok = res.statusCode >= 200 && res.statusCode < 300;
     if (call.streamAnswer && ok && !contentType.includes('application/json')) {

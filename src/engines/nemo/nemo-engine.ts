@@ -86,6 +86,7 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
         this.hooks.progress({ stage: 'uploading', percent: 0, message: 'Starting a NemoVideo session' });
         const session = await client.createSession(this.request.language, this.call);
         await this.save({ sessionId: session.sessionId, taskId: session.taskId });
+        this.log.info({ sessionId: session.sessionId }, 'NemoVideo session started');
       }
       if (!this.ids.uploaded?.length) await this.upload();
       for (let i = this.ids.instructionsDone ?? 0; i < this.request.instructions.length; i++) {
@@ -122,6 +123,7 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
         },
       });
       await this.save({ uploaded: files.map((f) => ({ cdnUrl: f.cdnUrl, filename: f.filename })) });
+      this.log.info({ sessionId: this.sessionId, files: files.length }, 'Uploaded to NemoVideo');
     }
 
     private async instruct(i: number): Promise<void> {
@@ -172,6 +174,7 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
         if (!isExportable(state.draft)) throw draftNotExportable();
       }
       await this.save({ instructionsDone: i + 1 });
+      this.log.info({ sessionId: this.sessionId, instruction: i, sawText }, 'Instruction done');
     }
 
     private async render(): Promise<RenderInfo & { outputUrl: string }> {
@@ -215,6 +218,7 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
         return this.post(newRenderId(clock.now(), random), false);
       }
       await this.save({ renderAccepted: true });
+      this.log.info({ sessionId: this.sessionId, renderId }, 'Render started');
       const info = await this.wait(renderId);
       if (info === 'unknown')
         throw new ApiError('PROTOCOL', 'NemoVideo lost a render it had accepted', { retryable: true });
@@ -237,7 +241,7 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
     private async download(): Promise<void> {
       this.hooks.progress({ stage: 'downloading', percent: 0, message: 'Downloading' });
       let lastPercent = -1;
-      await client.download(this.ids.outputUrl as string, this.request.destination, {
+      const bytes = await client.download(this.ids.outputUrl as string, this.request.destination, {
         ...this.call,
         onProgress: (received, total) => {
           if (!total) return;
@@ -247,6 +251,7 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
           this.hooks.progress({ stage: 'downloading', percent, message: `Downloading ${percent}%` });
         },
       });
+      this.log.info({ bytes, renderId: this.ids.renderId }, 'Downloaded the render');
     }
   }
 
