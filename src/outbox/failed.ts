@@ -1,4 +1,5 @@
 import { basename, dirname, join } from 'node:path';
+import { toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
 import { errorReportText } from './error-report.js';
 import { FAILED_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
@@ -18,7 +19,9 @@ export async function setAside(
 ): Promise<string> {
   const fs = opts.fs ?? nodeOutboxFs;
   const { dir, name } = inboxSubfolderTarget(source, inboxDir, FAILED_DIR);
-  const moved = await moveNoClobber(fs, source, dir, name);
+  const moved = await moveNoClobber(fs, source, dir, name).catch((err: unknown) => {
+    throw toVideoInboxError(err);
+  });
   const report = errorReportText({
     fileName: basename(source),
     failedPath: moved,

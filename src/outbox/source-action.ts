@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
 import { DONE_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
@@ -33,7 +34,7 @@ export async function applyAfterAction(
     return await moveNoClobber(fs, source, dir, name);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT' && !(await exists(fs, source))) return undefined;
-    throw err;
+    throw toVideoInboxError(err);
   }
 }
 

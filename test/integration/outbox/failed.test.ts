@@ -1,0 +1,75 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setAside } from '../../../src/outbox/failed.js';
+
+let inbox: string;
+
+beforeEach(async () => {
+  inbox = await mkdtemp(join(tmpdir(), 'vi-failed-'));
+});
+
+afterEach(async () => {
+  await rm(inbox, { recursive: true, force: true });
+});
+
+const error = {
+  code: 'UNSUPPORTED_FILE',
+  message: 'NemoVideo does not accept .xyz files',
+  hint: 'Convert it to one of: mp4 mov avi webm mkv.',
+};
+
+describe('setAside', () => {
+  it('moves the source to _failed/ and explains what happened, what to do and how to retry', async () => {
+    await writeFile(join(inbox, 'clip.xyz'), 'data');
+    const moved = await setAside(join(inbox, 'clip.xyz'), inbox, error, {
+      now: new Date('2026-11-23T10:00:00Z'),
+    });
+    expect(moved).toBe(join(inbox, '_failed', 'clip.xyz'));
+    expect(await readFile(moved, 'utf8')).toBe('data');
+    expect(await readdir(inbox)).toEqual(['_failed']);
+    expect((await readdir(join(inbox, '_failed'))).sort()).toEqual(['clip.xyz', 'clip.xyz.error.txt']);
+    const text = await readFile(`${moved}.error.txt`, 'utf8');
+    expect(text).toContain('"clip.xyz"');
+    expect(text).toContain('NemoVideo does not accept .xyz files');
+    expect(text).toContain('UNSUPPORTED_FILE');
+    expect(text).toContain('2026-11-23T10:00:00.000Z');
+    expect(text).toContain('Convert it to one of: mp4 mov avi webm mkv.');
+    expect(text).toContain(`video-inbox retry ${moved}`);
+  });
+
+  it('numbers a collision and gives the new file its own report, leaving the old pair alone', async () => {
+    await mkdir(join(inbox, '_failed'));
+    await writeFile(join(inbox, '_failed', 'clip.xyz'), 'old');
+    await writeFile(join(inbox, '_failed', 'clip.xyz.error.txt'), 'old report');
+    await writeFile(join(inbox, 'clip.xyz'), 'new');
+    const moved = await setAside(join(inbox, 'clip.xyz'), inbox, error);
+    expect(moved).toBe(join(inbox, '_failed', 'clip (1).xyz'));
+    expect(await readFile(join(inbox, '_failed', 'clip.xyz'), 'utf8')).toBe('old');
+    expect(await readFile(join(inbox, '_failed', 'clip.xyz.error.txt'), 'utf8')).toBe('old report');
+    expect(await readFile(`${moved}.error.txt`, 'utf8')).toContain(`retry '${moved}'`);
+  });
+
+  it('keeps the subfolder and leaves no temp report behind', async () => {
+    await mkdir(join(inbox, 'cam'));
+    await writeFile(join(inbox, 'cam', 'empty.avi'), '');
+    const moved = await setAside(join(inbox, 'cam', 'empty.avi'), inbox, {
+      code: 'EMPTY_FILE',
+      message: 'The file is empty',
+    });
+    expect(moved).toBe(join(inbox, '_failed', 'cam', 'empty.avi'));
+    expect((await readdir(join(inbox, '_failed', 'cam'))).sort()).toEqual([
+      'empty.avi',
+      'empty.avi.error.txt',
+    ]);
+    expect(await readFile(`${moved}.error.txt`, 'utf8')).toContain('plays in a video player');
+  });
+
+  it('fails loudly when the source is gone instead of writing a report for nothing', async () => {
+    await expect(setAside(join(inbox, 'missing.avi'), inbox, error)).rejects.toMatchObject({
+      code: 'INTERNAL',
+      cause: { code: 'ENOENT' },
+    });
+  });
+});

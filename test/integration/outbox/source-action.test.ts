@@ -1,0 +1,97 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeOutboxFs, type OutboxFs } from '../../../src/outbox/outbox-fs.js';
+import { applyAfterAction } from '../../../src/outbox/source-action.js';
+
+const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
+let inbox: string;
+
+beforeEach(async () => {
+  inbox = await mkdtemp(join(tmpdir(), 'vi-after-'));
+});
+
+afterEach(async () => {
+  await rm(inbox, { recursive: true, force: true });
+});
+
+async function drop(rel: string, content = `content of ${rel}`): Promise<string> {
+  const path = join(inbox, rel);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, content);
+  return path;
+}
+
+describe('applyAfterAction', () => {
+  it('archives to <inbox>/_done/', async () => {
+    const src = await drop('clip.avi');
+    const moved = await applyAfterAction(src, inbox, 'archive');
+    expect(moved).toBe(join(inbox, '_done', 'clip.avi'));
+    expect(await readFile(moved!, 'utf8')).toBe('content of clip.avi');
+    expect(await readdir(inbox)).toEqual(['_done']);
+  });
+
+  it('numbers an archive collision and keeps the file already there', async () => {
+    await drop('_done/clip.avi', 'earlier clip');
+    await drop('_done/clip (1).avi', 'another earlier clip');
+    const moved = await applyAfterAction(await drop('clip.avi', 'new clip'), inbox, 'archive');
+    expect(moved).toBe(join(inbox, '_done', 'clip (2).avi'));
+    expect(await readFile(join(inbox, '_done', 'clip.avi'), 'utf8')).toBe('earlier clip');
+    expect(await readFile(join(inbox, '_done', 'clip (1).avi'), 'utf8')).toBe('another earlier clip');
+    expect(await readFile(moved!, 'utf8')).toBe('new clip');
+  });
+
+  it('keeps the subfolder a source came from', async () => {
+    const moved = await applyAfterAction(await drop('trip/day1/clip.avi'), inbox, 'archive');
+    expect(moved).toBe(join(inbox, '_done', 'trip', 'day1', 'clip.avi'));
+  });
+
+  it('archives across devices: copies, checks, then removes the source', async () => {
+    const exdev: OutboxFs = {
+      ...nodeOutboxFs,
+      link: (a, b) => (dirname(a) === dirname(b) ? nodeOutboxFs.link(a, b) : Promise.reject(errno('EXDEV'))),
+    };
+    await drop('_done/clip.avi', 'earlier clip');
+    const src = await drop('clip.avi', 'new clip');
+    const moved = await applyAfterAction(src, inbox, 'archive', { fs: exdev });
+    expect(moved).toBe(join(inbox, '_done', 'clip (1).avi'));
+    expect(await readFile(moved!, 'utf8')).toBe('new clip');
+    expect(await readFile(join(inbox, '_done', 'clip.avi'), 'utf8')).toBe('earlier clip');
+    expect(await stat(src).catch(() => undefined)).toBeUndefined();
+    expect((await readdir(join(inbox, '_done'))).sort()).toEqual(['clip (1).avi', 'clip.avi']);
+  });
+
+  it('keeps the source when the archive copy hits a full disk', async () => {
+    const full: OutboxFs = {
+      ...nodeOutboxFs,
+      link: () => Promise.reject(errno('EXDEV')),
+      copyFile: () => Promise.reject(errno('ENOSPC')),
+    };
+    const src = await drop('clip.avi');
+    await expect(applyAfterAction(src, inbox, 'archive', { fs: full })).rejects.toMatchObject({
+      code: 'DISK_FULL',
+    });
+    expect(await readFile(src, 'utf8')).toBe('content of clip.avi');
+    expect(await readdir(join(inbox, '_done'))).toEqual([]);
+  });
+
+  it('deletes', async () => {
+    const src = await drop('clip.avi');
+    expect(await applyAfterAction(src, inbox, 'delete')).toBeUndefined();
+    expect(await readdir(inbox)).toEqual([]);
+  });
+
+  it('keeps', async () => {
+    const src = await drop('clip.avi');
+    expect(await applyAfterAction(src, inbox, 'keep')).toBe(src);
+    expect(await readFile(src, 'utf8')).toBe('content of clip.avi');
+  });
+
+  it.each(['archive', 'delete'] as const)(
+    '%s of a source already gone resolves to undefined',
+    async (action) => {
+      expect(await applyAfterAction(join(inbox, 'gone.avi'), inbox, action)).toBeUndefined();
+    },
+  );
+});
