@@ -48,6 +48,10 @@ function remuxArgs(plan: Extract<ConversionPlan, { mode: 'remux' }>): string[] {
 
 function transcodeArgs(plan: Extract<ConversionPlan, { mode: 'transcode' }>): string[] {
   const args = ['-c:v', 'libx264', '-preset', plan.preset, '-crf', String(plan.crf), '-pix_fmt', 'yuv420p'];
+  // For MP4 ffmpeg defaults to constant frame rate: phone and screen recordings (variable rate,
+  // WebM from browsers claiming 1000 fps) would get thousands of duplicated frames. `-vsync` rather
+  // than `-fps_mode` because ffmpeg 4.x, still common on LTS systems, lacks the latter.
+  args.push('-vsync', 'vfr');
   // ffmpeg turns rotated pictures upright before this filter runs, so the size is the displayed one;
   // the scale filter keeps the display aspect ratio of non-square pixels.
   if (plan.scaleTo) args.push('-vf', `scale=${plan.scaleTo.width}:${plan.scaleTo.height}`);

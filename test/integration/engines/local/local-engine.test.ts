@@ -107,6 +107,46 @@ describe('local engine with real ffmpeg', () => {
     expect(out.durationSec).toBeGreaterThan(0.5);
   });
 
+  it('keeps a variable frame rate instead of filling gaps with duplicated frames', async () => {
+    // 50 frames at 25 fps with a 1 s pause after frame 10, as screen recorders write them.
+    const vfr = join(dir, 'vfr.webm');
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=25:duration=2',
+      '-vf',
+      "setpts='(N/25+if(gt(N,10),1,0))/TB'",
+      '-c:v',
+      'libvpx',
+      '-deadline',
+      'realtime',
+      vfr,
+    ]);
+    const destination = join(dir, 'vfr.out.mp4');
+    const result = await engine.run(request(vfr, destination), {
+      signal: new AbortController().signal,
+      progress: () => {},
+      checkpoint: async () => {},
+    });
+    expect(result.summary).toBe('transcoded');
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      destination,
+    ]);
+    expect(Number(stdout.trim())).toBe(50);
+  });
+
   it('scales a 1920x1440 input down to 1440x1080', async () => {
     const { result, out } = await convert(
       'tall.mp4',

@@ -40,7 +40,7 @@ describe('buildFfmpegArgs', () => {
   });
 
   it.each<[string, ConversionPlan, Record<string, string[]>]>([
-    ['remux H.264', remux, { '-c': ['copy'], '-tag:v': [], '-c:v': [] }],
+    ['remux H.264', remux, { '-c': ['copy'], '-tag:v': [], '-c:v': [], '-vsync': [] }],
     ['remux HEVC', { ...remux, videoTag: 'hvc1' }, { '-c': ['copy'], '-tag:v': ['hvc1'] }],
     [
       'transcode with defaults',
@@ -51,6 +51,7 @@ describe('buildFfmpegArgs', () => {
         '-crf': ['18'],
         '-preset': ['medium'],
         '-pix_fmt': ['yuv420p'],
+        '-vsync': ['vfr'],
         '-vf': [],
         '-c:a': ['aac'],
         '-b:a': ['192k'],
