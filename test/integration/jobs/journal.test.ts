@@ -290,12 +290,15 @@ describe('crash safety', () => {
   it('compacts a long log into the live records only, and reloads the same state', async () => {
     const j = await openJ({ compactMinBytes: 8 * 1024 });
     const jobs = await Promise.all(Array.from({ length: 5 }, (_, i) => j.create(newJob(i))));
+    const finished = await j.create(newJob(99, { contentHash: 'finished' }));
+    await j.update(finished.id, { state: 'done', output: '/out/99.mp4' });
     for (let n = 0; n < 400; n++) await j.update(jobs[n % 5]!.id, { percent: n % 100, attempts: n });
     const bytes = (await stat(join(dir, JOURNAL_FILE))).size;
     expect(bytes).toBeLessThan(20 * 1024);
     await j.close();
     const again = await openJ();
     for (const [i, job] of jobs.entries()) expect(again.get(job.id)?.attempts).toBe(395 + i);
+    expect(again.findDone('finished', 'rule-v1')?.id).toBe(finished.id);
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

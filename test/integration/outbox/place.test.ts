@@ -121,6 +121,18 @@ describe('placeOutput', () => {
     });
   });
 
+  it('without ffprobe it cannot vouch for the output: FFMPEG_MISSING, temp kept, nothing placed', async () => {
+    const temp = await tempWith(good);
+    const err = await placeOutput({
+      temp,
+      outboxDir: outbox,
+      name: 'clip.mp4',
+      ffprobe: join(root, 'no-ffprobe'),
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'FFMPEG_MISSING' });
+    expect(await readdir(outbox)).toEqual([basename(temp)]);
+  });
+
   it('refuses a name with folders in it', async () => {
     const temp = await tempWith(good);
     await expect(placeOutput({ temp, outboxDir: outbox, name: '../escape.mp4' })).rejects.toMatchObject({
