@@ -64,8 +64,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     renders: () => renderSummaries(ctx),
     close: () => {
       closing ??= (async () => {
-        ctx.tasks.stop();
         server.closeAllConnections();
+        await ctx.tasks.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         if (ownsWorkDir) await rm(workDir, { recursive: true, force: true });
       })();

@@ -41,10 +41,15 @@ export class Tasks {
     });
   }
 
-  stop(): void {
+  /** Stops everything; resolves once every child has exited, so its files can be removed. */
+  async stop(): Promise<void> {
     this.controller.abort();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    const exits = [...this.children]
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => new Promise<void>((resolve) => child.once('close', () => resolve())));
     for (const child of this.children) child.kill('SIGKILL');
+    await Promise.all(exits);
   }
 }

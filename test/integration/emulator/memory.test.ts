@@ -74,5 +74,6 @@ it('takes a 200 MB upload without its memory peak growing anywhere near the file
   expect(res.code).toBe(0);
   const entry = (res.data.files ?? res.data.video_infos)[0];
   expect(entry).toMatchObject({ size: SIZE, duration: null, width: null, height: null });
-  expect(peakAfter - peakBefore).toBeLessThan(SIZE / 4);
+  // Holding the upload would add at least its 200 MB; streaming adds buffers and GC slack only.
+  expect(peakAfter - peakBefore).toBeLessThan(SIZE / 2);
 });
