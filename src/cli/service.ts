@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { ConfigError, isVideoInboxError } from '../core/errors.js';
+import { ConfigError, toVideoInboxError } from '../core/errors.js';
 import { defaultConfigPath } from '../core/paths.js';
 import { redact, registerSecret } from '../core/secrets.js';
 import { applyPlan, describePlan } from '../service/apply-plan.js';
@@ -166,18 +166,12 @@ function failureHint(layout: ServiceLayout, message: string): string {
 async function guarded(deps: ServiceCommandDeps, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      deps.err(redact(err.message));
-      if (err.hint) deps.err(err.hint);
-      return EXIT.USAGE;
-    }
-    if (isVideoInboxError(err)) {
-      deps.err(redact(err.message));
-      if (err.hint) deps.err(err.hint);
-      return EXIT.FAILED;
-    }
-    throw err;
+  } catch (caught) {
+    // e.g. EACCES on a folder: say what failed and what to do instead of a stack trace.
+    const err = toVideoInboxError(caught);
+    deps.err(redact(err.message));
+    if (err.hint) deps.err(err.hint);
+    return err instanceof ConfigError ? EXIT.USAGE : EXIT.FAILED;
   }
 }
 

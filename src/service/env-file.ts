@@ -3,8 +3,10 @@ import { VideoInboxError } from '../core/errors.js';
 /**
  * Variables the service needs from the installing shell. They go to an env file readable only by the
  * user, never inline in the unit or plist (those are world-readable and end up in `systemctl show`).
+ * XDG_STATE_HOME is here because the daemon derives its default state dir from it: without it, the
+ * service would use another state dir than the one install made writable.
  */
-export const SERVICE_ENV_KEYS = ['NEMO_TOKEN', 'NEMO_API_BASE'] as const;
+export const SERVICE_ENV_KEYS = ['NEMO_TOKEN', 'NEMO_API_BASE', 'XDG_STATE_HOME'] as const;
 
 /** Keys whose values are secrets: never printed, not even by `--dry-run`. */
 export const SECRET_ENV_KEYS: ReadonlySet<string> = new Set(['NEMO_TOKEN']);

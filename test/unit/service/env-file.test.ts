@@ -69,6 +69,8 @@ describe('mergeServiceEnv', () => {
       { HOME: '/h', NEMO_API_BASE: 'http://a' },
       { NEMO_API_BASE: 'http://a' },
     ],
+    // The daemon derives its default state dir from it; the service must use the one install opened.
+    ['takes XDG_STATE_HOME', {}, { XDG_STATE_HOME: '/data/state' }, { XDG_STATE_HOME: '/data/state' }],
   ])('%s', (_name, existing, env, expected) => {
     expect(mergeServiceEnv(existing, env)).toEqual(expected);
   });
