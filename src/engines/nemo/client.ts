@@ -102,7 +102,7 @@ export class NemoClient {
       envToken: options.token || undefined,
       store: new CredentialsStore(options.stateDir),
       fetchAnonymous: (clientId, o) => this.anonymousToken(clientId, o),
-      now: () => this.clock.now(),
+      clock: this.clock,
       log: this.log,
     });
     this.http = new NemoHttp({

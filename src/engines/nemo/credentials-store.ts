@@ -43,9 +43,13 @@ export class CredentialsStore {
     }
   }
 
+  async ensureDir(): Promise<void> {
+    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+  }
+
   /** Atomic: a temp file created 0600, flushed, then renamed over the old one. */
   async write(creds: StoredCredentials): Promise<void> {
-    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+    await this.ensureDir();
     const tmp = `${this.path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
     const handle = await open(tmp, 'wx', 0o600);
     try {

@@ -174,9 +174,15 @@ export function parseRender(body: unknown): RenderInfo | undefined {
       str(inner.url) ??
       str(inner.downloadUrl),
     error: str(inner.error) ?? errorText(inner.error) ?? str(inner.message),
-    durationSec: num(output.duration) ?? num(inner.duration),
+    durationSec: seconds(num(output.duration) ?? num(inner.duration)),
     sizeBytes: num(output.size) ?? num(inner.size),
   };
+}
+
+/** Durations are seconds in the sources; a value beyond a day can only be milliseconds. */
+function seconds(value: number | undefined): number | undefined {
+  if (value === undefined || value <= 0) return undefined;
+  return value > 86_400 ? value / 1000 : value;
 }
 
 export interface Credits {

@@ -55,7 +55,7 @@ export function hintFor(code: ErrorCode, audience: ErrorAudience): string | unde
       return `NemoVideo accepts only these formats: ${ACCEPTED_FORMATS}. Convert the file to one of them, or route it to the local engine.`;
     case 'FILE_TOO_LARGE': {
       const limit = audience.maxUploadBytes
-        ? ` (the limit is ${Math.round(audience.maxUploadBytes / 1e6)} MB)`
+        ? ` (the limit is ${Math.round(audience.maxUploadBytes / (1024 * 1024))} MB)`
         : '';
       return `The file is too large for NemoVideo${limit}. Compress it or trim it into shorter parts, or route it to the local engine.`;
     }

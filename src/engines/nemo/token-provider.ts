@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../core/logger.js';
+import type { Clock } from '../../core/clock.js';
+import { withFileLock } from './file-lock.js';
 import { ApiError } from '../../core/errors.js';
 import { registerSecret } from '../../core/secrets.js';
 import type { CredentialsStore, StoredCredentials } from './credentials-store.js';
@@ -17,7 +19,7 @@ export interface TokenProviderOptions {
   envToken?: string;
   store: CredentialsStore;
   fetchAnonymous: AnonymousTokenFetcher;
-  now: () => number;
+  clock: Clock;
   log: Logger;
 }
 
@@ -50,10 +52,18 @@ export class TokenProvider {
   async token(signal?: AbortSignal): Promise<string> {
     if (this.options.envToken) return this.options.envToken;
     if (this.current && this.usable(this.current)) return this.current.token as string;
-    this.acquiring ??= this.load(signal).finally(() => {
+    this.acquiring ??= this.locked(signal).finally(() => {
       this.acquiring = undefined;
     });
     return this.acquiring;
+  }
+
+  private async locked(signal?: AbortSignal): Promise<string> {
+    await this.options.store.ensureDir();
+    return withFileLock(`${this.options.store.path}.lock`, () => this.load(signal), {
+      clock: this.options.clock,
+      signal,
+    });
   }
 
   /** The server refused `token` (1001): forget it, unless another job already replaced it. */
@@ -84,7 +94,7 @@ export class TokenProvider {
 
   private usable(c: StoredCredentials): boolean {
     if (!c.token || c.baseUrl !== this.options.baseUrl) return false;
-    return c.expiresAt === undefined || c.expiresAt - EXPIRY_MARGIN_MS > this.options.now();
+    return c.expiresAt === undefined || c.expiresAt - EXPIRY_MARGIN_MS > this.options.clock.now();
   }
 
   private async readStored(): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiError } from '../../../src/core/errors.js';
+import { ApiError, isAbortError } from '../../../src/core/errors.js';
 import { makeVideo, probe } from '../../helpers/media.js';
 import { makeEngine, recordingHooks, request, startWorld, type World } from './harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
@@ -135,5 +135,22 @@ describe('the NemoVideo engine, end to end over loopback', () => {
     expect(err.hint).toMatch(/bind=/);
     expect(world.emu.count('sse')).toBe(1);
     expect(world.emu.count('render-start')).toBe(0);
+  });
+});
+
+describe('stopping', () => {
+  it('stops promptly when the signal aborts mid-render, leaving no partial output', async () => {
+    const input = await setup({ renderPolls: 50 });
+    const rec = recordingHooks();
+    rec.hooks.progress = (p) => {
+      rec.progress.push(p);
+      if (p.stage === 'rendering' && (p.percent ?? 0) > 0) rec.controller.abort();
+    };
+    const err = await makeEngine(world)
+      .run(request(world, input), rec.hooks)
+      .catch((e: unknown) => e);
+    expect(isAbortError(err)).toBe(true);
+    expect(rec.journal().renderAccepted).toBe(true);
+    expect(await readdir(world.dir)).not.toContain('out.mp4');
   });
 });

@@ -140,6 +140,12 @@ describe('parseRender', () => {
     expect(parseRender({ success: true, data: { id: 'r', status } })?.status).toBe(expected);
   });
 
+  it('reads a duration in milliseconds as seconds', () => {
+    expect(
+      parseRender({ taskId: 'r', status: 'completed', output: { url: 'u', duration: 125_000 } })?.durationSec,
+    ).toBe(125);
+  });
+
   it('keeps the failure reason', () => {
     expect(
       parseRender({ success: true, data: { id: 'r', status: 'failed', error: 'ffmpeg died' } })?.error,

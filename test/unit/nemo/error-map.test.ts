@@ -5,7 +5,7 @@ const anonymous: ErrorAudience = {
   anonymous: true,
   bindId: 'anon_42',
   registrationUrl: 'https://example.test/register',
-  maxUploadBytes: 500e6,
+  maxUploadBytes: 500 * 1024 * 1024,
 };
 const registered: ErrorAudience = { anonymous: false, registrationUrl: 'https://example.test/register' };
 

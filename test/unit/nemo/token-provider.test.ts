@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../../../src/core/errors.js';
@@ -26,7 +26,7 @@ function provider(fetchAnonymous: AnonymousTokenFetcher, envToken?: string) {
     envToken,
     store: new CredentialsStore(dir),
     fetchAnonymous,
-    now: () => now,
+    clock: { now: () => now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) },
     log: silentLogger(),
   });
 }
@@ -131,6 +131,24 @@ describe('TokenProvider', () => {
     expect(ids[1]).not.toBe(ids[0]);
     expect(ids[1]).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.parse(await readFile(join(dir, 'nemo-credentials.json'), 'utf8')).clientId).toBe(ids[1]);
+  });
+
+  it('shares one acquisition between two processes (instances) through a lock file', async () => {
+    const { calls, fetcher } = issuing();
+    const [a, b] = await Promise.all([provider(fetcher).token(), provider(fetcher).token()]);
+    expect(a).toBe('tok_secret_1');
+    expect(b).toBe('tok_secret_1');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('takes over a lock left behind by a crashed process', async () => {
+    await mkdir(dir, { recursive: true });
+    const lock = join(dir, 'nemo-credentials.json.lock');
+    await writeFile(lock, '99999');
+    const old = new Date(Date.now() - 10 * 60_000);
+    await utimes(lock, old, old);
+    const { fetcher } = issuing();
+    expect(await provider(fetcher).token()).toBe('tok_secret_1');
   });
 
   it('starts over with a new client id when the stored file is damaged', async () => {
