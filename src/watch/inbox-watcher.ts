@@ -258,7 +258,7 @@ export function createInboxWatcher(
     for (const { path, fp } of result.files) {
       if (!acceptsFile(f, path)) continue;
       seen.add(path);
-      if (!f.tracker.wasEmitted(path, fp)) f.tracker.add(path);
+      if (!f.tracker.wasEmitted(path, fp)) f.tracker.add(path, fp);
     }
     if (dir === f.root) {
       if (result.error !== undefined && !f.unlistableWarned) {
@@ -365,6 +365,7 @@ export function createInboxWatcher(
     const ready: { path: string; fp: Fingerprint; empty: boolean }[] = [];
     for (const path of f.tracker.pendingPaths()) {
       if (controller.signal.aborted || f.closed || !f.present) return;
+      if (!f.tracker.isDue(path)) continue;
       let st;
       try {
         st = await stat(path);

@@ -25,6 +25,8 @@ export type SettleVerdict = 'wait' | 'ready' | 'ready-empty' | 'unchanged';
 interface Candidate {
   fp: Fingerprint | undefined;
   since: number;
+  /** When looking again can change the verdict: stat is spared until then. */
+  nextCheck: number;
   busySince: number | undefined;
 }
 
@@ -48,11 +50,26 @@ export class SettleTracker {
     private readonly options: SettleOptions,
   ) {}
 
-  /** Records a candidate; returns false when it was already pending. Never decides anything itself. */
-  add(path: string): boolean {
+  /**
+   * Records a candidate; returns false when it was already pending. Never decides anything itself.
+   * A scan that already stat'ed the file passes `fp` as its first observation.
+   */
+  add(path: string, fp?: Fingerprint): boolean {
     if (this.pending.has(path)) return false;
-    this.pending.set(path, { fp: undefined, since: this.clock.now(), busySince: undefined });
+    const now = this.clock.now();
+    this.pending.set(path, { fp: undefined, since: now, nextCheck: now, busySince: undefined });
+    if (fp !== undefined) this.observe(path, fp);
     return true;
+  }
+
+  /**
+   * Whether observing `path` now could change anything. Size and mtime only move forward while a file
+   * is written, so comparing at the start and the end of the window is enough: a change in between
+   * still shows at the end. This keeps a large backlog at about one stat per file per window.
+   */
+  isDue(path: string): boolean {
+    const candidate = this.pending.get(path);
+    return candidate !== undefined && this.clock.now() >= candidate.nextCheck;
   }
 
   has(path: string): boolean {
@@ -79,22 +96,37 @@ export class SettleTracker {
     if (!sameFingerprint(candidate.fp, fp)) {
       candidate.fp = { ...fp };
       candidate.since = now;
+      candidate.nextCheck = now + this.options.settleMs;
       candidate.busySince = undefined;
       return 'wait';
     }
     const stableFor = now - candidate.since;
-    if (fp.size === 0) return stableFor >= this.options.emptySettleMs ? 'ready-empty' : 'wait';
-    return stableFor >= this.options.settleMs ? 'ready' : 'wait';
+    if (fp.size === 0) {
+      if (stableFor >= this.options.emptySettleMs) return 'ready-empty';
+      // Look every window, so a placeholder that starts filling is noticed promptly.
+      candidate.nextCheck = Math.min(
+        now + this.options.settleMs,
+        candidate.since + this.options.emptySettleMs,
+      );
+      return 'wait';
+    }
+    if (stableFor >= this.options.settleMs) return 'ready';
+    candidate.nextCheck = candidate.since + this.options.settleMs;
+    return 'wait';
   }
 
   /**
    * A ready file could not be opened (still locked by its writer, or not readable yet). It stays
-   * pending and is tried again on every pass; returns true the first time, so the caller warns once.
+   * pending and is tried again every window, never dropped; returns true the first time, so the
+   * caller says so once.
    */
   markBusy(path: string): boolean {
     const candidate = this.pending.get(path);
-    if (candidate === undefined || candidate.busySince !== undefined) return false;
-    candidate.busySince = this.clock.now();
+    if (candidate === undefined) return false;
+    const now = this.clock.now();
+    candidate.nextCheck = now + this.options.settleMs;
+    if (candidate.busySince !== undefined) return false;
+    candidate.busySince = now;
     return true;
   }
 

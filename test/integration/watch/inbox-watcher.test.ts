@@ -46,7 +46,7 @@ describe('inbox watcher: taking files only when complete, once', () => {
     await h.watcher.start();
 
     const path = join(h.inbox, 'chunks.avi');
-    for (let i = 0; i < 25; i += 1) {
+    for (let i = 0; i < 15; i += 1) {
       await appendFile(path, CHUNK);
       await sleep(120);
     }
@@ -55,7 +55,7 @@ describe('inbox watcher: taking files only when complete, once', () => {
     await sleep(1500);
     expect(early).toEqual([]);
     expect(h.emitted).toHaveLength(1);
-    expect(h.emitted[0]?.size).toBe(CHUNK.length * 25);
+    expect(h.emitted[0]?.size).toBe(CHUNK.length * 15);
   });
 
   it('an atomic rename into the inbox, and a download renamed from .part, are each emitted once under the final name', async () => {
@@ -173,7 +173,7 @@ describe('inbox watcher: taking files only when complete, once', () => {
     await writeFile(join(h.inbox, 'trip', 'sentinel.mov'), CHUNK);
 
     await waitFor(() => h.emitted.length > 0, 'the one file not ignored');
-    await sleep(1500); // at least two rescans
+    await sleep(1100); // at least two rescans
     expect(h.names()).toEqual(['trip/sentinel.mov']);
     expect(h.watcher.status()[0]?.pending).toBe(0);
   });
@@ -185,7 +185,7 @@ describe('inbox watcher: taking files only when complete, once', () => {
     const path = join(h.inbox, 'clip.mov');
     await writeFile(path, CHUNK);
     await waitFor(() => h.emitted.length > 0, 'first version');
-    await sleep(1500);
+    await sleep(1000); // two rescans
     expect(h.emitted).toHaveLength(1);
 
     await appendFile(path, CHUNK);

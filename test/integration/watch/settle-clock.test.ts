@@ -84,11 +84,11 @@ describe('the real watcher keeps time only by its injected clock', () => {
 
   it('a complete file is taken exactly when it has been stable for settleMs of clock time', async () => {
     await writeFile(join(dir, 'inbox', 'a.mov'), 'data');
-    await watcher.start();
-    await tick(); // first observation at t = 250
-    await tick(3); // t = 1000: stable for 750 ms
+    await watcher.start(); // the start-up scan is the first observation, at t = 0
+    await tick(3); // t = 750
     expect(emitted).toEqual([]);
-    await tick(); // t = 1250: stable for 1000 ms
+    expect(watcher.status()[0]?.pending).toBe(1);
+    await tick(); // t = 1000: stable for settleMs
     expect(emitted.map((f) => f.size)).toEqual([4]);
     await tick(8);
     expect(emitted).toHaveLength(1);
@@ -96,8 +96,7 @@ describe('the real watcher keeps time only by its injected clock', () => {
 
   it('an empty file is handed over only after 10 × settleMs of clock time, however much real time passes', async () => {
     await writeFile(join(dir, 'inbox', 'empty.mov'), '');
-    await watcher.start();
-    await tick(); // first observation
+    await watcher.start(); // first observation at t = 0
     await tick(39); // stable 9750 ms
     expect(emitted).toEqual([]);
     expect(watcher.status()[0]?.pending).toBe(1);
@@ -112,7 +111,7 @@ describe('the real watcher keeps time only by its injected clock', () => {
     await watcher.start();
     await tick(3);
     await writeFile(path, 'one two');
-    await tick(4); // the change is seen at the next pass; 750 ms stable since then
+    await tick(4); // the change is seen at the end of the first window (t = 1000): 750 ms stable since
     expect(emitted).toEqual([]);
     await tick(1);
     expect(emitted.map((f) => f.size)).toEqual([7]);

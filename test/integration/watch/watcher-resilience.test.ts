@@ -64,7 +64,7 @@ describe('inbox watcher: never missing a file', () => {
 
     await rm(h.inbox, { recursive: true, force: true });
     await waitFor(() => h.watcher.status()[0]?.state === 'missing', 'state missing');
-    await sleep(2500); // several presence checks while missing
+    await sleep(1500); // two presence checks or more while missing
     const warnings = messages(h).filter((m) => typeof m === 'string' && m.startsWith('Inbox is missing'));
     expect(warnings).toHaveLength(1);
 

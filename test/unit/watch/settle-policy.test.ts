@@ -175,6 +175,46 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
     expect(tracker.observe('/in/a.mov', fp(10))).toBe('ready');
   });
 
+  it('isDue(): a stable candidate is looked at again only when its window ends; a busy one every window', () => {
+    const clock = fakeClock();
+    const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
+    tracker.add('/in/a.mov', fp(10));
+    expect(tracker.isDue('/in/a.mov')).toBe(false);
+    clock.advance(999);
+    expect(tracker.isDue('/in/a.mov')).toBe(false);
+    clock.advance(1);
+    expect(tracker.isDue('/in/a.mov')).toBe(true);
+    expect(tracker.observe('/in/a.mov', fp(10))).toBe('ready');
+    tracker.markBusy('/in/a.mov');
+    expect(tracker.isDue('/in/a.mov')).toBe(false);
+    clock.advance(1000);
+    expect(tracker.isDue('/in/a.mov')).toBe(true);
+    expect(tracker.isDue('/in/unknown.mov')).toBe(false);
+  });
+
+  it('an empty candidate is looked at every window (to see it fill), and at the end of the empty window', () => {
+    const clock = fakeClock();
+    const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 2500 });
+    tracker.add('/in/e.mov', fp(0));
+    clock.advance(1000);
+    expect(tracker.isDue('/in/e.mov')).toBe(true);
+    expect(tracker.observe('/in/e.mov', fp(0))).toBe('wait');
+    clock.advance(1000);
+    expect(tracker.observe('/in/e.mov', fp(0))).toBe('wait');
+    clock.advance(499);
+    expect(tracker.isDue('/in/e.mov')).toBe(false);
+    clock.advance(1);
+    expect(tracker.isDue('/in/e.mov')).toBe(true);
+    expect(tracker.observe('/in/e.mov', fp(0))).toBe('ready-empty');
+  });
+
+  it('a candidate recorded by an event (no fingerprint yet) is due at once', () => {
+    const clock = fakeClock();
+    const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
+    tracker.add('/in/a.mov');
+    expect(tracker.isDue('/in/a.mov')).toBe(true);
+  });
+
   it('forget() drops a candidate; pruneEmitted() forgets versions of files no longer present', () => {
     const clock = fakeClock();
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
