@@ -103,7 +103,8 @@ class LogJournal implements Journal {
   private handle: FileHandle | undefined;
   private size = 0;
   private readonly compactMinBytes: number;
-  private compactAt: number;
+  /** No compaction below this size (raised after a failed compaction, so it is not retried at once). */
+  private compactFloor: number;
   private queue: Op[] = [];
   private flushing: Promise<void> | undefined;
   /** Set when a failed write could not be undone; writes resume once the tail is repaired. */
@@ -120,7 +121,7 @@ class LogJournal implements Journal {
     this.readOnly = opts.readOnly ?? false;
     this.openFile = opts.openFile ?? ((path, flags) => open(path, flags));
     this.compactMinBytes = opts.compactMinBytes ?? COMPACT_MIN_BYTES;
-    this.compactAt = this.compactMinBytes;
+    this.compactFloor = this.compactMinBytes;
   }
 
   async load(): Promise<void> {
@@ -130,10 +131,8 @@ class LogJournal implements Journal {
     }
     let damaged = 0;
     let torn = 0;
-    let lines = 0;
     try {
       const result = await scanLines(this.file, ({ text, offset }) => {
-        lines++;
         const decoded = decodeLine(text);
         if (!decoded.ok) {
           damaged++;
@@ -163,12 +162,11 @@ class LogJournal implements Journal {
       await copyFile(this.file, copy);
       this.log.warn({ file: copy, lines: damaged }, 'Kept a copy of the damaged journal');
     }
-    if (damaged > 0 || torn > 0 || lines > this.records.size * 2) {
+    if (damaged > 0 || torn > 0 || this.wantsCompaction()) {
       await this.compact();
     } else {
       this.handle = await this.openFile(this.file, this.size === 0 ? 'w+' : 'r+');
       if (this.size === 0) await fsyncDir(this.stateDir);
-      this.compactAt = Math.max(this.compactMinBytes, this.liveBytes * 2, this.size * 2);
     }
   }
 
@@ -287,10 +285,10 @@ class LogJournal implements Journal {
     this.size += buf.length;
     for (const { job, bytes } of done) this.install(job, bytes);
     for (const { op, job } of done) op.resolve(structuredClone(job));
-    if (this.size > this.compactAt) {
+    if (this.wantsCompaction()) {
       await this.compact().catch((err: unknown) => {
         // The log is still valid, only larger; try again after it has grown some more.
-        this.compactAt = this.size * 2;
+        this.compactFloor = this.size * 2;
         this.log.warn({ file: this.file, code: toVideoInboxError(err).code }, 'Journal compaction failed');
       });
     }
@@ -324,6 +322,11 @@ class LogJournal implements Journal {
     await this.handle.truncate(this.size);
     await this.handle.datasync();
     this.dirtyTail = false;
+  }
+
+  /** Worth rewriting: at least half the log is superseded lines. */
+  private wantsCompaction(): boolean {
+    return this.size > Math.max(this.compactFloor, 2 * this.liveBytes);
   }
 
   /** Rewrites the live records to a temp file and renames it over the log. */
@@ -360,7 +363,7 @@ class LogJournal implements Journal {
     this.handle = await this.openFile(this.file, 'r+');
     this.size = bytes;
     this.dirtyTail = false;
-    this.compactAt = Math.max(this.compactMinBytes, bytes * 2);
+    this.compactFloor = this.compactMinBytes;
     this.log.debug({ file: this.file, bytes, jobs: this.records.size }, 'Journal compacted');
   }
 
