@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { linuxWriters, openForReading } from './file-access.js';
@@ -139,18 +139,25 @@ export function createInboxWatcher(
     if (!f.closed && acceptsFile(f, path)) f.tracker.add(path);
   }
 
-  async function mountOf(path: string): Promise<MountEntry | undefined> {
-    let real = path;
+  /** The inbox with symlinks resolved (a symlinked inbox is common: `~/Videos/inbox -> /mnt/nas/…`). */
+  async function realRoot(f: FolderState): Promise<string> {
     try {
-      real = await realpath(path);
+      return await realpath(f.root);
     } catch {
-      // Keep the given path: the mount lookup is a hint, not a requirement.
+      return f.root; // The mount lookup is a hint and the watch will report the problem itself.
     }
-    return findMount(real, await readMounts());
+  }
+
+  async function mountOf(f: FolderState): Promise<MountEntry | undefined> {
+    return findMount(await realRoot(f), await readMounts());
   }
 
   async function openWatch(f: FolderState): Promise<void> {
-    const mount = await mountOf(f.root);
+    // chokidar does not follow a symlinked root (followSymlinks is off, to avoid loops), so it watches
+    // the real folder and its paths are mapped back under the inbox path the config names.
+    const real = await realRoot(f);
+    const toInbox = (path: string) => (real === f.root ? path : join(f.root, relative(real, path)));
+    const mount = findMount(real, await readMounts());
     const network = mount !== undefined && isNetworkFs(mount);
     const poll = opts.forcePoll === true || f.folder.poll === true || network || f.pollFallback;
     f.mode = poll ? 'polling' : 'native';
@@ -166,20 +173,20 @@ export function createInboxWatcher(
     const current = () => f.generation === gen && !f.closed;
     const watch = watchFactory(
       {
-        root: f.root,
+        root: real,
         poll,
         intervalMs: pollIntervalMs,
         ignored: (path) => {
-          const rel = relativeToInbox(f.root, path);
+          const rel = relativeToInbox(real, path);
           return rel !== '' && !rel.startsWith('..') && isIgnoredRelative(rel);
         },
       },
       {
         file: (path) => {
-          if (current()) record(f, path);
+          if (current()) record(f, toInbox(path));
         },
         dir: (path) => {
-          if (current()) f.dirsToScan.add(path);
+          if (current()) f.dirsToScan.add(toInbox(path));
         },
         error: (err) => {
           if (current()) onWatchError(f, err);
@@ -340,7 +347,7 @@ export function createInboxWatcher(
     }
     const before = f.identity;
     if (before !== undefined && (before.dev !== st.dev || before.ino !== st.ino)) {
-      const mount = await mountOf(f.root);
+      const mount = await mountOf(f);
       const verdict = presenceVerdict(before, { dev: st.dev, ino: st.ino, mountPoint: mount?.mountPoint });
       if (verdict === 'unmounted') {
         await goMissing(f, 'UNMOUNTED');

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, stat, writeFile, appendFile } from 'node:fs/promises';
+import { mkdir, open, rename, stat, symlink, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeHarnesses, makeHarness, quiet, sleep, waitFor, SETTLE_MS } from './harness.js';
@@ -217,5 +217,19 @@ describe('inbox watcher: taking files only when complete, once', () => {
     await rename(join(h.inbox, 'clip.mov'), join(h.inbox, '_done', 'clip.mov'));
     await sleep(1500);
     expect(h.names()).toEqual(['clip.mov']);
+  });
+
+  it('an inbox that is a symlink to the real folder is watched, and paths stay under the inbox as configured', async () => {
+    const h = await makeHarness();
+    const real = join(h.root, 'real-inbox');
+    await mkdir(real);
+    await symlink(real, h.inbox);
+    await h.watcher.start();
+    await writeFile(join(real, 'via-link.mov'), CHUNK);
+    await waitFor(
+      () => h.emitted.length > 0,
+      'the file in the linked folder (found by events: no rescan is due)',
+    );
+    expect(h.emitted[0]?.path).toBe(join(h.inbox, 'via-link.mov'));
   });
 });
