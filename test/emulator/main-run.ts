@@ -1,11 +1,12 @@
 import { startEmulator } from './server.js';
 import type { Emulator, EmulatorOptions } from './types.js';
 
-/** Options for `npm run emulator`: PORT, HOST, and any EmulatorOptions as JSON in EMULATOR_OPTIONS. */
+/** Options for `npm run emulator`: PORT, EMULATOR_HOST, and any EmulatorOptions as JSON in EMULATOR_OPTIONS. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
   const options = (env.EMULATOR_OPTIONS ? JSON.parse(env.EMULATOR_OPTIONS) : {}) as EmulatorOptions;
   if (env.PORT) options.port = Number(env.PORT);
-  if (env.HOST) options.host = env.HOST;
+  // Not HOST: many shells set it to the machine's name, which would leave loopback.
+  if (env.EMULATOR_HOST) options.host = env.EMULATOR_HOST;
   return options;
 }
 
