@@ -1,4 +1,4 @@
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 
 export const DONE_DIR = '_done';
 export const FAILED_DIR = '_failed';
@@ -14,6 +14,9 @@ export function inboxSubfolderTarget(
 ): { dir: string; name: string } {
   const rel = relative(inboxDir, source);
   const inside = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-  const relDir = inside ? dirname(rel) : '.';
+  const parts = inside ? rel.split(sep) : [];
+  // A file failing again from `_failed/` (or archived from `_done/`) stays at that level, not nested.
+  if (parts[0] === DONE_DIR || parts[0] === FAILED_DIR) parts.shift();
+  const relDir = parts.length > 1 ? parts.slice(0, -1).join(sep) : '.';
   return { dir: join(inboxDir, sub, relDir), name: basename(source) };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { VideoInboxError } from '../core/errors.js';
 import { fsyncDir, fsyncFile } from '../core/fsync.js';
 import { ensureFreeSpace } from './free-space.js';
@@ -61,12 +61,23 @@ export async function placeNoClobber(
 ): Promise<string> {
   for (let n = 0; n <= MAX_NUMBER; n++) {
     const candidate = join(dir, numberedName(name, n));
+    if (resolve(candidate) === resolve(from)) {
+      await onPlaced?.(from);
+      return from;
+    }
     try {
       await fs.link(from, candidate);
     } catch (err) {
       const code = errnoCode(err);
       if (code === 'EEXIST') {
-        if (await sameFile(fs, from, candidate)) {
+        const relation = await relationOf(fs, from, candidate);
+        if (relation === 'same-entry') {
+          // One directory entry under two spellings (a case-insensitive disk): it is already there,
+          // and unlinking "the other name" would delete the only copy.
+          await onPlaced?.(from);
+          return from;
+        }
+        if (relation === 'linked') {
           await onPlaced?.(candidate);
           await fs.unlink(from);
           return candidate;
@@ -141,12 +152,21 @@ async function moveAcrossDevices(
   return placed;
 }
 
-async function sameFile(fs: OutboxFs, a: string, b: string): Promise<boolean> {
+/**
+ * How two names relate: two links to one file (an interrupted move: the old name can go), one
+ * directory entry (same inode, a single link), or different files.
+ */
+async function relationOf(
+  fs: OutboxFs,
+  a: string,
+  b: string,
+): Promise<'linked' | 'same-entry' | 'different'> {
   try {
     const [x, y] = await Promise.all([fs.stat(a), fs.stat(b)]);
-    return x.dev === y.dev && x.ino === y.ino;
+    if (x.dev !== y.dev || x.ino !== y.ino) return 'different';
+    return x.nlink > 1 ? 'linked' : 'same-entry';
   } catch {
-    return false;
+    return 'different';
   }
 }
 

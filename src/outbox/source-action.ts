@@ -7,24 +7,33 @@ import { errnoCode, nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
 
 export type AfterAction = 'archive' | 'delete' | 'keep';
 
+export interface AfterActionOptions {
+  fs?: OutboxFs;
+  /**
+   * The source as the job took it. A source whose size or mtime differs since is new content (a
+   * user saved over it while it converted): it is kept, whatever the action, for its own job.
+   */
+  expect?: { size: number; mtimeMs: number };
+}
+
 /**
  * What happens to a source once its output is placed and verified (never before: see `deliver`).
  * Returns where the source is now: its path in `<inbox>/_done/` (numbered on collision), its own
- * path when kept, undefined when deleted or when it was already gone (an interrupted run finished
- * this step before it could record it).
+ * path when kept (also when it changed since the job took it, see `expect`), undefined when
+ * deleted or when it was already gone (an interrupted run finished this step before recording it).
  */
 export async function applyAfterAction(
   source: string,
   inboxDir: string,
   action: AfterAction,
-  opts: { fs?: OutboxFs } = {},
+  opts: AfterActionOptions = {},
 ): Promise<string | undefined> {
   const fs = opts.fs ?? nodeOutboxFs;
   try {
-    if (action === 'keep') {
-      await fs.stat(source);
-      return source;
-    }
+    const now = await fs.stat(source);
+    const changed =
+      opts.expect !== undefined && (now.size !== opts.expect.size || now.mtimeMs !== opts.expect.mtimeMs);
+    if (action === 'keep' || changed) return source;
     if (action === 'delete') {
       await fs.unlink(source);
       await fsyncDir(dirname(source));

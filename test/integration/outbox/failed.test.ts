@@ -66,6 +66,16 @@ describe('setAside', () => {
     expect(await readFile(`${moved}.error.txt`, 'utf8')).toContain('plays in a video player');
   });
 
+  it('leaves a file that fails again from _failed/ where it is (never deleted), with a fresh report', async () => {
+    await mkdir(join(inbox, '_failed'));
+    await writeFile(join(inbox, '_failed', 'clip (1).xyz'), 'data');
+    await writeFile(join(inbox, '_failed', 'clip (1).xyz.error.txt'), 'old report');
+    const moved = await setAside(join(inbox, '_failed', 'clip (1).xyz'), inbox, error);
+    expect(moved).toBe(join(inbox, '_failed', 'clip (1).xyz'));
+    expect(await readFile(moved, 'utf8')).toBe('data');
+    expect(await readFile(`${moved}.error.txt`, 'utf8')).toContain('UNSUPPORTED_FILE');
+  });
+
   it('fails loudly when the source is gone instead of writing a report for nothing', async () => {
     await expect(setAside(join(inbox, 'missing.avi'), inbox, error)).rejects.toMatchObject({
       code: 'INTERNAL',

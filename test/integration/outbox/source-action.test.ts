@@ -76,6 +76,30 @@ describe('applyAfterAction', () => {
     expect(await readdir(join(inbox, '_done'))).toEqual([]);
   });
 
+  it.each(['archive', 'delete'] as const)(
+    'keeps a source that changed since the job took it (after: %s): it is new content',
+    async (action) => {
+      const src = await drop('clip.avi', 'original');
+      const taken = await stat(src);
+      await writeFile(src, 'saved over while converting');
+      const where = await applyAfterAction(src, inbox, action, {
+        expect: { size: taken.size, mtimeMs: taken.mtimeMs },
+      });
+      expect(where).toBe(src);
+      expect(await readFile(src, 'utf8')).toBe('saved over while converting');
+    },
+  );
+
+  it('acts on a source that is as the job took it', async () => {
+    const src = await drop('clip.avi');
+    const taken = await stat(src);
+    const where = await applyAfterAction(src, inbox, 'delete', {
+      expect: { size: taken.size, mtimeMs: taken.mtimeMs },
+    });
+    expect(where).toBeUndefined();
+    expect(await readdir(inbox)).toEqual([]);
+  });
+
   it('deletes', async () => {
     const src = await drop('clip.avi');
     expect(await applyAfterAction(src, inbox, 'delete')).toBeUndefined();

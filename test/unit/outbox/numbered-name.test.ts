@@ -39,6 +39,10 @@ describe('inboxSubfolderTarget', () => {
     ['/in/clip.avi', '/in/', '_failed', '/in/_failed', 'clip.avi'],
     ['/elsewhere/clip.avi', '/in', '_failed', '/in/_failed', 'clip.avi'],
     ['/in-other/clip.avi', '/in', '_done', '/in/_done', 'clip.avi'],
+    ['/in/_failed/clip.avi', '/in', '_failed', '/in/_failed', 'clip.avi'],
+    ['/in/_failed/cam/clip.avi', '/in', '_failed', '/in/_failed/cam', 'clip.avi'],
+    ['/in/_done/clip.avi', '/in', '_failed', '/in/_failed', 'clip.avi'],
+    ['/in/cam/_failed/clip.avi', '/in', '_done', '/in/_done/cam/_failed', 'clip.avi'],
   ])('%s in %s → %s/%s', (source, inbox, sub, dir, name) => {
     expect(inboxSubfolderTarget(source, inbox, sub)).toEqual({ dir, name });
   });
