@@ -1,4 +1,5 @@
 import type { RemoteIds } from '../engines/engine.js';
+import type { JobPlan } from './job-plan.js';
 
 /**
  * The life of one file. `held` waits for something outside the job (rules that never loaded, no
@@ -59,6 +60,8 @@ export interface JobRecord {
   output?: string;
   error?: JobError;
   heldReason?: string;
+  /** How the job runs, fixed when it was taken (absent on jobs held before their rules loaded). */
+  plan?: JobPlan;
   createdAt: number;
   updatedAt: number;
 }
@@ -93,7 +96,7 @@ export function applyPatch(job: JobRecord, patch: JobPatch, now: number): JobRec
 }
 
 export function compactDone(job: JobRecord): JobRecord {
-  const { percent: _p, message: _m, error: _e, heldReason: _h, ...rest } = job;
+  const { percent: _p, message: _m, error: _e, heldReason: _h, plan: _plan, ...rest } = job;
   return dropUndefined({ ...rest, remote: {} });
 }
 

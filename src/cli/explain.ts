@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { stat } from 'node:fs/promises';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
+import { redact } from '../core/secrets.js';
+import type { Config, FolderConfig } from '../config/config.js';
+import { loadConfig } from '../config/load-config.js';
+import type { MediaInfo } from '../engines/engine.js';
+import { probeMedia } from '../engines/local/probe.js';
+import { resolveTools } from '../engines/local/tools.js';
+import { hashFile } from '../jobs/content-hash.js';
+import { openJournal } from '../jobs/journal.js';
+import { loadRuleFile } from '../rules/load-rule.js';
+import { matchesRule } from '../rules/match.js';
+import { resolveJob } from '../rules/resolve-job.js';
+import { ruleVersion } from '../rules/rule-version.js';
+import { reportError } from './report-error.js';
+import { configPathFrom } from './settings.js';
+
+export function register(program: Command): void {
+  program
+    .command('explain')
+    .argument('<file>', 'a video, inside an inbox or not')
+    .description(
+      'Show which folder and rule a file gets, the instructions that would be sent, and whether it was done before.',
+    )
+    .option('-c, --config <file>', 'config file')
+    .option('-f, --folder <name>', 'explain as if the file were in this folder')
+    .action(async (file: string, opts: { config?: string; folder?: string }) => {
+      try {
+        for (const line of await explain(
+          resolve(file),
+          opts.folder,
+          await loadConfig(configPathFrom(opts), process.env),
+        )) {
+          console.log(redact(line));
+        }
+      } catch (err) {
+        reportError(err);
+      }
+    });
+}
+
+export function folderFor(config: Config, file: string, name?: string): FolderConfig | undefined {
+  if (name) return config.folders.find((f) => f.name.toLowerCase() === name.toLowerCase());
+  return config.folders.find((f) => {
+    const rel = relative(f.inbox, file);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  });
+}
+
+export async function explain(
+  file: string,
+  folderName: string | undefined,
+  config: Config,
+): Promise<string[]> {
+  const info = await stat(file).catch((cause: unknown) => {
+    throw new VideoInboxError('INTERNAL', `Cannot read ${file}`, { cause, hint: 'Check the path.' });
+  });
+  const folder = folderFor(config, file, folderName);
+  if (!folder) {
+    const names = config.folders.map((f) => f.name).join(', ') || '(none configured)';
+    return [`${file} is not inside any inbox. Name a folder with --folder (one of: ${names}).`];
+  }
+  const lines = [
+    `File: ${file} (${info.size} bytes)`,
+    `Folder: ${folder.name} (inbox ${folder.inbox} → outbox ${folder.outbox})`,
+  ];
+  const rule = await loadRuleFile(folder.rules);
+  lines.push(`Rule file: ${folder.rules}`);
+  if (!matchesRule(rule, basename(file))) {
+    lines.push(
+      `No match: the rule's match globs (${rule.match.join(', ')}) do not cover this name, so the daemon leaves it alone.`,
+    );
+    return lines;
+  }
+  let media: MediaInfo | undefined;
+  try {
+    const tools = resolveTools({ ffmpeg: config.ffmpegPath, ffprobe: config.ffprobePath });
+    media = await probeMedia(file, tools.ffprobe);
+    const v = media.video;
+    lines.push(
+      `Probe: ${media.formatName}, ${media.durationSec?.toFixed(1) ?? '?'} s, ` +
+        `${v ? `${v.codec} ${v.width}x${v.height}` : 'no video'}, ${media.audio ? media.audio.codec : 'no audio'}`,
+    );
+  } catch (err) {
+    lines.push(`Probe: not available (${toVideoInboxError(err).message})`);
+  }
+  const job = resolveJob(rule, { path: file, sizeBytes: info.size, media }, folder.name, new Date(), {
+    language: config.api.language,
+  });
+  lines.push(`Engine: ${job.engine}${job.whenIndex === undefined ? '' : ` (from when[${job.whenIndex}])`}`);
+  if (job.engine === 'nemo') {
+    lines.push(`Skill: ${job.skill}, language ${job.language}, quality ${job.quality}`);
+    lines.push('Instructions, in order:');
+    job.instructions.forEach((text, i) => lines.push(`  ${i + 1}. ${text}`));
+  } else {
+    lines.push(`Local options: ${JSON.stringify(job.local)}`);
+  }
+  lines.push(`Output: ${folder.outbox}/${job.outputName} (a numbered name if taken)`);
+  lines.push(
+    `Afterwards the source is: ${job.after === 'archive' ? `moved to ${folder.inbox}/_done/` : job.after === 'delete' ? 'deleted' : 'kept'}`,
+  );
+  const journal = await openJournal(config.stateDir, { readOnly: true });
+  try {
+    const done = journal.findDone(await hashFile(file), ruleVersion(rule));
+    lines.push(
+      done
+        ? `Done before: yes, ${new Date(done.updatedAt).toISOString()} → ${done.output ?? '(output not recorded)'}. Run \`video-inbox retry ${file}\` to convert it again.`
+        : 'Done before: no',
+    );
+  } finally {
+    await journal.close();
+  }
+  return lines;
+}

@@ -1,0 +1,43 @@
+import { ConfigError, formatConfigIssue, toVideoInboxError, type VideoInboxError } from '../core/errors.js';
+import { redact } from '../core/secrets.js';
+import { EXIT } from './exit-codes.js';
+
+/** The exit code a failure deserves (see exit-codes.ts and the README). */
+export function exitCodeFor(err: VideoInboxError): number {
+  switch (err.code) {
+    case 'CONFIG_INVALID':
+      return EXIT.USAGE;
+    case 'LOCKED':
+      return EXIT.LOCKED;
+    case 'FFMPEG_MISSING':
+      return EXIT.MISSING_TOOL;
+    case 'OUT_OF_CREDITS':
+    case 'EXPORT_BLOCKED':
+      return EXIT.NEEDS_ACCOUNT;
+    case 'CANCELLED':
+      return EXIT.INTERRUPTED;
+    default:
+      return EXIT.FAILED;
+  }
+}
+
+/** What happened and what to do, for a person at a terminal; never a stack trace or a token. */
+export function describeError(thrown: unknown): string {
+  const err = toVideoInboxError(thrown);
+  const lines =
+    err instanceof ConfigError
+      ? ['The settings have errors:', ...err.issues.map((i) => `  ${formatConfigIssue(i)}`)]
+      : [err.message];
+  if (err.hint) lines.push(err.hint);
+  if (err.code === 'INTERNAL' && process.env.VIDEO_INBOX_DEBUG && err.stack) lines.push(err.stack);
+  return redact(lines.join('\n'));
+}
+
+/** Prints the error to stderr and sets the exit code; the only place errors become exit codes. */
+export function reportError(thrown: unknown, err: (line: string) => void = (l) => console.error(l)): number {
+  const e = toVideoInboxError(thrown);
+  err(`video-inbox: ${describeError(e)}`);
+  const code = exitCodeFor(e);
+  process.exitCode = code;
+  return code;
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { systemClock } from '../core/clock.js';
+import { createLogger } from '../core/logger.js';
+import { startDaemon } from '../daemon/daemon.js';
+import { EXIT } from './exit-codes.js';
+import { reportError } from './report-error.js';
+import { configPathFrom, loadEnvFile } from './settings.js';
+
+/** SIGTERM must end the process within this, whatever a job is doing (systemd waits 10 s+). */
+const HARD_STOP_MS = 9500;
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('Watch the inboxes and convert every video dropped there (runs in the foreground).')
+    .option(
+      '-c, --config <file>',
+      'config file (default: $VIDEO_INBOX_CONFIG or ~/.config/video-inbox/config.yaml)',
+    )
+    .option('--env-file <file>', 'load KEY=VALUE lines (e.g. NEMO_TOKEN) before starting')
+    .action(async (opts: { config?: string; envFile?: string }) => {
+      const log = createLogger();
+      try {
+        await loadEnvFile(opts.envFile);
+        const daemon = await startDaemon({
+          configPath: configPathFrom(opts),
+          env: process.env,
+          log,
+          clock: systemClock,
+        });
+        await new Promise<void>((resolve) => {
+          let stopping = false;
+          const stop = (signal: NodeJS.Signals) => {
+            if (stopping) return;
+            stopping = true;
+            log.info(
+              { signal },
+              'Stopping: no new files; running jobs checkpoint and resume at the next start',
+            );
+            const hard = setTimeout(() => {
+              log.warn('Jobs did not stop in time; exiting anyway (the journal resumes them)');
+              process.exit(EXIT.OK);
+            }, HARD_STOP_MS);
+            hard.unref();
+            daemon.stop().then(resolve, (err: unknown) => {
+              reportError(err);
+              resolve();
+            });
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      } catch (err) {
+        reportError(err);
+      }
+    });
+}

@@ -1,0 +1,74 @@
+import type { JobRecord, JobState } from '../jobs/job.js';
+
+export interface StatusReport {
+  daemon: { running: boolean; pid?: number };
+  counts: Partial<Record<JobState, number>>;
+  /** Every job not done, and the most recent done ones. */
+  jobs: StatusJob[];
+}
+
+export interface StatusJob {
+  id: string;
+  folder: string;
+  file: string;
+  state: JobState;
+  percent?: number;
+  message?: string;
+  output?: string;
+  error?: { code: string; message: string; hint?: string };
+  heldReason?: string;
+  attempts: number;
+  updatedAt: string;
+}
+
+const RECENT_DONE = 20;
+
+/** Pure: the journal's records as the report `status` prints or emits as JSON. */
+export function buildStatus(jobs: JobRecord[], daemon: StatusReport['daemon']): StatusReport {
+  const counts: Partial<Record<JobState, number>> = {};
+  for (const j of jobs) counts[j.state] = (counts[j.state] ?? 0) + 1;
+  const done = jobs
+    .filter((j) => j.state === 'done')
+    .sort((a, b) => b.updatedAt - a.updatedAt)
+    .slice(0, RECENT_DONE);
+  const rest = jobs.filter((j) => j.state !== 'done').sort((a, b) => a.createdAt - b.createdAt);
+  return {
+    daemon,
+    counts,
+    jobs: [...rest, ...done].map((j) => ({
+      id: j.id,
+      folder: j.folder,
+      file: j.source,
+      state: j.state,
+      percent: j.percent,
+      message: j.message,
+      output: j.output,
+      error: j.error,
+      heldReason: j.heldReason,
+      attempts: j.attempts,
+      updatedAt: new Date(j.updatedAt).toISOString(),
+    })),
+  };
+}
+
+/** Readable lines for a terminal. */
+export function formatStatus(report: StatusReport): string[] {
+  const lines = [report.daemon.running ? `Daemon running (pid ${report.daemon.pid})` : 'Daemon not running'];
+  const counts = Object.entries(report.counts).map(([state, n]) => `${n} ${state}`);
+  lines.push(counts.length ? `Jobs: ${counts.join(', ')}` : 'No jobs yet');
+  for (const j of report.jobs) {
+    const pct = j.percent === undefined ? '' : ` ${Math.round(j.percent)}%`;
+    const detail =
+      j.state === 'failed'
+        ? ` — ${j.error?.message ?? 'failed'}${j.error?.hint ? ` (${j.error.hint})` : ''}`
+        : j.state === 'done'
+          ? j.output
+            ? ` → ${j.output}`
+            : ''
+          : j.message
+            ? ` — ${j.message}`
+            : '';
+    lines.push(`  [${j.state}${pct}] ${j.folder}: ${j.file}${detail}`);
+  }
+  return lines;
+}

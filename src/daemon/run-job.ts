@@ -1,0 +1,206 @@
+import { access } from 'node:fs/promises';
+import type { Clock } from '../core/clock.js';
+import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Engine, Progress, RemoteIds } from '../engines/engine.js';
+import type { JobRecord, JobState } from '../jobs/job.js';
+import type { Journal } from '../jobs/journal.js';
+import { notices } from '../notify/messages.js';
+import type { Notifier } from '../notify/notifier.js';
+import { ensureFreeSpace } from '../outbox/free-space.js';
+import { placeOutput, outputTempPath } from '../outbox/place.js';
+import { applyAfterAction } from '../outbox/source-action.js';
+import { setAside } from '../outbox/failed.js';
+import type { JobPlan } from '../jobs/job-plan.js';
+import { decideOutcome } from './outcome.js';
+
+export interface RunJobDeps {
+  journal: Journal;
+  engines: Partial<Record<JobPlan['engine'], Engine>>;
+  notifier: Notifier;
+  log: Logger;
+  clock: Clock;
+  ffprobe?: string;
+  /** How often progress may be written to the journal; stage changes are written at once. */
+  progressIntervalMs?: number;
+}
+
+export type RunResult =
+  | { kind: 'done'; output: string }
+  | { kind: 'failed'; error: VideoInboxError; setAsideTo?: string }
+  | { kind: 'held'; reason: 'credits'; error: VideoInboxError }
+  | { kind: 'retry'; delayMs: number; error: VideoInboxError }
+  | { kind: 'checkpoint' };
+
+const STAGE_TO_STATE: Partial<Record<Progress['stage'], JobState>> = {
+  uploading: 'uploading',
+  instructing: 'instructing',
+  rendering: 'rendering',
+  downloading: 'downloading',
+  converting: 'converting',
+  probing: 'converting',
+  placing: 'placing',
+};
+
+/** An output is at most this much larger than its source plus a fixed allowance, for the space check. */
+const SPACE_FACTOR = 1.5;
+const SPACE_ALLOWANCE = 64 * 1024 * 1024;
+
+/**
+ * Runs one job from wherever the journal says it is to done, failed (set aside with its reason) or
+ * held, in the order that keeps the source safe: output placed and verified, then the source touched.
+ */
+export async function runJob(
+  job: JobRecord,
+  plan: JobPlan,
+  deps: RunJobDeps,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const log = deps.log.child({ job: job.id, file: job.sourceName });
+  const { journal } = deps;
+  let remote: RemoteIds = { ...job.remote };
+  try {
+    let output = job.output;
+    if (!output) {
+      await access(job.source).catch((cause: unknown) => {
+        throw new VideoInboxError('INTERNAL', 'The source file disappeared before it was converted', {
+          cause,
+          hint: 'Put the file back into the inbox to convert it.',
+        });
+      });
+      await ensureFreeSpace(plan.outbox, job.size * SPACE_FACTOR + SPACE_ALLOWANCE);
+      const engine = deps.engines[plan.engine];
+      if (!engine) {
+        throw new VideoInboxError('INTERNAL', `The ${plan.engine} engine is not available`, {
+          hint:
+            plan.engine === 'local' ? 'Install ffmpeg, then run `video-inbox retry --failed`.' : undefined,
+        });
+      }
+      const temp = outputTempPath(plan.outbox, job.id);
+      const reporter = progressReporter(journal, job.id, deps.clock, deps.progressIntervalMs ?? 1000, log);
+      const result = await engine.run(
+        {
+          jobId: job.id,
+          input: job.source,
+          instructions: plan.instructions,
+          skill: plan.skill,
+          language: plan.language,
+          quality: plan.quality,
+          destination: temp,
+          resume: remote,
+          local: plan.local,
+        },
+        {
+          signal,
+          progress: reporter,
+          checkpoint: async (ids) => {
+            remote = { ...remote, ...ids };
+            await journal.update(job.id, { remote });
+          },
+        },
+      );
+      await journal.update(job.id, { state: 'placing', message: 'Checking the output' });
+      output = await placeOutput({
+        temp,
+        outboxDir: plan.outbox,
+        name: plan.outputName,
+        expectedDurationSec:
+          result.durationSec ?? (plan.engine === 'local' ? plan.sourceDurationSec : undefined),
+        ffprobe: deps.ffprobe,
+      });
+      await journal.update(job.id, { output, message: result.summary });
+      log.info({ output, summary: result.summary }, 'Output placed');
+    }
+    const sourceNow = await applyAfterAction(job.source, plan.inbox, plan.after).catch(
+      async (err: unknown) => {
+        // The output is safe in the outbox; a source we could not archive stays where it is.
+        log.warn(
+          { err: toVideoInboxError(err).message },
+          'Could not archive or delete the source; it was left in place',
+        );
+        return job.source;
+      },
+    );
+    await journal.update(job.id, {
+      state: 'done',
+      percent: 100,
+      message: sourceNow ? `Source now at ${sourceNow}` : 'Source removed',
+    });
+    deps.notifier.notify(notices.done(job.source, output));
+    return { kind: 'done', output };
+  } catch (thrown) {
+    const error = toVideoInboxError(thrown);
+    const attempts = job.attempts + 1;
+    const outcome = decideOutcome(error, attempts);
+    const errorRecord = { code: error.code, message: error.message, hint: error.hint };
+    switch (outcome.kind) {
+      case 'checkpoint':
+        log.info('Stopped; the job resumes from its last checkpoint at the next start');
+        return { kind: 'checkpoint' };
+      case 'hold':
+        await journal.update(job.id, { state: 'held', heldReason: outcome.reason, error: errorRecord });
+        return { kind: 'held', reason: outcome.reason, error };
+      case 'retry':
+        log.warn(
+          { code: error.code, err: error.message, attempts, inMs: outcome.delayMs },
+          'Job failed for now; it will be retried',
+        );
+        await journal.update(job.id, {
+          state: 'queued',
+          attempts,
+          error: errorRecord,
+          message: `Retrying after: ${error.message}`,
+        });
+        return { kind: 'retry', delayMs: outcome.delayMs, error };
+      case 'fail': {
+        log.error({ code: error.code, err: error.message }, 'Job failed');
+        const setAsideTo = await setAside(job.source, plan.inbox, errorRecord).catch((err: unknown) => {
+          log.error(
+            { err: toVideoInboxError(err).message },
+            'Could not move the failed source to _failed/; it stays in the inbox',
+          );
+          return undefined;
+        });
+        await journal.update(job.id, {
+          state: 'failed',
+          attempts,
+          error: errorRecord,
+          ...(setAsideTo ? { output: undefined } : {}),
+        });
+        deps.notifier.notify(
+          error.code === 'EXPORT_BLOCKED'
+            ? notices.blocked(job.source)
+            : notices.failed(
+                job.source,
+                error.hint ? `${error.message}. ${error.hint}` : error.message,
+                setAsideTo,
+              ),
+        );
+        return { kind: 'failed', error, setAsideTo };
+      }
+    }
+  }
+}
+
+function progressReporter(journal: Journal, id: string, clock: Clock, intervalMs: number, log: Logger) {
+  let lastState: JobState | undefined;
+  let lastWrite = 0;
+  let lastMessage: string | undefined;
+  return (p: Progress): void => {
+    const state = STAGE_TO_STATE[p.stage];
+    const now = clock.now();
+    const stageChanged = state !== undefined && state !== lastState;
+    if (p.message && p.message !== lastMessage) {
+      lastMessage = p.message;
+      log.info({ stage: p.stage, percent: p.percent }, p.message);
+    }
+    if (!stageChanged && now - lastWrite < intervalMs) return;
+    lastWrite = now;
+    if (state) lastState = state;
+    journal
+      .update(id, { ...(state ? { state } : {}), percent: p.percent, message: p.message })
+      .catch((err: unknown) =>
+        log.warn({ err: toVideoInboxError(err).message }, 'Could not record progress'),
+      );
+  };
+}
