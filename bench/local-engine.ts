@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../src/core/logger.js';
@@ -15,6 +15,7 @@ import { buildFfmpegArgs } from '../src/engines/local/ffmpeg-args.js';
 import { createLocalEngine } from '../src/engines/local/local-engine.js';
 import { planConversion } from '../src/engines/local/plan.js';
 import { probeMedia } from '../src/engines/local/probe.js';
+import { syncFile } from '../src/engines/local/temp-output.js';
 import { makeVideo, type MediaSpec } from '../test/helpers/media.js';
 
 interface Case {
@@ -68,6 +69,9 @@ async function main(): Promise<void> {
   const engine = createLocalEngine({ tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: silentLogger() });
 
   const rows: string[] = [];
+  const loadAtStart = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
   for (const c of CASES.filter((x) => !only || x.name.startsWith(only))) {
     const input = join(work, c.file);
     console.error(`Generating ${c.file}…`);
@@ -75,6 +79,8 @@ async function main(): Promise<void> {
     const plan = planConversion(await probeMedia(input));
     const engineTimes: number[] = [];
     const plainTimes: number[] = [];
+    const probeTimes: number[] = [];
+    const syncTimes: number[] = [];
     for (let i = 0; i < runs; i++) {
       // Alternate the order so neither side always runs on a warm cache.
       const order = i % 2 === 0 ? (['engine', 'plain'] as const) : (['plain', 'engine'] as const);
@@ -84,6 +90,15 @@ async function main(): Promise<void> {
         if (side === 'engine') await engine.run(request(input, out), hooks());
         else await plainFfmpeg(buildFfmpegArgs(plan, input, out));
         (side === 'engine' ? engineTimes : plainTimes).push(performance.now() - started);
+        if (side === 'plain') {
+          // The engine's own steps, timed apart to explain the overhead.
+          let t = performance.now();
+          await probeMedia(input);
+          probeTimes.push(performance.now() - t);
+          t = performance.now();
+          await syncFile(out);
+          syncTimes.push(performance.now() - t);
+        }
         await rm(out, { force: true });
       }
       console.error(`${c.name}: run ${i + 1}/${runs} done`);
@@ -91,7 +106,8 @@ async function main(): Promise<void> {
     const e = median(engineTimes);
     const p = median(plainTimes);
     rows.push(
-      `| ${c.name} | ${plan.mode} | ${fmt(p)} | ${fmt(e)} | ${(e / p).toFixed(2)}× | ${fmt(e - p)} |`,
+      `| ${c.name} | ${plan.mode} | ${fmt(p)} | ${fmt(e)} | ${(e / p).toFixed(2)}× | ${fmt(e - p)} | ` +
+        `${fmt(median(probeTimes))} | ${fmt(median(syncTimes))} |`,
     );
   }
 
@@ -102,12 +118,13 @@ async function main(): Promise<void> {
     `Median of ${runs} runs each, same inputs and the same ffmpeg arguments (\`buildFfmpegArgs\`).`,
     'The engine adds an ffprobe of the input, an fsync and a rename.',
     '',
-    '| Case | Mode | Plain ffmpeg | video-inbox engine | Ratio | Overhead |',
-    '|---|---|---|---|---|---|',
+    '| Case | Mode | Plain ffmpeg | video-inbox engine | Ratio | Overhead | of which ffprobe | of which fsync |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
-      `Node ${process.version}, ${ffmpegVersion()}; shared and noisy, so read ratios, not absolutes.`,
+      `Node ${process.version}, ${ffmpegVersion()}, load average ${loadAtStart} at the start; ` +
+      'a shared machine, so read the ratios and the fixed overhead, not the absolute times.',
     '',
     `Rerun: \`npm run bench -- --runs ${runs}${write ? ' --write' : ''}\``,
     MARK_END,

@@ -1,7 +1,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { VideoInboxError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Engine, EngineHooks, EngineRequest, EngineResult, MediaInfo } from '../engine.js';
+import type { Engine, EngineHooks, EngineRequest, EngineResult, MediaInfo, Progress } from '../engine.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { runFfmpeg, type SpawnFn } from './ffmpeg-runner.js';
 import { planConversion } from './plan.js';
@@ -49,6 +49,14 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
         'Local conversion planned',
       );
 
+      // Called from ffmpeg's output handler, where a throw would take the whole daemon down.
+      const report = (p: Progress): void => {
+        try {
+          hooks.progress(p);
+        } catch (err) {
+          log.warn({ jobId: request.jobId, err }, 'Progress hook failed');
+        }
+      };
       const temp = tempPathBeside(request.destination);
       hooks.progress({
         stage: 'converting',
@@ -61,7 +69,7 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
           args: buildFfmpegArgs(plan, request.input, temp),
           signal,
           durationSec: info.durationSec,
-          onProgress: (percent) => hooks.progress({ stage: 'converting', percent }),
+          onProgress: (percent) => report({ stage: 'converting', percent }),
           spawn: deps.spawn,
           killGraceMs: deps.killGraceMs,
           stallTimeoutMs: deps.stallTimeoutMs ?? stallTimeoutFor(info.sizeBytes),

@@ -14,6 +14,7 @@ interface FfprobeJson {
     pix_fmt?: string;
     channels?: number;
     tags?: { rotate?: string };
+    disposition?: { attached_pic?: number };
     side_data_list?: { rotation?: number }[];
   }[];
 }
@@ -30,7 +31,7 @@ export async function probeMedia(
 
 export function parseProbe(json: FfprobeJson, sizeBytes: number): MediaInfo {
   // Cover art is a video stream too (attached_pic); the first real one is what plays.
-  const v = json.streams?.find((s) => s.codec_type === 'video');
+  const v = json.streams?.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
   const a = json.streams?.find((s) => s.codec_type === 'audio');
   const duration = Number(json.format?.duration);
   const rotation =

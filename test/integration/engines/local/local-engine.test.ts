@@ -235,6 +235,46 @@ describe('local engine with real ffmpeg', () => {
     expect(existsSync(destination)).toBe(false);
   });
 
+  it('refuses an audio file with cover art as not a video, leaving nothing behind', async () => {
+    const song = join(dir, 'song.m4a');
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=1',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=red:size=64x64:duration=0.04',
+      '-frames:v',
+      '1',
+      '-map',
+      '0:a',
+      '-map',
+      '1:v',
+      '-c:a',
+      'aac',
+      '-c:v',
+      'png',
+      '-disposition:v',
+      'attached_pic',
+      song,
+    ]);
+    expect((await probe(song)).video).toBeDefined();
+    const destination = join(dir, 'song.out.mp4');
+    const err = await engine
+      .run(request(song, destination), {
+        signal: new AbortController().signal,
+        progress: () => {},
+        checkpoint: async () => {},
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NOT_A_VIDEO' });
+    expect(existsSync(destination)).toBe(false);
+  });
+
   it('stops ffmpeg when cancelled, reports progress until then, and leaves no partial file', async () => {
     const cancelDir = await mkdtemp(join(dir, 'cancel-'));
     const input = await makeVideo(join(cancelDir, 'long.avi'), {
