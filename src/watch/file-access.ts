@@ -1,4 +1,5 @@
-import { open, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
 
 /** Whether the file can be opened for reading now; the error code when it cannot (busy, no permission). */
 export async function openForReading(path: string): Promise<{ ok: true } | { ok: false; code: string }> {
@@ -13,7 +14,8 @@ export async function openForReading(path: string): Promise<{ ok: true } | { ok:
 
 const O_ACCMODE = 0o3;
 // Scanning every descriptor of every process is only worth it while it stays cheap.
-const MAX_DESCRIPTORS = 20_000;
+const MAX_DESCRIPTORS = 50_000;
+const YIELD_EVERY = 500;
 
 /**
  * Linux only, best effort: which of `paths` some process we can see (our own user's) holds open for
@@ -32,26 +34,30 @@ export async function linuxWriters(paths: string[], procRoot = '/proc'): Promise
       // Gone already: the next pass notices.
     }
   }
+  if (byTarget.size === 0) return writers;
   let pids: string[];
   try {
-    pids = (await readdir(procRoot)).filter((p) => /^\d+$/.test(p));
+    pids = readdirSync(procRoot).filter((p) => /^\d+$/.test(p));
   } catch {
     return writers;
   }
+  // procfs answers from memory, so synchronous calls are far cheaper than a thread-pool round trip
+  // each; yielding every few hundred keeps the event loop responsive on a busy desktop.
   let seen = 0;
   for (const pid of pids) {
     let fds: string[];
     try {
-      fds = await readdir(`${procRoot}/${pid}/fd`);
+      fds = readdirSync(`${procRoot}/${pid}/fd`);
     } catch {
       continue;
     }
     for (const fd of fds) {
       if (++seen > MAX_DESCRIPTORS) return writers;
+      if (seen % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
       try {
-        const original = byTarget.get(await readlink(`${procRoot}/${pid}/fd/${fd}`));
+        const original = byTarget.get(readlinkSync(`${procRoot}/${pid}/fd/${fd}`));
         if (original === undefined || writers.has(original)) continue;
-        const info = await readFile(`${procRoot}/${pid}/fdinfo/${fd}`, 'utf8');
+        const info = readFileSync(`${procRoot}/${pid}/fdinfo/${fd}`, 'utf8');
         const flags = /^flags:\s*([0-7]+)/m.exec(info)?.[1];
         if (flags !== undefined && (parseInt(flags, 8) & O_ACCMODE) !== 0) writers.add(original);
       } catch {

@@ -64,7 +64,8 @@ interface FolderState {
   mode: 'native' | 'polling';
   /** Native watching failed for lack of watches (ENOSPC): this folder polls from now on. */
   pollFallback: boolean;
-  needsFallback: boolean;
+  /** The error code that calls for the switch to polling, until the next pass makes it. */
+  needsFallback: string | undefined;
   needsRescan: boolean;
   watch: FolderWatch | undefined;
   /** Bumped whenever the watch is replaced, so events from an old one are ignored. */
@@ -222,7 +223,7 @@ export function createInboxWatcher(
   function onWatchError(f: FolderState, err: Error): void {
     const code = errCode(err);
     if ((code === 'ENOSPC' || code === 'EMFILE') && f.mode === 'native') {
-      f.needsFallback = true;
+      f.needsFallback = code;
       return;
     }
     log.warn(
@@ -231,13 +232,13 @@ export function createInboxWatcher(
     );
   }
 
-  async function fallbackToPolling(f: FolderState): Promise<void> {
+  async function fallbackToPolling(f: FolderState, code: string): Promise<void> {
     const limit = await readLimit();
     log.warn(
       {
         folder: f.folder.name,
         inbox: f.root,
-        code: 'ENOSPC',
+        code,
         limit,
         hint: raiseLimitHint(suggestedLimit(f.directories, limit)),
       },
@@ -276,9 +277,19 @@ export function createInboxWatcher(
       }
       f.unlistableWarned = result.error !== undefined;
       f.directories = result.directories;
-      // Forget emitted versions only on a complete listing of a present inbox: an unreadable share
-      // must never look like "those files are gone".
-      if (result.complete && f.present) f.tracker.pruneEmitted((path) => seen.has(path));
+      // Forget emitted versions only on a complete listing of the same, present inbox: an unreadable
+      // or just-unmounted share (its bare, empty mount point) must never look like "those files are gone".
+      if (result.complete && f.present && (await sameInbox(f)))
+        f.tracker.pruneEmitted((path) => seen.has(path));
+    }
+  }
+
+  async function sameInbox(f: FolderState): Promise<boolean> {
+    try {
+      const st = await statInbox(f);
+      return f.identity !== undefined && st.dev === f.identity.dev && st.ino === f.identity.ino;
+    } catch {
+      return false;
     }
   }
 
@@ -325,6 +336,15 @@ export function createInboxWatcher(
     }
   }
 
+  async function stillUnmounted(f: FolderState, st: Stats): Promise<boolean> {
+    const before = f.identity;
+    if (before === undefined || before.dev === st.dev) return false;
+    const mount = await mountOf(f);
+    return (
+      presenceVerdict(before, { dev: st.dev, ino: st.ino, mountPoint: mount?.mountPoint }) === 'unmounted'
+    );
+  }
+
   /** Returns whether the inbox is present after the check. */
   async function checkPresence(f: FolderState): Promise<boolean> {
     let st;
@@ -342,6 +362,8 @@ export function createInboxWatcher(
       return false;
     }
     if (!f.present) {
+      // A share still unmounted shows its bare mount point: that is not the inbox coming back.
+      if (await stillUnmounted(f, st)) return false;
       await comeBack(f);
       return f.present;
     }
@@ -438,7 +460,7 @@ export function createInboxWatcher(
       identity: undefined,
       mode: 'native',
       pollFallback: false,
-      needsFallback: false,
+      needsFallback: undefined,
       needsRescan: false,
       watch: undefined,
       generation: 0,
@@ -469,9 +491,10 @@ export function createInboxWatcher(
     for (const f of [...folders.values()]) {
       if (controller.signal.aborted) return;
       if (!f.present || f.closed) continue;
-      if (f.needsFallback) {
-        f.needsFallback = false;
-        await fallbackToPolling(f);
+      if (f.needsFallback !== undefined) {
+        const code = f.needsFallback;
+        f.needsFallback = undefined;
+        await fallbackToPolling(f, code);
       }
       const dirs = outermostFolders([...f.dirsToScan]);
       f.dirsToScan.clear();
