@@ -255,6 +255,18 @@ describe('inbox watcher: folder changes and shutdown', () => {
     expect(h.emitted.map((f) => f.path.split('/').pop())).not.toContain('no-longer-watched.mov');
   });
 
+  it('a folder whose watch is replaced on reload (poll switched on) is rescanned, so a drop in the gap is found', async () => {
+    const h = await makeHarness({ watchFactory: droppingFactory });
+    await mkdir(h.inbox, { recursive: true });
+    await h.watcher.start();
+    // Its event is dropped and no periodic rescan is due: only the rescan that follows the reload finds it.
+    await writeFile(join(h.inbox, 'missed-during-reload.mov'), DATA);
+    await h.watcher.setFolders([{ name: 'main', inbox: h.inbox, poll: true }]);
+    expect(h.watcher.status()[0]?.state).toBe('polling');
+    await waitFor(() => h.emitted.length > 0, 'the file dropped around the reload');
+    expect(h.names()).toEqual(['missed-during-reload.mov']);
+  });
+
   it('after close() nothing more is emitted', async () => {
     const h = await makeHarness();
     await mkdir(h.inbox, { recursive: true });
