@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../src/core/logger.js';
 import type { EngineRequest } from '../src/engines/engine.js';
 import { buildFfmpegArgs } from '../src/engines/local/ffmpeg-args.js';
+import { detectFfmpegFeatures } from '../src/engines/local/ffmpeg-version.js';
 import { createLocalEngine } from '../src/engines/local/local-engine.js';
 import { planConversion } from '../src/engines/local/plan.js';
 import { probeMedia } from '../src/engines/local/probe.js';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
   const work = resolve('bench/.work/local-engine');
   await mkdir(work, { recursive: true });
+  const features = await detectFfmpegFeatures('ffmpeg');
   const engine = createLocalEngine({ tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: silentLogger() });
 
   const rows: string[] = [];
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
         const out = join(work, `${side}-${i}.mp4`);
         const started = performance.now();
         if (side === 'engine') await engine.run(request(input, out), hooks());
-        else await plainFfmpeg(buildFfmpegArgs(plan, input, out));
+        else await plainFfmpeg(buildFfmpegArgs(plan, input, out, features));
         (side === 'engine' ? engineTimes : plainTimes).push(performance.now() - started);
         if (side === 'plain') {
           // The engine's own steps, timed apart to explain the overhead.

@@ -1,3 +1,4 @@
+import type { FfmpegFeatures } from './ffmpeg-version.js';
 import type { ConversionPlan } from './plan.js';
 
 /**
@@ -9,7 +10,12 @@ export function fileUrl(path: string): string {
 }
 
 /** The complete ffmpeg argument list for a plan; passed as an array, never through a shell. */
-export function buildFfmpegArgs(plan: ConversionPlan, input: string, output: string): string[] {
+export function buildFfmpegArgs(
+  plan: ConversionPlan,
+  input: string,
+  output: string,
+  features: FfmpegFeatures = { vfrFlag: '-fps_mode' },
+): string[] {
   return [
     '-hide_banner',
     '-nostdin',
@@ -29,7 +35,7 @@ export function buildFfmpegArgs(plan: ConversionPlan, input: string, output: str
     '0:V:0',
     '-map',
     '0:a:0?',
-    ...(plan.mode === 'remux' ? remuxArgs(plan) : transcodeArgs(plan)),
+    ...(plan.mode === 'remux' ? remuxArgs(plan) : transcodeArgs(plan, features)),
     // Sparse or late audio would otherwise stop the muxer with "Too many packets buffered".
     '-max_muxing_queue_size',
     '4096',
@@ -46,12 +52,14 @@ function remuxArgs(plan: Extract<ConversionPlan, { mode: 'remux' }>): string[] {
   return ['-c', 'copy', ...(plan.videoTag ? ['-tag:v', plan.videoTag] : [])];
 }
 
-function transcodeArgs(plan: Extract<ConversionPlan, { mode: 'transcode' }>): string[] {
+function transcodeArgs(
+  plan: Extract<ConversionPlan, { mode: 'transcode' }>,
+  features: FfmpegFeatures,
+): string[] {
   const args = ['-c:v', 'libx264', '-preset', plan.preset, '-crf', String(plan.crf), '-pix_fmt', 'yuv420p'];
   // For MP4 ffmpeg defaults to constant frame rate: phone and screen recordings (variable rate,
-  // WebM from browsers claiming 1000 fps) would get thousands of duplicated frames. `-vsync` rather
-  // than `-fps_mode` because ffmpeg 4.x, still common on LTS systems, lacks the latter.
-  args.push('-vsync', 'vfr');
+  // WebM from browsers claiming 1000 fps) would get thousands of duplicated frames.
+  args.push(features.vfrFlag, 'vfr');
   // ffmpeg turns rotated pictures upright before this filter runs, so the size is the displayed one;
   // the scale filter keeps the display aspect ratio of non-square pixels.
   if (plan.scaleTo) args.push('-vf', `scale=${plan.scaleTo.width}:${plan.scaleTo.height}`);

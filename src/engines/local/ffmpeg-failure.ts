@@ -38,7 +38,7 @@ const DIAGNOSES: Diagnosis[] = [
     pattern: /Unknown encoder|Encoder .* not found|Unrecognized option|Option not found/i,
     code: 'FFMPEG_FAILED',
     retryable: false,
-    hint: 'This ffmpeg lacks libx264 or is too old. Install a full build (Debian/Ubuntu: `sudo apt install ffmpeg`; macOS: `brew install ffmpeg`) or set ffmpegPath in the config.',
+    hint: 'This ffmpeg lacks libx264 or does not know an option video-inbox passes (a version older than 4.0?). Install a full build (Debian/Ubuntu: `sudo apt install ffmpeg`; macOS: `brew install ffmpeg`) or set ffmpegPath in the config.',
   },
 ];
 

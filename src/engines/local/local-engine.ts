@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Engine, EngineHooks, EngineRequest, EngineResult, MediaInfo, Progress } from '../engine.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { runFfmpeg, type SpawnFn } from './ffmpeg-runner.js';
+import { detectFfmpegFeatures, type FfmpegFeatures } from './ffmpeg-version.js';
 import { planConversion } from './plan.js';
 import { probeMedia } from './probe.js';
 import { stallTimeoutFor } from './stall-timeout.js';
@@ -18,6 +19,8 @@ export interface LocalEngineDeps {
   log: Logger;
   spawn?: SpawnFn;
   probe?: ProbeFn;
+  /** What the ffmpeg binary understands; asked from `ffmpeg -version` at the first job when omitted. */
+  features?: FfmpegFeatures;
   killGraceMs?: number;
   /** Fixed stall limit; by default it grows with the input's size (see stallTimeoutFor). */
   stallTimeoutMs?: number;
@@ -32,6 +35,7 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
   const probe = deps.probe ?? probeMedia;
   const log = deps.log.child({ module: 'local-engine' });
   let tools = deps.tools;
+  let features: Promise<FfmpegFeatures> | undefined = deps.features && Promise.resolve(deps.features);
 
   return {
     name: 'local',
@@ -66,7 +70,7 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
       try {
         await runFfmpeg({
           ffmpeg,
-          args: buildFfmpegArgs(plan, request.input, temp),
+          args: buildFfmpegArgs(plan, request.input, temp, await (features ??= detectFfmpegFeatures(ffmpeg))),
           signal,
           durationSec: info.durationSec,
           onProgress: (percent) => report({ stage: 'converting', percent }),

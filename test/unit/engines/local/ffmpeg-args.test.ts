@@ -40,7 +40,7 @@ describe('buildFfmpegArgs', () => {
   });
 
   it.each<[string, ConversionPlan, Record<string, string[]>]>([
-    ['remux H.264', remux, { '-c': ['copy'], '-tag:v': [], '-c:v': [], '-vsync': [] }],
+    ['remux H.264', remux, { '-c': ['copy'], '-tag:v': [], '-c:v': [], '-fps_mode': [], '-vsync': [] }],
     ['remux HEVC', { ...remux, videoTag: 'hvc1' }, { '-c': ['copy'], '-tag:v': ['hvc1'] }],
     [
       'transcode with defaults',
@@ -51,7 +51,7 @@ describe('buildFfmpegArgs', () => {
         '-crf': ['18'],
         '-preset': ['medium'],
         '-pix_fmt': ['yuv420p'],
-        '-vsync': ['vfr'],
+        '-fps_mode': ['vfr'],
         '-vf': [],
         '-c:a': ['aac'],
         '-b:a': ['192k'],
@@ -80,6 +80,12 @@ describe('buildFfmpegArgs', () => {
     const args = buildFfmpegArgs(plan, 'in', 'out');
     expect(valuesOf(args, '-fflags')).toEqual(flags);
     if (flags.length > 0) expect(args.indexOf('-fflags')).toBeLessThan(args.indexOf('-i'));
+  });
+
+  it('keeps variable frame rates with the flag this ffmpeg knows', () => {
+    const old = buildFfmpegArgs(transcode, 'in', 'out', { vfrFlag: '-vsync' });
+    expect(valuesOf(old, '-vsync')).toEqual(['vfr']);
+    expect(valuesOf(old, '-fps_mode')).toEqual([]);
   });
 
   it('prefixes paths with file:', () => {

@@ -1,0 +1,29 @@
+import { execFile } from 'node:child_process';
+
+/** The flag that keeps frame timestamps as they are: renamed in 5.1, the old one removed in 8. */
+export type VfrFlag = '-fps_mode' | '-vsync';
+
+export interface FfmpegFeatures {
+  vfrFlag: VfrFlag;
+}
+
+/** Major and minor from `ffmpeg -version`; undefined for git builds ("N-125875-g5d4d3bdc61"). */
+export function parseFfmpegVersion(text: string): { major: number; minor: number } | undefined {
+  const m = /ffmpeg version n?(\d+)\.(\d+)/.exec(text);
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+}
+
+/** Unknown versions are git builds, which are newer than any release: they take `-fps_mode`. */
+export function featuresFor(version: { major: number; minor: number } | undefined): FfmpegFeatures {
+  const old = version !== undefined && (version.major < 5 || (version.major === 5 && version.minor < 1));
+  return { vfrFlag: old ? '-vsync' : '-fps_mode' };
+}
+
+/** Asks the binary once; a failure here is reported later by the real run, with its reason. */
+export function detectFfmpegFeatures(ffmpeg: string): Promise<FfmpegFeatures> {
+  return new Promise((resolve) => {
+    execFile(ffmpeg, ['-hide_banner', '-version'], { timeout: 10_000 }, (_err, stdout) => {
+      resolve(featuresFor(parseFfmpegVersion(String(stdout ?? ''))));
+    });
+  });
+}
