@@ -1,4 +1,4 @@
-import { chmod, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chokidarWatchFactory, type WatchFactory } from '../../../src/watch/folder-watch.js';
@@ -148,17 +148,19 @@ describe('inbox watcher: polling', () => {
   it('forcePoll polls every inbox and still takes files once, only when complete', async () => {
     let done = false;
     const early: number[] = [];
-    const h = await makeHarness({ forcePoll: true, checkWriters: false }, (f) => {
+    const h = await makeHarness({ forcePoll: true, settleMs: 600 }, (f) => {
       if (!done && f.path.endsWith('growing.mov')) early.push(f.size);
     });
     await mkdir(h.inbox, { recursive: true });
     await writeFile(join(h.inbox, 'present.mov'), DATA);
     await h.watcher.start();
     expect(h.watcher.status()[0]?.state).toBe('polling');
+    const growing = await open(join(h.inbox, 'growing.mov'), 'w');
     for (let i = 0; i < 10; i += 1) {
-      await writeFile(join(h.inbox, 'growing.mov'), Buffer.alloc(DATA.length * (i + 1), 1));
+      await growing.write(DATA);
       await sleep(100);
     }
+    await growing.close();
     done = true;
     await writeFile(join(h.inbox, 'dropped.mov'), DATA);
     await waitFor(() => h.emitted.length >= 3, 'all three files');
