@@ -280,9 +280,8 @@ describe('local engine with real ffmpeg', () => {
     const input = await makeVideo(join(cancelDir, 'long.avi'), {
       videoCodec: 'mpeg4',
       audioCodec: null,
-      width: 640,
-      height: 360,
-      durationSec: 30,
+      // Long enough that x264's slowest preset is still busy when the first progress line arrives.
+      durationSec: 20,
     });
     const destination = join(cancelDir, 'long.out.mp4');
     const controller = new AbortController();
