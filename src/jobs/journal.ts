@@ -150,7 +150,8 @@ class LogJournal implements Journal {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     if (torn > 0) {
-      this.log.warn(
+      // For a read-only reader the daemon may simply be mid-write: not worth a warning.
+      this.log[this.readOnly ? 'debug' : 'warn'](
         { file: this.file, bytes: torn },
         'Journal ends with a half-written line (an interrupted write); ignoring it',
       );
