@@ -31,8 +31,7 @@ export function createStageLimiter(limits: Partial<Record<Stage, number>>): Stag
     stages.map((s) => [s, new PQueue({ concurrency: Math.max(1, limits[s] ?? Number.POSITIVE_INFINITY) })]),
   ) as Record<Stage, PQueue>;
   return {
-    run: (stage, fn, signal) =>
-      queues[stage].add(fn, { signal, throwOnTimeout: true }) as Promise<Awaited<ReturnType<typeof fn>>>,
+    run: (stage, fn, signal) => queues[stage].add(fn, { signal }) as Promise<Awaited<ReturnType<typeof fn>>>,
     stats: () =>
       Object.fromEntries(
         stages.map((s) => [s, { running: queues[s].pending, waiting: queues[s].size }]),
