@@ -195,7 +195,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         const previous = folders.get(folder.name);
         try {
           const rule = await loadRuleFile(folder.rules);
-          folders.set(folder.name, { folder, rule, version: ruleVersion(rule) });
+          const version = ruleVersion(rule);
+          folders.set(folder.name, { folder, rule, version });
+          if (version !== previous?.version)
+            log.info({ folder: folder.name, rules: folder.rules, version }, 'Rule file loaded');
           if (!previous?.rule) releaseHeldForRules(folder.name);
         } catch (err) {
           reportSettingsError(folder.rules, err);

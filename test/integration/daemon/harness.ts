@@ -1,0 +1,362 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { systemClock } from '../../../src/core/clock.js';
+import { startDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import type { JobRecord } from '../../../src/jobs/job.js';
+import { openJournal } from '../../../src/jobs/journal.js';
+import type { Notice } from '../../../src/notify/notifier.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { captureLog } from '../../helpers/capture-log.js';
+import { probe } from '../../helpers/media.js';
+
+export const root = fileURLToPath(new URL('../../../', import.meta.url));
+export const bin = join(root, 'dist', 'src', 'cli', 'bin.js');
+
+/**
+ * True when every module under src/ has a built twin at least as new: `npm test` builds first
+ * (pretest); a bare `npx vitest run` after an edit would otherwise test stale code in the child.
+ */
+export function distIsFresh(): boolean {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
+  return walk(join(root, 'src')).every((src) => {
+    const built = join(root, 'dist', relative(root, src)).replace(/\.ts$/, '.js');
+    return existsSync(built) && statSync(built).mtimeMs >= statSync(src).mtimeMs;
+  });
+}
+
+export interface RuleSpec {
+  instruction?: string;
+  engine?: 'nemo' | 'local';
+  after?: 'archive' | 'delete' | 'keep';
+  match?: string[];
+  extra?: string;
+}
+
+export function ruleYaml(spec: RuleSpec = {}): string {
+  const lines = [
+    'skill: video-converter-best',
+    `instruction: ${JSON.stringify(spec.instruction ?? 'Convert {name} to MP4 at 1080p')}`,
+  ];
+  if (spec.engine) lines.push(`engine: ${spec.engine}`);
+  if (spec.after) lines.push(`after: ${spec.after}`);
+  if (spec.match) lines.push(`match: ${JSON.stringify(spec.match)}`);
+  if (spec.extra) lines.push(spec.extra);
+  return `${lines.join('\n')}\n`;
+}
+
+export interface ConfigSpec {
+  concurrency?: number;
+  maxUploadMB?: number;
+  rescanSeconds?: number;
+  creditsCheckSeconds?: number;
+  /** Extra folders beside `main` (same outbox, own rule file `rules/<name>.yaml`). */
+  folders?: string[];
+}
+
+/**
+ * A temp world: HOME and XDG dirs, one inbox `main` (plus any extra folders), an outbox, a state dir,
+ * a rule file per folder and the config, with the emulator as the API.
+ */
+export interface Sandbox {
+  dir: string;
+  inbox: string;
+  outbox: string;
+  stateDir: string;
+  configPath: string;
+  env: Record<string, string>;
+  emu: Emulator;
+  rulePath(folder?: string): string;
+  inboxOf(folder: string): string;
+  writeConfig(spec?: ConfigSpec): Promise<void>;
+  writeRule(spec: RuleSpec | string, folder?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function makeSandbox(
+  opts: { config?: ConfigSpec; rule?: RuleSpec; emulator?: EmulatorOptions } = {},
+): Promise<Sandbox> {
+  const dir = await mkdtemp(join(tmpdir(), 'vi-daemon-'));
+  const emu = await startEmulator({
+    seed: 11,
+    instructionMs: 100,
+    heartbeatMs: 20,
+    renderPolls: 1,
+    textlessRate: 0,
+    ...opts.emulator,
+  });
+  const home = join(dir, 'home');
+  const sb: Sandbox = {
+    dir,
+    inbox: join(dir, 'inbox', 'main'),
+    outbox: join(dir, 'outbox'),
+    stateDir: join(dir, 'state'),
+    configPath: join(dir, 'config.yaml'),
+    emu,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_STATE_HOME: join(home, '.local', 'state'),
+      XDG_DATA_HOME: join(home, '.local', 'share'),
+      XDG_RUNTIME_DIR: join(home, 'run'),
+      LANG: 'C.UTF-8',
+      NEMO_API_BASE: emu.url,
+    },
+    rulePath: (folder = 'main') => join(dir, 'rules', `${folder}.yaml`),
+    inboxOf: (folder) => join(dir, 'inbox', folder),
+    async writeConfig(spec = {}) {
+      const folders = ['main', ...(spec.folders ?? [])];
+      const lines = [
+        'api:',
+        '  pollSeconds: 0.2',
+        ...(spec.creditsCheckSeconds ? [`  creditsCheckSeconds: ${spec.creditsCheckSeconds}`] : []),
+        `stateDir: ${sb.stateDir}`,
+        `concurrency: ${spec.concurrency ?? 3}`,
+        'notify: none',
+        'settleSeconds: 0.3',
+        `rescanSeconds: ${spec.rescanSeconds ?? 2}`,
+        ...(spec.maxUploadMB ? [`maxUploadMB: ${spec.maxUploadMB}`] : []),
+        'folders:',
+        ...folders.flatMap((name) => [
+          `  - name: ${name}`,
+          `    inbox: inbox/${name}`,
+          '    outbox: outbox',
+          `    rules: rules/${name}.yaml`,
+        ]),
+      ];
+      await writeAtomic(sb.configPath, `${lines.join('\n')}\n`);
+    },
+    async writeRule(spec, folder = 'main') {
+      await writeAtomic(sb.rulePath(folder), typeof spec === 'string' ? spec : ruleYaml(spec));
+    },
+    async close() {
+      await emu.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  await Promise.all(
+    [sb.inbox, sb.outbox, join(dir, 'rules'), home, join(home, 'run')].map((d) =>
+      mkdir(d, { recursive: true }),
+    ),
+  );
+  for (const f of opts.config?.folders ?? []) await mkdir(sb.inboxOf(f), { recursive: true });
+  await sb.writeRule(opts.rule ?? {});
+  for (const f of opts.config?.folders ?? []) await sb.writeRule(opts.rule ?? {}, f);
+  await sb.writeConfig(opts.config);
+  return sb;
+}
+
+/** Editors and `cp` alike: write beside, then rename, so a reader never sees half a file. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, path);
+}
+
+/** The daemon in this process, with its log lines and notices kept for assertions. */
+export interface InProcess {
+  daemon: Daemon;
+  logs: ReturnType<typeof captureLog>;
+  notices: Notice[];
+}
+
+export async function startInProcess(sb: Sandbox, creditsCheckMs?: number): Promise<InProcess> {
+  const logs = captureLog('debug');
+  const notices: Notice[] = [];
+  const daemon = await startDaemon({
+    configPath: sb.configPath,
+    env: sb.env,
+    log: logs.log,
+    clock: systemClock,
+    notifier: { notify: (n) => void notices.push(n) },
+    creditsCheckMs,
+  });
+  return { daemon, logs, notices };
+}
+
+/** `video-inbox start` as a user runs it: the built CLI in a child process, JSON log lines on stdout. */
+export interface Child {
+  proc: ChildProcess;
+  lines: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the first log entry whose msg contains `text`. */
+  waitForLog(text: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+const children = new Set<ChildProcess>();
+
+export function spawnDaemon(sb: Sandbox): Child {
+  const proc = spawn(process.execPath, [bin, 'start', '--config', sb.configPath], {
+    env: { ...sb.env, VIDEO_INBOX_LOG_LEVEL: 'debug' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(proc);
+  const lines: string[] = [];
+  let partial = '';
+  const onData = (chunk: Buffer) => {
+    partial += chunk.toString('utf8');
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts.filter((l) => l.trim() !== ''));
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      children.delete(proc);
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    proc,
+    lines,
+    exited,
+    waitForLog: (text, timeoutMs = 30_000) =>
+      waitFor(
+        () => {
+          for (const line of lines) {
+            const entry = parseLine(line);
+            if (entry && String(entry.msg ?? '').includes(text)) return entry;
+          }
+          return undefined;
+        },
+        timeoutMs,
+        `log "${text}"\n${lines.slice(-20).join('\n')}`,
+      ),
+  };
+}
+
+export function parseLine(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGKILLs every child still running (afterEach). */
+export async function killChildren(): Promise<void> {
+  const waits = [...children].map(
+    (proc) =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGKILL');
+      }),
+  );
+  await Promise.all(waits);
+}
+
+/** Runs a CLI command to completion. */
+export function runCli(
+  sb: Sandbox,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [bin, ...args], { env: sb.env }, (err, stdout, stderr) =>
+      resolve({
+        code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+        stdout,
+        stderr,
+      }),
+    ),
+  );
+}
+
+/** Polls `check` until it returns a value (not undefined/false) or the time is up. */
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The journal as the daemon last wrote it (read-only: the daemon owns the file). */
+export async function readJobs(sb: Sandbox): Promise<JobRecord[]> {
+  if (!existsSync(sb.stateDir)) return [];
+  const journal = await openJournal(sb.stateDir, { readOnly: true });
+  const jobs = journal.list();
+  await journal.close();
+  return jobs;
+}
+
+export async function waitForJobs(
+  sb: Sandbox,
+  ok: (jobs: JobRecord[]) => boolean,
+  timeoutMs = 60_000,
+  what = 'jobs',
+): Promise<JobRecord[]> {
+  let last: JobRecord[] = [];
+  try {
+    return await waitFor(
+      async () => {
+        last = await readJobs(sb);
+        return ok(last) ? last : undefined;
+      },
+      timeoutMs,
+      what,
+    );
+  } catch (err) {
+    const summary = last.map((j) => `${j.sourceName}: ${j.state} ${j.error?.code ?? ''} ${j.message ?? ''}`);
+    throw new Error(`${(err as Error).message}\n${summary.join('\n')}`);
+  }
+}
+
+export async function listFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Copies `from` to `to` in chunks with pauses, like a slow network copy. */
+export async function slowCopy(from: string, to: string, chunks = 4, pauseMs = 250): Promise<void> {
+  const data = await readFile(from);
+  const out = await open(to, 'w');
+  try {
+    const size = Math.ceil(data.length / chunks);
+    for (let i = 0; i < data.length; i += size) {
+      await out.write(data.subarray(i, i + size));
+      await out.sync();
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  } finally {
+    await out.close();
+  }
+}
+
+/** An output that a person can share: MP4 container, H.264 video within 1920×1080. */
+export async function expectShareableMp4(path: string): Promise<void> {
+  const info = await probe(path);
+  if (!info.formatName.includes('mp4')) throw new Error(`${path}: container ${info.formatName}`);
+  if (info.video?.codec !== 'h264') throw new Error(`${path}: video codec ${info.video?.codec}`);
+  if (info.video.height > 1080 || info.video.width > 1920)
+    throw new Error(`${path}: ${info.video.width}x${info.video.height}`);
+  if (!(info.durationSec > 0)) throw new Error(`${path}: no duration`);
+  if ((await stat(path)).size === 0) throw new Error(`${path}: empty`);
+}
+
+/** The instruction texts the emulator received on its SSE endpoint, in order. */
+export function sentInstructions(emu: Emulator): string[] {
+  return emu.requests
+    .filter((r) => r.endpoint === 'sse')
+    .map((r) => {
+      const body = r.body as { new_message?: { parts?: { text?: string }[] } } | undefined;
+      return body?.new_message?.parts?.find((p) => typeof p.text === 'string')?.text ?? '';
+    });
+}

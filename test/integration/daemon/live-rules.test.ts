@@ -1,0 +1,118 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import {
+  listFiles,
+  makeSandbox,
+  startInProcess,
+  waitFor,
+  waitForJobs,
+  sentInstructions,
+  type InProcess,
+  type Sandbox,
+} from './harness.js';
+import { makeMixedSet } from './media-set.js';
+
+let sb: Sandbox | undefined;
+let d: InProcess | undefined;
+let clips: string[];
+let mediaDir: string;
+
+beforeAll(async () => {
+  mediaDir = await mkdtemp(join(tmpdir(), 'vi-live-media-'));
+  clips = await makeMixedSet(mediaDir, 3);
+});
+
+afterAll(async () => {
+  await rm(mediaDir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  await d?.daemon.stop();
+  await sb?.close();
+  d = sb = undefined;
+});
+
+const loads = (p: InProcess) => p.logs.entries().filter((e) => e.msg === 'Rule file loaded').length;
+
+async function drop(src: string, name: string, box: string): Promise<void> {
+  await copyFile(src, join(box, name));
+}
+
+/**
+ * Issue 3, "Done when" 4: a rule edit applies to the next file (the instruction the API receives
+ * changes), a broken edit is reported with file:line:column and the last good rule keeps working.
+ */
+it('applies a rule edit live, reports a broken edit by position and keeps the last good rule', async () => {
+  sb = await makeSandbox({ rule: { instruction: 'Version one: convert {name}' } });
+  d = await startInProcess(sb);
+  const done = (n: number) =>
+    waitForJobs(sb!, (j) => j.filter((x) => x.state === 'done').length === n, 60_000, `${n} done`);
+
+  await drop(clips[0]!, 'first.avi', sb.inbox);
+  await done(1);
+  expect(sentInstructions(sb.emu)).toEqual(['Version one: convert first.avi']);
+
+  const before = loads(d);
+  await sb.writeRule({ instruction: 'Version two: make {name} an MP4' });
+  await waitFor(() => loads(d!) > before, 15_000, 'the edited rule loaded');
+  await drop(clips[1]!, 'second.mov', sb.inbox);
+  await done(2);
+  expect(sentInstructions(sb.emu).at(-1)).toBe('Version two: make second.mov an MP4');
+
+  // A half-typed edit: the YAML breaks on line 2.
+  await sb.writeRule('skill: video-converter-best\ninstruction: [Version three\n');
+  const report = await waitFor(
+    () =>
+      d!.logs
+        .entries()
+        .find((e) => e.msg === 'Settings file has errors; the last good version stays in force'),
+    15_000,
+    'the broken rule reported',
+  );
+  expect(report.file).toBe(sb.rulePath());
+  expect(String(report.issues)).toMatch(new RegExp(`^${sb.rulePath()}:\\d+:\\d+: `));
+  expect(d.notices.some((n) => n.kind === 'config' && n.message.includes(sb!.rulePath()))).toBe(true);
+
+  await drop(clips[2]!, 'third.mkv', sb.inbox);
+  await done(3);
+  expect(sentInstructions(sb.emu).at(-1)).toBe('Version two: make third.mkv an MP4');
+
+  // A schema mistake (a misspelt key) is reported by position as well.
+  const errorsBefore = d.logs
+    .entries()
+    .filter((e) => String(e.msg).startsWith('Settings file has errors')).length;
+  await sb.writeRule('skill: video-converter-best\ninstrution: Version four\n');
+  const schemaReport = await waitFor(
+    () =>
+      d!.logs
+        .entries()
+        .filter((e) => String(e.msg).startsWith('Settings file has errors'))
+        .at(errorsBefore),
+    15_000,
+    'the misspelt key reported',
+  );
+  expect(String(schemaReport.issues)).toContain(`${sb.rulePath()}:2:1`);
+  expect(await listFiles(sb.outbox)).toEqual(['first.mp4', 'second.mp4', 'third.mp4']);
+});
+
+it('holds the files of a folder whose rule file never loaded, and converts them once it is fixed', async () => {
+  sb = await makeSandbox({ config: { folders: ['later'] } });
+  await sb.writeRule('skill: [broken\n', 'later');
+  d = await startInProcess(sb);
+  const laterInbox = sb.inboxOf('later');
+  await mkdir(laterInbox, { recursive: true });
+  await drop(clips[0]!, 'waiting.avi', laterInbox);
+  const [held] = await waitForJobs(sb, (j) => j[0]?.state === 'held', 30_000, 'a held job');
+  expect(held?.heldReason).toBe('rules');
+  expect(await listFiles(laterInbox)).toEqual(['waiting.avi']);
+  expect(sb.emu.count('upload')).toBe(0);
+
+  await sb.writeRule({ instruction: 'Fixed rule for {name}' }, 'later');
+  const jobs = await waitForJobs(sb, (j) => j[0]?.state === 'done', 60_000, 'the held file done');
+  expect(jobs).toHaveLength(1);
+  expect(sentInstructions(sb.emu)).toEqual(['Fixed rule for waiting.avi']);
+  expect(await listFiles(sb.outbox)).toEqual(['waiting.mp4']);
+  expect(await listFiles(join(laterInbox, '_done'))).toEqual(['waiting.avi']);
+});
