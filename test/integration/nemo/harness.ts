@@ -8,11 +8,12 @@ import { createNemoEngine, type NemoEngineOptions } from '../../../src/engines/n
 import type { EngineHooks, EngineRequest, Progress, RemoteIds } from '../../../src/engines/engine.js';
 
 /** Short timeouts and delays, so fault recovery runs in a second instead of minutes. */
+// Timeouts stay generous enough for a loaded 2-core machine; tests of stalls pass shorter ones.
 export const FAST = {
-  requestTimeoutMs: 3000,
-  transferIdleMs: 3000,
+  requestTimeoutMs: 8000,
+  transferIdleMs: 8000,
   retry: { baseMs: 20, maxMs: 200, rateLimitMs: 300, maxAttempts: 5 },
-  sseIdleMs: 1500,
+  sseIdleMs: 8000,
   stillWorkingMs: 100,
   pollSeconds: 0.2,
   pollInitialMs: 50,
@@ -28,7 +29,14 @@ export interface World {
 
 export async function startWorld(options: EmulatorOptions = {}): Promise<World> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-nemo-'));
-  const emu = await startEmulator({ seed: 7, ...options });
+  // Short agent streams keep the suite quick; tests about timing pass their own values.
+  const emu = await startEmulator({
+    seed: 7,
+    instructionMs: 100,
+    heartbeatMs: 20,
+    renderPolls: 2,
+    ...options,
+  });
   return {
     emu,
     dir,
