@@ -98,7 +98,20 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
         durationSec = info.durationSec;
         await this.save({ outputUrl: info.outputUrl });
       }
-      await this.download();
+      try {
+        await this.download();
+      } catch (err) {
+        // A saved download URL may have expired (signed CDN links): ask the render for a fresh one, once.
+        if (!(err instanceof ApiError) || err.code !== 'API_ERROR' || !this.ids.renderId) throw err;
+        this.log.warn(
+          { code: err.code, status: err.status },
+          'Download refused; asking the render for a new URL',
+        );
+        const info = await this.wait(this.ids.renderId);
+        if (info === 'unknown' || info.outputUrl === this.ids.outputUrl) throw err;
+        await this.save({ outputUrl: info.outputUrl });
+        await this.download();
+      }
       return {
         path: this.request.destination,
         durationSec,

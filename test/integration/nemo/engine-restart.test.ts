@@ -90,3 +90,18 @@ describe('resuming after the process was killed', () => {
     expect(world.emu.count('sse')).toBe(1);
   });
 });
+
+describe('a saved download URL that no longer works', () => {
+  it('asks the render again and downloads from what it says', async () => {
+    const input = await setup();
+    const rec = recordingHooks({ crashAfter: (ids) => Boolean(ids.outputUrl) });
+    const req = request(world, input);
+    await expect(makeEngine(world).run(req, rec.hooks)).rejects.toBeInstanceOf(SimulatedCrash);
+    const stale = { ...rec.journal(), outputUrl: `${world.emu.url}/cdn/renders/gone/gone.mp4` };
+    const again = recordingHooks();
+    const result = await makeEngine(world).run({ ...req, resume: stale }, again.hooks);
+    await expectMp4(result.path);
+    expect(again.journal().outputUrl).toBe(rec.journal().outputUrl);
+    expect(world.emu.count('render-start')).toBe(1);
+  });
+});
