@@ -68,6 +68,9 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
         message: plan.mode === 'remux' ? 'Copying the streams into an MP4' : 'Converting to H.264',
       });
       try {
+        // An ffmpeg orphaned by a killed daemon may still be writing here: unlinking first gives this
+        // run a fresh file instead of one two writers share.
+        await rm(temp, { force: true });
         await runFfmpeg({
           ffmpeg,
           args: buildFfmpegArgs(plan, request.input, temp, await (features ??= detectFfmpegFeatures(ffmpeg))),

@@ -1,14 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
  * A hidden name beside `destination` (same folder, so the final rename is atomic and never crosses
- * devices), ending in `.part` so nothing mistakes it for a finished MP4. The source name is not
- * reused: it may already be near the file-name length limit.
+ * devices), ending in `.part` so nothing mistakes it for a finished MP4. Derived from the destination,
+ * so a job run again after a hard crash overwrites its own leftover instead of adding another; hashed
+ * because the destination's name may already be near the file-name length limit.
  */
-export function tempPathBeside(destination: string, id: string = randomUUID()): string {
-  return join(dirname(destination), `.video-inbox-${id}.mp4.part`);
+export function tempPathBeside(destination: string): string {
+  const id = createHash('sha256').update(destination).digest('hex').slice(0, 16);
+  return join(dirname(destination), `.video-inbox-${id}.ffmpeg.part`);
 }
 
 /** Flushes a written file to the disk, so a power cut after the rename cannot leave an empty MP4. */

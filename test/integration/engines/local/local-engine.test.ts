@@ -9,6 +9,7 @@ import { FfmpegError, VideoInboxError } from '../../../../src/core/errors.js';
 import { silentLogger } from '../../../../src/core/logger.js';
 import type { EngineRequest, LocalOptions, Progress } from '../../../../src/engines/engine.js';
 import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
+import { tempPathBeside } from '../../../../src/engines/local/temp-output.js';
 import { makeVideo, probe, videoStreamHash, type MediaSpec } from '../../../helpers/media.js';
 
 const run = promisify(execFile);
@@ -273,6 +274,21 @@ describe('local engine with real ffmpeg', () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'NOT_A_VIDEO' });
     expect(existsSync(destination)).toBe(false);
+  });
+
+  it('replaces the leftover of a run killed with the daemon instead of leaving it beside the output', async () => {
+    const crashDir = await mkdtemp(join(dir, 'crash-'));
+    const input = await makeVideo(join(crashDir, 'again.mov'), {});
+    const destination = join(crashDir, 'again.out.mp4');
+    await writeFile(tempPathBeside(destination), 'half of an earlier attempt');
+    const result = await engine.run(request(input, destination), {
+      signal: new AbortController().signal,
+      progress: () => {},
+      checkpoint: async () => {},
+    });
+    expect(result.summary).toBe('remuxed');
+    expect(await videoStreamHash(destination)).toBe(await videoStreamHash(input));
+    expect((await readdir(crashDir)).sort()).toEqual(['again.mov', 'again.out.mp4']);
   });
 
   it('stops ffmpeg when cancelled, reports progress until then, and leaves no partial file', async () => {
