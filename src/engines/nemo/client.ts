@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { ApiError } from '../../core/errors.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { VERSION } from '../../core/version.js';
 import { CredentialsStore } from './credentials-store.js';
 import { downloadTo } from './download.js';
 import {
@@ -20,14 +19,8 @@ import { parseState, type SessionState } from './draft.js';
 import { hintFor, protocolError, type ErrorAudience } from './error-map.js';
 import { NemoHttp } from './http.js';
 import { multipartFileBody } from './multipart.js';
-import {
-  DEFAULT_BASE_URL,
-  DEFAULT_REGISTRATION_URL,
-  DEFAULT_RETRY,
-  DEFAULT_SKILL,
-  type NemoClientOptions,
-  type RetrySettings,
-} from './options.js';
+import type { NemoClientOptions } from './options.js';
+import { resolveSettings, type NemoSettings } from './settings.js';
 import { pollDelayMs } from './poll-policy.js';
 import { pollRender, startRender } from './render.js';
 import { retryDecision } from './retry-policy.js';
@@ -39,45 +32,6 @@ import type { Quality } from '../engine.js';
 export interface CallOptions {
   skill?: string;
   signal?: AbortSignal;
-}
-
-/** Resolved settings, every default applied. */
-export interface NemoSettings {
-  baseUrl: string;
-  platform: string;
-  version: string;
-  defaultSkill: string;
-  registrationUrl: string;
-  requestTimeoutMs: number;
-  transferIdleMs: number;
-  retry: RetrySettings;
-  sseCapMs: number;
-  sseIdleMs: number;
-  stillWorkingMs: number;
-  pollMs: number;
-  pollInitialMs: number;
-  renderTimeoutMs: number;
-  maxUploadBytes: number;
-}
-
-export function resolveSettings(o: NemoClientOptions): NemoSettings {
-  return {
-    baseUrl: (o.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
-    platform: o.platform ?? 'unknown',
-    version: o.version ?? VERSION,
-    defaultSkill: o.defaultSkill ?? DEFAULT_SKILL,
-    registrationUrl: o.registrationUrl ?? DEFAULT_REGISTRATION_URL,
-    requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
-    transferIdleMs: o.transferIdleMs ?? 120_000,
-    retry: { ...DEFAULT_RETRY, ...o.retry },
-    sseCapMs: o.sseCapMs ?? 15 * 60_000,
-    sseIdleMs: o.sseIdleMs ?? 5 * 60_000,
-    stillWorkingMs: o.stillWorkingMs ?? 2 * 60_000,
-    pollMs: (o.pollSeconds ?? 30) * 1000,
-    pollInitialMs: o.pollInitialMs ?? 2000,
-    renderTimeoutMs: o.renderTimeoutMs ?? 30 * 60_000,
-    maxUploadBytes: o.maxUploadBytes ?? 500 * 1024 * 1024,
-  };
 }
 
 /**

@@ -132,7 +132,8 @@ export class NemoHttp {
   }
 
   private url(path: string): string {
-    return /^https?:\/\//i.test(path) ? path : new URL(path, this.deps.baseUrl).toString();
+    // Joined as text so a base URL with a path prefix (a proxy) keeps it.
+    return /^https?:\/\//i.test(path) ? path : `${this.deps.baseUrl.replace(/\/+$/, '')}${path}`;
   }
 
   private async once(call: HttpCall, token: string | undefined): Promise<JsonAnswer | StreamAnswer> {

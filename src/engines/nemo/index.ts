@@ -1,5 +1,6 @@
 export { createNemoEngine, type NemoEngine, type NemoEngineOptions } from './nemo-engine.js';
-export { NemoClient, resolveSettings, type CallOptions, type NemoSettings } from './client.js';
+export { NemoClient, type CallOptions } from './client.js';
+export { resolveSettings, type NemoSettings } from './settings.js';
 export {
   DEFAULT_BASE_URL,
   DEFAULT_SKILL,
