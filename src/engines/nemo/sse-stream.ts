@@ -1,9 +1,9 @@
-import { createParser } from 'eventsource-parser';
 import type { Logger } from '../../core/logger.js';
 import { ApiError } from '../../core/errors.js';
 import { redact } from '../../core/secrets.js';
 import type { NemoHttp } from './http.js';
-import { interpretSseData, type AgentEvent } from './sse-events.js';
+import type { AgentEvent } from './sse-events.js';
+import { createSseDecoder } from './sse-decoder.js';
 import { describeTool, translateAgentText } from './agent-text.js';
 
 export interface InstructionOptions {
@@ -97,19 +97,13 @@ export async function runInstructionStream(
         failure ??= event;
       }
     };
-    const parser = createParser({
-      onEvent: (e) => interpretSseData(e.data).forEach(handle),
-      onComment: () => handle({ kind: 'heartbeat' }),
-    });
-    const decoder = new TextDecoder();
+    const decoder = createSseDecoder(handle);
     try {
       for await (const chunk of answer.body as AsyncIterable<Uint8Array>) {
-        parser.feed(decoder.decode(chunk, { stream: true }));
+        decoder.push(chunk);
         if (failure) break;
       }
-      parser.feed(decoder.decode());
-      // A final event without its blank line still counts.
-      parser.feed('\n\n');
+      if (!failure) decoder.end();
     } finally {
       answer.release();
       if (!answer.body.destroyed) answer.body.destroy();
