@@ -16,7 +16,8 @@ export function translateAgentText(text: string): string | undefined {
     .trim();
   if (prose === '' || looksLikeJson(prose)) return undefined;
   const out: string[] = [];
-  for (const sentence of prose.split(/(?<=[.!?。！？])\s*/)) {
+  // Latin sentences end at punctuation followed by a space (not in "old.avi"); CJK ones need none.
+  for (const sentence of prose.split(/(?<=[.!?])\s+|(?<=[。！？])\s*/)) {
     const s = sentence.trim();
     if (!s) continue;
     if (!GUI_WORDS.test(s)) out.push(s);

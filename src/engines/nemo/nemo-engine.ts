@@ -125,7 +125,6 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
 
     private async upload(): Promise<void> {
       let lastPercent = -1;
-      this.hooks.progress({ stage: 'uploading', percent: 0, message: 'Uploading' });
       const files = await client.uploadFile(this.sessionId, this.request.input, {
         ...this.call,
         onProgress: (sent, total) => {

@@ -66,6 +66,10 @@ describe('translateAgentText', () => {
     ['Converted to 1080p. Drag the clip on the timeline to adjust it.', 'Converted to 1080p.'],
     ['完成。请点击导出按钮。', '完成。 The export starts automatically.'],
     ['Press the Apply button.', undefined],
+    [
+      "I've converted old.avi to MP4. Click Export.",
+      "I've converted old.avi to MP4. The export starts automatically.",
+    ],
   ])('translates GUI speak in %j', (text, expected) => {
     expect(translateAgentText(text)).toBe(expected);
   });
