@@ -12,7 +12,6 @@ import {
   readJobs,
   runCli,
   spawnDaemon,
-  waitFor,
   waitForJobs,
   type Child,
   type Sandbox,
