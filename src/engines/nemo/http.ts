@@ -95,7 +95,9 @@ export class NemoHttp {
   private async send(call: HttpCall): Promise<JsonAnswer | StreamAnswer> {
     let renewed = false;
     for (let attempt = 1; ; attempt++) {
-      const token = call.auth ? await this.deps.tokens.token(call.signal) : undefined;
+      // The token goes only to the API's own origin, never to a CDN that serves the download.
+      const token =
+        call.auth && this.isApiOrigin(call.path) ? await this.deps.tokens.token(call.signal) : undefined;
       try {
         return await this.once(call, token);
       } catch (err) {
@@ -131,6 +133,10 @@ export class NemoHttp {
     return h;
   }
 
+  private isApiOrigin(path: string): boolean {
+    return new URL(this.url(path)).origin === new URL(this.deps.baseUrl).origin;
+  }
+
   private url(path: string): string {
     // Joined as text so a base URL with a path prefix (a proxy) keeps it.
     return /^https?:\/\//i.test(path) ? path : `${this.deps.baseUrl.replace(/\/+$/, '')}${path}`;
@@ -138,9 +144,7 @@ export class NemoHttp {
 
   private async once(call: HttpCall, token: string | undefined): Promise<JsonAnswer | StreamAnswer> {
     const url = this.url(call.path);
-    // The token goes only to the API's own origin, never to a CDN that serves the download.
-    const sameOrigin = new URL(url).origin === new URL(this.deps.baseUrl).origin;
-    const headers = { ...this.headers(call.skill, sameOrigin ? token : undefined), ...call.headers };
+    const headers = { ...this.headers(call.skill, token), ...call.headers };
     const timeoutMs = call.timeoutMs ?? this.deps.requestTimeoutMs;
     const timer = new AbortController();
     const signal = call.signal ? AbortSignal.any([call.signal, timer.signal]) : timer.signal;

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeVideo } from '../../helpers/media.js';
 import { ApiError } from '../../../src/core/errors.js';
@@ -142,6 +144,34 @@ describe('NemoVideo client against the emulator', () => {
     const err = (await client.credits().catch((e: unknown) => e)) as ApiError;
     expect(err.code).toBe('TOKEN_INVALID');
     expect(err.hint).toMatch(/NEMO_TOKEN/);
+  });
+
+  it('downloads from another origin (a CDN) without sending the token, and refuses a non-MP4', async () => {
+    const client = makeClient(world);
+    await client.credits();
+    const mp4 = await readFile(video);
+    const seen: IncomingHttpHeaders[] = [];
+    const cdn = createServer((req, res) => {
+      seen.push(req.headers);
+      res.end(req.url === '/ok.mp4' ? mp4 : '<html>not a video</html>');
+    });
+    await new Promise<void>((r) => cdn.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
+    try {
+      const dest = join(world.dir, 'from-cdn.mp4');
+      const bytes = await client.download(`${base}/ok.mp4`, dest);
+      expect(bytes).toBe(mp4.length);
+      expect(seen[0]?.authorization).toBeUndefined();
+      expect(seen[0]?.['x-skill-source']).toBe('video-converter-best');
+      const bad = (await client
+        .download(`${base}/bad.mp4`, join(world.dir, 'bad.mp4'))
+        .catch((e: unknown) => e)) as ApiError;
+      expect(bad.code).toBe('DOWNLOAD_INVALID');
+      expect(await readdir(world.dir)).not.toContain('bad.mp4');
+      expect((await readdir(world.dir)).filter((f) => f.endsWith('.part'))).toEqual([]);
+    } finally {
+      await new Promise((r) => cdn.close(r));
+    }
   });
 
   it('writes nothing but the credentials file into the state dir', async () => {
