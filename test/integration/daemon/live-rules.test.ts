@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -115,4 +115,37 @@ it('holds the files of a folder whose rule file never loaded, and converts them 
   expect(sentInstructions(sb.emu)).toEqual(['Fixed rule for waiting.avi']);
   expect(await listFiles(sb.outbox)).toEqual(['waiting.mp4']);
   expect(await listFiles(join(laterInbox, '_done'))).toEqual(['waiting.avi']);
+});
+
+it('applies a config edit live (a new folder is watched) and keeps the last good config after a broken edit', async () => {
+  sb = await makeSandbox();
+  d = await startInProcess(sb);
+  const added = sb.inboxOf('added');
+  await mkdir(added, { recursive: true });
+  await sb.writeRule({ instruction: 'Added folder: {name}' }, 'added');
+  const loadsBefore = loads(d);
+  await sb.writeConfig({ folders: ['added'] });
+  await waitFor(
+    () => d!.logs.entries().some((e) => e.msg === 'Rule file loaded' && e.folder === 'added') || undefined,
+    15_000,
+    'the new folder loaded',
+  );
+  expect(loads(d)).toBeGreaterThan(loadsBefore);
+  await drop(clips[0]!, 'new-folder.avi', added);
+  await waitForJobs(sb, (j) => j[0]?.state === 'done', 60_000, 'the file in the new folder done');
+  expect(sentInstructions(sb.emu)).toEqual(['Added folder: new-folder.avi']);
+
+  // A broken config edit: reported by position; both folders keep working.
+  const text = await readFile(sb.configPath, 'utf8');
+  await writeFile(sb.configPath, text.replace(/^concurrency: \d+$/m, 'concurrency: lots'));
+  const report = await waitFor(
+    () => d!.logs.entries().find((e) => String(e.msg).startsWith('Settings file has errors')),
+    15_000,
+    'the broken config reported',
+  );
+  expect(String(report.issues)).toMatch(new RegExp(`^${sb.configPath}:\\d+:\\d+: concurrency`));
+  await drop(clips[1]!, 'still-main.mov', sb.inbox);
+  await drop(clips[2]!, 'still-added.mkv', added);
+  await waitForJobs(sb, (j) => j.length === 3 && j.every((x) => x.state === 'done'), 60_000, 'three done');
+  expect(await listFiles(sb.outbox)).toEqual(['new-folder.mp4', 'still-added.mp4', 'still-main.mp4']);
 });
