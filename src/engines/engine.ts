@@ -34,6 +34,8 @@ export interface RemoteIds {
   uploaded?: { cdnUrl: string; filename: string }[];
   /** Index of the instruction being sent; set before sending. */
   instructionStarted?: number;
+  /** Fingerprint of the draft just before instruction `instructionStarted` was sent. */
+  draftBefore?: string;
   /** How many instructions completed (their streams closed and the draft checked). */
   instructionsDone?: number;
   /** Client-chosen render id, checkpointed before the render is requested. */

@@ -7,6 +7,7 @@ import type { RenderInfo } from './envelope.js';
 import type { NemoClientOptions } from './options.js';
 import { newRenderId } from './poll-policy.js';
 import { backoffMs } from './retry-policy.js';
+import { unlimited, type StageLimiter } from '../stage-limits.js';
 
 export interface NemoEngineOptions extends NemoClientOptions {
   /** Share one client (and so one token) between engines; default a new one from these options. */
@@ -15,6 +16,8 @@ export interface NemoEngineOptions extends NemoClientOptions {
   maxSessionRestarts?: number;
   /** Sends of one instruction whose stream broke off (reset, silence) before giving up; default 3. */
   maxInstructionAttempts?: number;
+  /** Bounds on uploads, streams, polls and downloads shared by every job (config `limits`). */
+  stages?: StageLimiter;
 }
 
 export interface NemoEngine extends Engine {
@@ -40,6 +43,7 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
   const random = options.random ?? Math.random;
   const maxRestarts = options.maxSessionRestarts ?? 2;
   const maxSends = options.maxInstructionAttempts ?? 3;
+  const stages = options.stages ?? unlimited;
 
   async function run(request: EngineRequest, hooks: EngineHooks): Promise<EngineResult> {
     const log = options.log.child({ jobId: request.jobId });
@@ -125,15 +129,20 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
 
     private async upload(): Promise<void> {
       let lastPercent = -1;
-      const files = await client.uploadFile(this.sessionId, this.request.input, {
-        ...this.call,
-        onProgress: (sent, total) => {
-          const percent = total > 0 ? Math.floor((sent / total) * 100) : 0;
-          if (percent === lastPercent) return;
-          lastPercent = percent;
-          this.hooks.progress({ stage: 'uploading', percent, message: `Uploading ${percent}%` });
-        },
-      });
+      const files = await stages.run(
+        'upload',
+        () =>
+          client.uploadFile(this.sessionId, this.request.input, {
+            ...this.call,
+            onProgress: (sent, total) => {
+              const percent = total > 0 ? Math.floor((sent / total) * 100) : 0;
+              if (percent === lastPercent) return;
+              lastPercent = percent;
+              this.hooks.progress({ stage: 'uploading', percent, message: `Uploading ${percent}%` });
+            },
+          }),
+        this.call.signal,
+      );
       await this.save({ uploaded: files.map((f) => ({ cdnUrl: f.cdnUrl, filename: f.filename })) });
       this.log.info({ sessionId: this.sessionId, files: files.length }, 'Uploaded to NemoVideo');
     }
@@ -144,19 +153,29 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
       // Restarted between sending and finishing: the server may have done it already.
       if (this.resumed && this.ids.instructionStarted === i) {
         const state = await client.state(this.sessionId, this.call);
-        if (isExportable(state.draft)) {
+        // With the draft's fingerprint from before the send, a later instruction on an already
+        // exportable draft is only skipped when it really changed something.
+        const applied =
+          this.ids.draftBefore === undefined
+            ? isExportable(state.draft)
+            : isExportable(state.draft) && draftFingerprint(state.draft) !== this.ids.draftBefore;
+        if (applied) {
           this.log.info({ instruction: i }, 'Instruction already applied before the restart; not resending');
           await this.save({ instructionsDone: i + 1 });
           return;
         }
       }
       const before = draftFingerprint((await client.state(this.sessionId, this.call)).draft);
-      await this.save({ instructionStarted: i });
+      await this.save({ instructionStarted: i, draftBefore: before });
       say(`Sending instruction ${i + 1} of ${this.request.instructions.length}`);
       let sawText = false;
       for (let attempt = 1; ; attempt++) {
         try {
-          const outcome = await client.instruct(this.sessionId, text, { ...this.call, onMessage: say });
+          const outcome = await stages.run(
+            'sse',
+            () => client.instruct(this.sessionId, text, { ...this.call, onMessage: say }),
+            this.call.signal,
+          );
           this.texts.push(...outcome.texts);
           sawText = outcome.sawText;
           break;
@@ -238,31 +257,41 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
     }
 
     private async wait(renderId: string): Promise<(RenderInfo & { outputUrl: string }) | 'unknown'> {
-      const info = await client.waitForRender(renderId, {
-        ...this.call,
-        onProgress: (percent) =>
-          this.hooks.progress({
-            stage: 'rendering',
-            percent,
-            message: percent === undefined ? 'Rendering' : `Rendering ${Math.round(percent)}%`,
+      const info = await stages.run(
+        'poll',
+        () =>
+          client.waitForRender(renderId, {
+            ...this.call,
+            onProgress: (percent) =>
+              this.hooks.progress({
+                stage: 'rendering',
+                percent,
+                message: percent === undefined ? 'Rendering' : `Rendering ${Math.round(percent)}%`,
+              }),
           }),
-      });
+        this.call.signal,
+      );
       return info as (RenderInfo & { outputUrl: string }) | 'unknown';
     }
 
     private async download(): Promise<void> {
       this.hooks.progress({ stage: 'downloading', percent: 0, message: 'Downloading' });
       let lastPercent = -1;
-      const bytes = await client.download(this.ids.outputUrl as string, this.request.destination, {
-        ...this.call,
-        onProgress: (received, total) => {
-          if (!total) return;
-          const percent = Math.floor((received / total) * 100);
-          if (percent === lastPercent) return;
-          lastPercent = percent;
-          this.hooks.progress({ stage: 'downloading', percent, message: `Downloading ${percent}%` });
-        },
-      });
+      const bytes = await stages.run(
+        'download',
+        () =>
+          client.download(this.ids.outputUrl as string, this.request.destination, {
+            ...this.call,
+            onProgress: (received, total) => {
+              if (!total) return;
+              const percent = Math.floor((received / total) * 100);
+              if (percent === lastPercent) return;
+              lastPercent = percent;
+              this.hooks.progress({ stage: 'downloading', percent, message: `Downloading ${percent}%` });
+            },
+          }),
+        this.call.signal,
+      );
       this.log.info({ bytes, renderId: this.ids.renderId }, 'Downloaded the render');
     }
   }
