@@ -110,6 +110,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     );
 
     const intakeQueue = new PQueue({ concurrency: 2 });
+    const taking = new Set<string>();
+    // Set once the rules are loaded; intake may run before that (files held for rules).
+    const watching: { watcher?: InboxWatcher } = {};
     const take = (file: CompleteFile) => {
       if (stopped) return;
       void intakeQueue.add(async () => {
@@ -124,11 +127,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
             clock,
             log,
             newId: uuidv4,
+            taking,
           });
           if (result.kind === 'queued') pipeline.submit(result.job);
+          // The watcher offers a file once per version; these must be offered again by a rescan.
+          if (result.kind === 'waiting') watching.watcher?.forget(file.path);
         } catch (err) {
           if (stopped) return;
           // The file stays in the inbox; the next rescan offers it again.
+          watching.watcher?.forget(file.path);
           log.error(
             { file: file.path, err: toVideoInboxError(err).message },
             'Could not take the file; it will be tried again',
@@ -138,7 +145,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     };
 
     await loadAllRules(config.folders);
-    const watcher: InboxWatcher = createInboxWatcher(
+    const inboxWatcher = createInboxWatcher(
       {
         folders: config.folders.map(watchFolder),
         settleMs: config.settleSeconds * 1000,
@@ -149,10 +156,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       },
       take,
     );
-    cleanup.push(() => watcher.close());
+    watching.watcher = inboxWatcher;
+    cleanup.push(() => inboxWatcher.close());
 
     resumeJournal();
-    await watcher.start();
+    await inboxWatcher.start();
     const settings = watchFiles(log, (changed) => void reload(changed));
     cleanup.push(() => settings.close());
     await settings.set(settingsFiles());
@@ -167,7 +175,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         stopped = true;
         if (creditsTimer) clearInterval(creditsTimer);
         intakeQueue.clear();
-        await watcher.close();
+        await inboxWatcher.close();
         await settings.close();
         await pipeline.stop(opts.stopGraceMs ?? 8000);
         await intakeQueue.onIdle();
@@ -229,7 +237,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           config = next;
           pipeline.setLimits({ concurrency: next.concurrency, local: next.limits.local });
           await loadAllRules(next.folders);
-          await watcher.setFolders(next.folders.map(watchFolder));
+          await inboxWatcher.setFolders(next.folders.map(watchFolder));
         } catch (err) {
           reportSettingsError(config.file, err);
         }

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { MediaInfo } from '../engines/engine.js';
 import { probeMedia } from '../engines/local/probe.js';
 import { hashFile } from '../jobs/content-hash.js';
-import type { JobRecord } from '../jobs/job.js';
+import type { JobRecord, JobState } from '../jobs/job.js';
 import type { JobPlan } from '../jobs/job-plan.js';
 import type { Journal } from '../jobs/journal.js';
 import { notices } from '../notify/messages.js';
@@ -36,6 +36,11 @@ export interface IntakeDeps {
   clock: Clock;
   log: Logger;
   newId(): string;
+  /**
+   * Content (hash and rule version) being taken right now by another intake. Two copies dropped
+   * together are hashed side by side, before either is in the journal; this set closes that gap.
+   */
+  taking: Set<string>;
 }
 
 export type IntakeResult =
@@ -43,6 +48,8 @@ export type IntakeResult =
   | { kind: 'held'; job: JobRecord }
   | { kind: 'failed'; job: JobRecord; setAsideTo?: string }
   | { kind: 'duplicate'; of: JobRecord; archivedTo?: string }
+  /** Another copy of this content is being converted; offer the file again later (it is then a duplicate). */
+  | { kind: 'waiting'; for?: JobRecord }
   | { kind: 'ignored'; reason: 'unknown-folder' | 'no-match' | 'active' | 'gone' };
 
 const VIDEO_EXTENSIONS = new Set([
@@ -79,7 +86,7 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
   if (!rule || !version) {
     if (reusable) return { kind: 'held', job: reusable };
     const job = await deps.journal.create({
-      ...identity(file, name, '', ''),
+      ...identity({ deps, file, folder, name, reusable }, '', ''),
       engine: 'nemo',
       state: 'held',
       heldReason: 'rules',
@@ -112,6 +119,24 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
     throw err;
   }
 
+  // Checked before the retry mark is consumed, so a mark waits with its file.
+  const claim = `${contentHash}:${version}`;
+  const twin = activeCopy(deps.journal, contentHash, version, file.path);
+  if (twin || deps.taking.has(claim)) {
+    log.info({ of: twin?.id }, 'Another copy of this video is being converted; this one waits for it');
+    return { kind: 'waiting', for: twin };
+  }
+  deps.taking.add(claim);
+  try {
+    return await take(base, rule, version, contentHash);
+  } finally {
+    deps.taking.delete(claim);
+  }
+}
+
+/** The rest of intake, for content no other copy is being converted for. */
+async function take(base: Base, rule: Rule, version: string, contentHash: string): Promise<IntakeResult> {
+  const { deps, file, folder, name, reusable, log } = base;
   // A retry mark is consumed either way, so a stale one cannot force a later copy by surprise.
   const forced = await deps.retryMarks.consume(contentHash);
   const done = deps.journal.findDone(contentHash, version);
@@ -154,7 +179,7 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
     sourceDurationSec: media?.durationSec,
   };
   const fields = {
-    ...identity(file, name, contentHash, version),
+    ...identity(base, contentHash, version),
     engine: plan.engine,
     state: 'queued' as const,
     plan,
@@ -164,19 +189,38 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
   const job = reusable ? await deps.journal.update(reusable.id, fields) : await deps.journal.create(fields);
   log.info({ job: job.id, engine: plan.engine }, 'File taken');
   return { kind: 'queued', job };
+}
 
-  function identity(f: CompleteFile, n: string, hash: string, rv: string) {
-    return {
-      id: reusable?.id ?? deps.newId(),
-      folder: folder.name,
-      source: f.path,
-      sourceName: n,
-      size: f.size,
-      mtimeMs: f.mtimeMs,
-      contentHash: hash,
-      ruleVersion: rv,
-    };
-  }
+const ACTIVE_STATES: readonly JobState[] = [
+  'queued',
+  'uploading',
+  'instructing',
+  'rendering',
+  'downloading',
+  'converting',
+  'placing',
+  'held',
+];
+
+/** A job in progress for the same content under the same rule, from another source path. */
+function activeCopy(journal: Journal, hash: string, version: string, path: string): JobRecord | undefined {
+  return journal
+    .list({ state: ACTIVE_STATES })
+    .find((j) => j.contentHash === hash && j.ruleVersion === version && j.source !== path);
+}
+
+/** Who a job is about: the file as taken (a held job keeps its id when it is taken for real). */
+function identity(b: Pick<Base, 'deps' | 'file' | 'folder' | 'name' | 'reusable'>, hash: string, rv: string) {
+  return {
+    id: b.reusable?.id ?? b.deps.newId(),
+    folder: b.folder.name,
+    source: b.file.path,
+    sourceName: b.name,
+    size: b.file.size,
+    mtimeMs: b.file.mtimeMs,
+    contentHash: hash,
+    ruleVersion: rv,
+  };
 }
 
 interface Base {
