@@ -105,6 +105,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           if (result.kind === 'held' && result.reason === 'credits') holdForCredits(result.error.hint);
           if (result.kind === 'failed' && result.error.code === 'EXPORT_BLOCKED')
             log.warn({ job: job.id }, 'Export blocked by plan');
+          const moved =
+            (result.kind === 'failed' && result.setAsideTo !== undefined) ||
+            (result.kind === 'done' && job.plan?.after !== 'keep');
+          if (moved) sourceLeft(job.source);
         },
       },
     );
@@ -132,6 +136,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           if (result.kind === 'queued') pipeline.submit(result.job);
           // The watcher offers a file once per version; these must be offered again by a rescan.
           if (result.kind === 'waiting') watching.watcher?.forget(file.path);
+          if (result.kind === 'failed' && result.setAsideTo) sourceLeft(file.path);
+          if (result.kind === 'duplicate' && result.archivedTo) sourceLeft(file.path);
         } catch (err) {
           if (stopped) return;
           // The file stays in the inbox; the next rescan offers it again.
@@ -143,6 +149,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         }
       });
     };
+
+    /**
+     * The daemon moved a source out of the inbox. A move keeps size, mtime and inode, so if the same
+     * file comes back (`retry`, or a person moving it back from _failed/) before a rescan noticed it
+     * had gone, the watcher would take it for the version it already offered and never offer it.
+     */
+    function sourceLeft(path: string): void {
+      watching.watcher?.forget(path);
+    }
 
     await loadAllRules(config.folders);
     const inboxWatcher = createInboxWatcher(
