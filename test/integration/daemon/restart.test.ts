@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
   type Child,
   type Sandbox,
 } from './harness.js';
-import { makeMixedSet } from './media-set.js';
+import { makeLargeVideo, makeMixedSet } from './media-set.js';
 
 let sb: Sandbox | undefined;
 let clips: string[];
@@ -170,6 +170,56 @@ describe.skipIf(!distIsFresh())('the daemon as a process (skipped: run `npm run 
     expect(await readJobs(sb)).toHaveLength(1);
     expect(await listFiles(sb.outbox)).toEqual(['kept.mp4']);
     expect(await listFiles(sb.inbox)).toEqual(['kept.mov']);
+    expect((await sigterm(second)).code).toBe(0);
+  });
+  it('kill -9 while an instruction streams, then a restart: one upload, one render, one output', async () => {
+    sb = await makeSandbox({ emulator: { instructionMs: 4000, heartbeatMs: 100 } });
+    const first = spawnDaemon(sb);
+    await first.waitForLog('Watching inboxes');
+    await copyFile(clips[2]!, join(sb.inbox, 'talking.mkv'));
+    await waitForJobs(
+      sb,
+      (j) => j[0]?.state === 'instructing' && j[0].remote.instructionStarted !== undefined,
+      60_000,
+      'the instruction streaming',
+    );
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    expect(sb.emu.count('render-start')).toBe(0);
+
+    const second = spawnDaemon(sb);
+    const jobs = await waitForJobs(sb, (j) => j[0]?.state === 'done', 90_000, 'the job done after restart');
+    expect(jobs).toHaveLength(1);
+    expect(sb.emu.count('upload')).toBe(1);
+    expect(sb.emu.count('render-start')).toBe(1);
+    expect(sb.emu.renders()).toHaveLength(1);
+    expect(await listFiles(sb.outbox)).toEqual(['talking.mp4']);
+    await expectShareableMp4(join(sb.outbox, 'talking.mp4'));
+    expect((await sigterm(second)).code).toBe(0);
+  });
+
+  it('SIGTERM during a local ffmpeg conversion stops within 10 s; the restart converts it once, leaving no temp', async () => {
+    sb = await makeSandbox({
+      rule: { engine: 'local', extra: 'local:\n  forceTranscode: true\n  preset: medium\n  crf: 18' },
+    });
+    await makeLargeVideo(join(mediaDir, 'slow.avi'), 4);
+    const first = spawnDaemon(sb);
+    await first.waitForLog('Watching inboxes');
+    await copyFile(join(mediaDir, 'slow.avi'), join(sb.inbox, 'slow.avi'));
+    await waitForJobs(sb, (j) => j[0]?.state === 'converting', 60_000, 'ffmpeg running');
+    const stop = await sigterm(first);
+    expect(stop.code).toBe(0);
+    expect(stop.ms).toBeLessThan(10_000);
+    expect((await readJobs(sb))[0]?.state).toBe('converting');
+    expect(await listFiles(sb.inbox)).toEqual(['slow.avi']);
+
+    const second = spawnDaemon(sb);
+    const jobs = await waitForJobs(sb, (j) => j[0]?.state === 'done', 120_000, 'the conversion done');
+    expect(jobs).toHaveLength(1);
+    // No hidden temp left beside the output either.
+    expect(await readdir(sb.outbox)).toEqual(['slow.mp4']);
+    await expectShareableMp4(join(sb.outbox, 'slow.mp4'));
+    expect(sb.emu.requests).toEqual([]);
     expect((await sigterm(second)).code).toBe(0);
   });
 });
