@@ -241,6 +241,14 @@ export function parseLine(line: string): Record<string, unknown> | undefined {
   }
 }
 
+/** Sends SIGTERM and waits for the exit, measuring how long the daemon took to stop. */
+export async function sigterm(child: Child): Promise<{ code: number | null; ms: number }> {
+  const t0 = Date.now();
+  child.proc.kill('SIGTERM');
+  const { code } = await child.exited;
+  return { code, ms: Date.now() - t0 };
+}
+
 /** SIGKILLs every child still running (afterEach). */
 export async function killChildren(): Promise<void> {
   const waits = [...children].map(
