@@ -13,6 +13,7 @@ import {
   runCli,
   sigterm,
   spawnDaemon,
+  waitFor,
   waitForJobs,
   type Sandbox,
 } from './harness.js';
@@ -143,6 +144,36 @@ describe.skipIf(!distIsFresh())(
       expect(await listFiles(sb.outbox)).toEqual(['talking.mp4']);
       await expectShareableMp4(join(sb.outbox, 'talking.mp4'));
       expect((await sigterm(second)).code).toBe(0);
+    });
+    it('a job held for credits stays held across a restart, and is finished at the start after credits returned', async () => {
+      sb = await makeSandbox();
+      sb.emu.setCredits(0);
+      const first = spawnDaemon(sb);
+      await first.waitForLog('Watching inboxes');
+      await copyFile(clips[3]!, join(sb.inbox, 'broke.webm'));
+      const [held] = await waitForJobs(sb, (j) => j[0]?.state === 'held', 60_000, 'a held job');
+      expect(held?.heldReason).toBe('credits');
+      await first.waitForLog('Out of credits');
+      expect((await sigterm(first)).code).toBe(0);
+
+      // Still none at the next start: tried once more, held again, nothing failed or moved.
+      const second = spawnDaemon(sb);
+      await waitFor(
+        () => second.lines.filter((l) => l.includes('Out of credits')).length > 0 || undefined,
+        60_000,
+        'held again',
+      );
+      expect((await readJobs(sb)).map((j) => [j.id, j.state])).toEqual([[held!.id, 'held']]);
+      expect(await listFiles(sb.inbox)).toEqual(['broke.webm']);
+      expect((await sigterm(second)).code).toBe(0);
+
+      sb.emu.setCredits(5);
+      const third = spawnDaemon(sb);
+      const jobs = await waitForJobs(sb, (j) => j[0]?.state === 'done', 60_000, 'done once credits returned');
+      expect(jobs.map((j) => j.id)).toEqual([held!.id]);
+      expect(await listFiles(sb.outbox)).toEqual(['broke.mp4']);
+      expect(sb.emu.renders()).toHaveLength(1);
+      expect((await sigterm(third)).code).toBe(0);
     });
   },
 );
