@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'PROBE_FAILED',
   // files and folders
   'NOT_A_VIDEO',
+  'SOURCE_GONE', // removed from the inbox before it was converted
+  'INBOX_MISSING', // the whole inbox is gone: an unmounted share, not deletions
   'EMPTY_FILE',
   'DISK_FULL',
   'OUTPUT_INVALID',

@@ -62,11 +62,26 @@ export async function runJob(
   try {
     let output = job.output;
     if (!output) {
-      await access(job.source).catch((cause: unknown) => {
-        throw new VideoInboxError('INTERNAL', 'The source file disappeared before it was converted', {
-          cause,
-          hint: 'Put the file back into the inbox to convert it.',
-        });
+      await access(job.source).catch(async (cause: unknown) => {
+        // An inbox that is gone (an unmounted share) is not a deleted file: wait for it to return.
+        const inboxThere = await access(plan.inbox).then(
+          () => true,
+          () => false,
+        );
+        throw inboxThere
+          ? new VideoInboxError('SOURCE_GONE', 'The source file was removed before it was converted', {
+              cause,
+              hint: 'Put the file back into the inbox to convert it.',
+            })
+          : new VideoInboxError(
+              'INBOX_MISSING',
+              `The inbox ${plan.inbox} is not there (an unmounted share?)`,
+              {
+                cause,
+                retryable: true,
+                hint: 'Mount the share or recreate the folder; the job resumes by itself.',
+              },
+            );
       });
       await ensureFreeSpace(plan.outbox, job.size * SPACE_FACTOR + SPACE_ALLOWANCE);
       const engine = deps.engines[plan.engine];
@@ -107,20 +122,26 @@ export async function runJob(
         expectedDurationSec:
           result.durationSec ?? (plan.engine === 'local' ? plan.sourceDurationSec : undefined),
         ffprobe: deps.ffprobe,
+        // Recorded the moment the final name exists, so a crash before the temp is removed can never
+        // lead to a second render and a "(1)" copy.
+        onPlaced: async (path) => {
+          await journal.update(job.id, { output: path });
+        },
       });
       await journal.update(job.id, { output, message: result.summary });
       log.info({ output, summary: result.summary }, 'Output placed');
     }
-    const sourceNow = await applyAfterAction(job.source, plan.inbox, plan.after).catch(
-      async (err: unknown) => {
-        // The output is safe in the outbox; a source we could not archive stays where it is.
-        log.warn(
-          { err: toVideoInboxError(err).message },
-          'Could not archive or delete the source; it was left in place',
-        );
-        return job.source;
-      },
-    );
+    // A source saved over while it converted is new content: it stays for its own job.
+    const sourceNow = await applyAfterAction(job.source, plan.inbox, plan.after, {
+      expect: { size: job.size, mtimeMs: job.mtimeMs },
+    }).catch(async (err: unknown) => {
+      // The output is safe in the outbox; a source we could not archive stays where it is.
+      log.warn(
+        { err: toVideoInboxError(err).message },
+        'Could not archive or delete the source; it was left in place',
+      );
+      return job.source;
+    });
     await journal.update(job.id, {
       state: 'done',
       percent: 100,
@@ -154,7 +175,11 @@ export async function runJob(
         return { kind: 'retry', delayMs: outcome.delayMs, error };
       case 'fail': {
         log.error({ code: error.code, err: error.message }, 'Job failed');
-        const setAsideTo = await setAside(job.source, plan.inbox, errorRecord).catch((err: unknown) => {
+        const moving =
+          error.code === 'SOURCE_GONE'
+            ? Promise.resolve(undefined)
+            : setAside(job.source, plan.inbox, errorRecord);
+        const setAsideTo = await moving.catch((err: unknown) => {
           log.error(
             { err: toVideoInboxError(err).message },
             'Could not move the failed source to _failed/; it stays in the inbox',
