@@ -20,6 +20,7 @@ import { createInboxWatcher, type InboxWatcher } from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
 import { intake, type FolderRules } from './intake.js';
 import { nemoOptions } from './nemo-options.js';
+import { createStageLimiter, type Stage } from '../engines/stage-limits.js';
 import { watchFiles } from './live-files.js';
 import { Pipeline } from './pipeline.js';
 import { retryMarks } from './retry-marks.js';
@@ -61,6 +62,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { log, clock } = opts;
   let config = await loadConfig(opts.configPath, opts.env);
   const lock = await acquireLock(config.stateDir);
+  const stages = createStageLimiter(stageLimitsOf(config));
   const cleanup: (() => Promise<unknown>)[] = [() => lock.release()];
   try {
     return await compose(config);
@@ -251,6 +253,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           const next = await loadConfig(opts.configPath, opts.env);
           config = next;
           pipeline.setLimits({ concurrency: next.concurrency, local: next.limits.local });
+          stages.setLimits(stageLimitsOf(next));
           await loadAllRules(next.folders);
           await inboxWatcher.setFolders(next.folders.map(watchFolder));
         } catch (err) {
@@ -310,8 +313,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   function makeNemo(c: Config): NemoEngine {
     const options = nemoOptions(c, opts.env, log, clock);
     cleanup.push(() => options.dispatcher.destroy());
-    return createNemoEngine(options);
+    return createNemoEngine({ ...options, stages });
   }
+}
+
+/** Config `limits` as the cloud engine's per-stage bounds (downloads ride on the job limit). */
+function stageLimitsOf(c: Config): Partial<Record<Stage, number>> {
+  return { upload: c.limits.uploads, sse: c.limits.sse, poll: c.limits.polls };
 }
 
 function watchFolder(f: FolderConfig) {

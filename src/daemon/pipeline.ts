@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -67,6 +68,8 @@ export class Pipeline {
     const job = this.deps.load(id);
     if (!job || job.state === 'done' || job.state === 'failed' || job.state === 'held') return;
     const controller = new AbortController();
+    // Every request, stream, poll and ffmpeg run of the job listens on this one signal.
+    setMaxListeners(100, controller.signal);
     this.controllers.set(id, controller);
     try {
       const result = await this.deps.run(job, this.deps.planOf(job), controller.signal);
