@@ -5,6 +5,7 @@ import { startDaemon } from '../daemon/daemon.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
 import { configPathFrom, loadEnvFile } from './settings.js';
+import { ensureStarterConfig } from './first-run.js';
 
 /** SIGTERM must end the process within this, whatever a job is doing (systemd waits 10 s+). */
 const HARD_STOP_MS = 9500;
@@ -20,8 +21,17 @@ export function register(program: Command): void {
     .option('--env-file <file>', 'load KEY=VALUE lines (e.g. NEMO_TOKEN) before starting')
     .action(async (opts: { config?: string; envFile?: string }) => {
       const log = createLogger();
+      // Handlers go in before anything starts: a SIGTERM during start-up must stop cleanly too.
+      let requested: NodeJS.Signals | undefined;
+      let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+        requested = signal;
+      };
+      const handler = (signal: NodeJS.Signals) => onSignal(signal);
+      process.once('SIGINT', handler);
+      process.once('SIGTERM', handler);
       try {
         await loadEnvFile(opts.envFile);
+        await ensureStarterConfig(opts.config, process.env, (line) => console.error(line));
         const daemon = await startDaemon({
           configPath: configPathFrom(opts),
           env: process.env,
@@ -29,10 +39,7 @@ export function register(program: Command): void {
           clock: systemClock,
         });
         await new Promise<void>((resolve) => {
-          let stopping = false;
-          const stop = (signal: NodeJS.Signals) => {
-            if (stopping) return;
-            stopping = true;
+          onSignal = (signal) => {
             log.info(
               { signal },
               'Stopping: no new files; running jobs checkpoint and resume at the next start',
@@ -47,11 +54,13 @@ export function register(program: Command): void {
               resolve();
             });
           };
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
+          if (requested) onSignal(requested);
         });
       } catch (err) {
         reportError(err);
+      } finally {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
       }
     });
 }
