@@ -8,7 +8,7 @@ import { loadConfig } from '../config/load-config.js';
 import { createLocalEngine } from '../engines/local/local-engine.js';
 import { resolveTools, type ToolPaths } from '../engines/local/tools.js';
 import { createNemoEngine, type NemoEngine } from '../engines/nemo/index.js';
-import type { JobRecord } from '../jobs/job.js';
+import { IN_FLIGHT_STATES, type JobRecord } from '../jobs/job.js';
 import { openJournal } from '../jobs/journal.js';
 import { acquireLock } from '../jobs/lock.js';
 import { createDesktopNotifier } from '../notify/desktop-notifier.js';
@@ -43,16 +43,6 @@ export interface Daemon {
   readonly config: Config;
   stop(): Promise<void>;
 }
-
-const RUNNING_STATES = [
-  'queued',
-  'uploading',
-  'instructing',
-  'rendering',
-  'downloading',
-  'converting',
-  'placing',
-] as const;
 
 /**
  * The composition root of `video-inbox start`: config, lock, journal, engines, rules, pipeline and
@@ -202,7 +192,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     };
 
     function resumeJournal(): void {
-      for (const job of journal.list({ state: RUNNING_STATES })) {
+      for (const job of journal.list({ state: IN_FLIGHT_STATES })) {
         if (job.plan) pipeline.submit(job);
       }
       // Credits may have come back while we were down: held cloud jobs get one more try.

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { MediaInfo } from '../engines/engine.js';
 import { probeMedia } from '../engines/local/probe.js';
 import { hashFile } from '../jobs/content-hash.js';
-import type { JobRecord, JobState } from '../jobs/job.js';
+import { ACTIVE_STATES, type JobRecord } from '../jobs/job.js';
 import type { JobPlan } from '../jobs/job-plan.js';
 import type { Journal } from '../jobs/journal.js';
 import { notices } from '../notify/messages.js';
@@ -190,17 +190,6 @@ async function take(base: Base, rule: Rule, version: string, contentHash: string
   log.info({ job: job.id, engine: plan.engine }, 'File taken');
   return { kind: 'queued', job };
 }
-
-const ACTIVE_STATES: readonly JobState[] = [
-  'queued',
-  'uploading',
-  'instructing',
-  'rendering',
-  'downloading',
-  'converting',
-  'placing',
-  'held',
-];
 
 /** A job in progress for the same content under the same rule, from another source path. */
 function activeCopy(journal: Journal, hash: string, version: string, path: string): JobRecord | undefined {

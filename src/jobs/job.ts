@@ -81,6 +81,14 @@ export function isFinalState(state: JobState): boolean {
 }
 
 /** Active: the file is still the daemon's business (so a second event for it must not start a job). */
+/** Jobs the pipeline runs (or resumes at start): neither final nor waiting on something outside. */
+export const IN_FLIGHT_STATES: readonly JobState[] = JOB_STATES.filter(
+  (s) => s !== 'done' && s !== 'failed' && s !== 'held',
+);
+
+/** Jobs that are still the daemon's business, held ones included. */
+export const ACTIVE_STATES: readonly JobState[] = [...IN_FLIGHT_STATES, 'held'];
+
 export function isActiveState(state: JobState): boolean {
   return !isFinalState(state);
 }
