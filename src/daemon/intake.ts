@@ -111,6 +111,20 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
     );
   }
 
+  // A kept source offered again after a restart (same path, size and mtime as a job done under this
+  // rule version) needs no hashing: that would re-read every kept video at every start.
+  const known = deps.journal.findDoneBySource(file.path);
+  if (
+    known &&
+    rule.after === 'keep' &&
+    known.ruleVersion === version &&
+    known.size === file.size &&
+    known.mtimeMs === file.mtimeMs
+  ) {
+    log.debug({ of: known.id }, 'Already converted; nothing to do');
+    return { kind: 'duplicate', of: known };
+  }
+
   let contentHash: string;
   try {
     contentHash = await hashFile(file.path);

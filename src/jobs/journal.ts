@@ -51,6 +51,8 @@ export interface Journal {
   findDone(contentHash: string, ruleVersion: string): JobRecord | undefined;
   /** The job still in progress (or held) for this source path, if any. */
   findActiveBySource(path: string): JobRecord | undefined;
+  /** The latest finished job taken from this source path (a kept source seen again after a restart). */
+  findDoneBySource(path: string): JobRecord | undefined;
   /** Waits for pending writes, then releases the file. */
   close(): Promise<void>;
 }
@@ -98,6 +100,7 @@ class LogJournal implements Journal {
   private liveBytes = 0;
   private readonly doneIndex = new Map<string, string>();
   private readonly activeBySource = new Map<string, string>();
+  private readonly doneBySource = new Map<string, string>();
   private readonly interned = new Map<string, string>();
 
   private handle: FileHandle | undefined;
@@ -203,6 +206,11 @@ class LogJournal implements Journal {
 
   findActiveBySource(path: string): JobRecord | undefined {
     const id = this.activeBySource.get(path);
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  findDoneBySource(path: string): JobRecord | undefined {
+    const id = this.doneBySource.get(path);
     return id === undefined ? undefined : this.get(id);
   }
 
@@ -375,7 +383,10 @@ class LogJournal implements Journal {
     this.records.set(job.id, job);
     this.liveBytes += bytes - (this.lineBytes.get(job.id) ?? 0);
     this.lineBytes.set(job.id, bytes);
-    if (job.state === 'done') this.doneIndex.set(doneKey(job.contentHash, job.ruleVersion), job.id);
+    if (job.state === 'done') {
+      this.doneIndex.set(doneKey(job.contentHash, job.ruleVersion), job.id);
+      this.doneBySource.set(job.source, job.id);
+    }
     if (isActiveState(job.state)) this.activeBySource.set(job.source, job.id);
   }
 
@@ -395,6 +406,7 @@ class LogJournal implements Journal {
       }
     }
     if (this.activeBySource.get(job.source) === job.id) this.activeBySource.delete(job.source);
+    if (this.doneBySource.get(job.source) === job.id) this.doneBySource.delete(job.source);
   }
 
   /** Folder names and rule versions repeat across thousands of jobs; keep one copy of each. */
