@@ -49,7 +49,9 @@ export function buildFfmpegArgs(
 }
 
 function remuxArgs(plan: Extract<ConversionPlan, { mode: 'remux' }>): string[] {
-  return ['-c', 'copy', ...(plan.videoTag ? ['-tag:v', plan.videoTag] : [])];
+  const tag = plan.videoTag ? ['-tag:v', plan.videoTag] : [];
+  if (plan.audioToAacK === undefined) return ['-c', 'copy', ...tag];
+  return ['-c:v', 'copy', ...tag, '-c:a', 'aac', '-b:a', `${plan.audioToAacK}k`];
 }
 
 function transcodeArgs(

@@ -92,7 +92,12 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
         throw err;
       }
       hooks.progress({ stage: 'converting', percent: 100 });
-      const summary = plan.mode === 'remux' ? 'remuxed' : 'transcoded';
+      const summary =
+        plan.mode === 'transcode'
+          ? 'transcoded'
+          : plan.audioToAacK === undefined
+            ? 'remuxed'
+            : 'remuxed, audio converted to AAC';
       log.info({ jobId: request.jobId, summary }, 'Local conversion finished');
       return { path: request.destination, durationSec: info.durationSec, summary };
     },

@@ -35,6 +35,11 @@ export type ConversionPlan =
        * order unless ffmpeg regenerates them.
        */
       regenerateTimestamps: boolean;
+      /**
+       * Set when only the audio needs converting (Opus, Vorbis, MP3, PCM next to fine H.264): the
+       * video is still copied bit for bit and the sound becomes AAC at this bitrate.
+       */
+      audioToAacK?: number;
     }
   | {
       mode: 'transcode';
@@ -71,13 +76,24 @@ export function planConversion(info: MediaInfo, options: LocalOptions = {}): Con
   const shown = displaySize(video.width, video.height, video.rotation);
   const fitted = fitSize(shown, targetHeight, options.upscale);
   const blocker = remuxBlocker(info, targetHeight, options);
+  const remux = {
+    mode: 'remux' as const,
+    videoTag: video.codec === 'hevc' ? ('hvc1' as const) : undefined,
+    hasAudio: info.audio !== undefined,
+    regenerateTimestamps: info.formatName.split(',').includes('avi'),
+  };
   if (blocker === undefined) {
+    return { ...remux, reason: `${video.codec} video${info.audio ? ' with AAC audio' : ''} fits as is` };
+  }
+  // Only the sound is in the way: keep the picture lossless and convert the audio alone.
+  if (
+    info.audio &&
+    remuxBlocker({ ...info, audio: { ...info.audio, codec: 'aac' } }, targetHeight, options) === undefined
+  ) {
     return {
-      mode: 'remux',
-      reason: `${video.codec} video${info.audio ? ' with AAC audio' : ''} fits as is`,
-      videoTag: video.codec === 'hevc' ? 'hvc1' : undefined,
-      hasAudio: info.audio !== undefined,
-      regenerateTimestamps: info.formatName.split(',').includes('avi'),
+      ...remux,
+      reason: `${video.codec} video fits as is; ${info.audio.codec} audio becomes AAC`,
+      audioToAacK: aacBitrateK(info.audio.channels),
     };
   }
   const audio: AudioPlan = !info.audio ? 'none' : info.audio.codec === 'aac' ? 'copy' : 'aac';

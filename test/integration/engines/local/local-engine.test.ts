@@ -98,7 +98,6 @@ describe('local engine with real ffmpeg', () => {
     ['old.avi', { videoCodec: 'mpeg4', audioCodec: 'libmp3lame' }],
     ['camera.avi', { videoCodec: 'mjpeg', audioCodec: 'pcm_s16le' }],
     ['clip.webm', { videoCodec: 'libvpx', audioCodec: 'libvorbis', extra: ['-deadline', 'realtime'] }],
-    ['screen.mkv', { videoCodec: 'libx264', audioCodec: 'libopus' }],
   ])('transcodes %s into a valid H.264/AAC MP4 no taller than 1080', async (name, spec) => {
     const { result, out } = await convert(name, spec);
     expect(result.summary).toBe('transcoded');
@@ -106,6 +105,18 @@ describe('local engine with real ffmpeg', () => {
     expect(out.video).toMatchObject({ codec: 'h264', pixFmt: 'yuv420p', width: 320, height: 240 });
     expect(out.audio?.codec).toBe('aac');
     expect(out.durationSec).toBeGreaterThan(0.5);
+  });
+
+  it('copies the video of an H.264/Opus MKV bit for bit and converts only the audio to AAC', async () => {
+    const { input, destination, result, out } = await convert('screen.mkv', {
+      videoCodec: 'libx264',
+      audioCodec: 'libopus',
+    });
+    expect(result.summary).toBe('remuxed, audio converted to AAC');
+    expect(out.formatName).toContain('mp4');
+    expect(out.video).toMatchObject({ codec: 'h264', pixFmt: 'yuv420p', width: 320, height: 240 });
+    expect(out.audio?.codec).toBe('aac');
+    expect(await videoStreamHash(destination)).toBe(await videoStreamHash(input));
   });
 
   it('keeps a variable frame rate instead of filling gaps with duplicated frames', async () => {

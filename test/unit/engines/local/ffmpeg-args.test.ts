@@ -43,6 +43,11 @@ describe('buildFfmpegArgs', () => {
     ['remux H.264', remux, { '-c': ['copy'], '-tag:v': [], '-c:v': [], '-fps_mode': [], '-vsync': [] }],
     ['remux HEVC', { ...remux, videoTag: 'hvc1' }, { '-c': ['copy'], '-tag:v': ['hvc1'] }],
     [
+      'remux H.264 with Opus audio',
+      { ...remux, audioToAacK: 192 },
+      { '-c': [], '-c:v': ['copy'], '-c:a': ['aac'], '-b:a': ['192k'], '-vf': [] },
+    ],
+    [
       'transcode with defaults',
       transcode,
       {

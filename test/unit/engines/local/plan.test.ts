@@ -37,7 +37,6 @@ describe('planConversion: remux or transcode', () => {
     ['MPEG-4 Part 2', media({ codec: 'mpeg4' }, { codec: 'mp3' }), {}, 'transcode'],
     ['MJPEG', media({ codec: 'mjpeg', pixFmt: 'yuvj422p' }, { codec: 'pcm_s16le' }), {}, 'transcode'],
     ['VP8 + Vorbis', media({ codec: 'vp8' }, { codec: 'vorbis' }), {}, 'transcode'],
-    ['H.264 + Opus', media({}, { codec: 'opus' }), {}, 'transcode'],
     ['H.264 4:2:2', media({ pixFmt: 'yuv422p' }, aac), {}, 'transcode'],
     ['H.264 10-bit', media({ pixFmt: 'yuv420p10le' }, aac), {}, 'transcode'],
     ['H.264 taller than the target', media({ width: 1920, height: 1440 }, aac), {}, 'transcode'],
@@ -49,6 +48,22 @@ describe('planConversion: remux or transcode', () => {
     const plan = planConversion(info, options);
     expect(plan.mode).toBe(mode);
     expect(plan.reason.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['H.264 + Opus', media({}, { codec: 'opus', channels: 2 }), 192],
+    ['H.264 + MP3', media({}, { codec: 'mp3', channels: 2 }), 192],
+    ['HEVC + 5.1 PCM', media({ codec: 'hevc' }, { codec: 'pcm_s16le', channels: 6 }), 384],
+  ])('%s: the video is copied untouched and only the audio becomes AAC', (_name, info, bitrateK) => {
+    const plan = planConversion(info);
+    expect(plan).toMatchObject({ mode: 'remux', audioToAacK: bitrateK });
+  });
+
+  it.each([
+    ['VP8 + Vorbis', media({ codec: 'vp8' }, { codec: 'vorbis' })],
+    ['H.264 + Opus taller than the target', media({ width: 1920, height: 1440 }, { codec: 'opus' })],
+  ])('%s: the video itself needs converting, so everything is transcoded', (_name, info) => {
+    expect(planConversion(info).mode).toBe('transcode');
   });
 
   it.each([
