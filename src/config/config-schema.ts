@@ -28,6 +28,9 @@ export const ApiSchema = z
     language: z.string().min(2).default('en').describe('Session language unless a rule says otherwise.'),
     pollSeconds: positiveSeconds('Seconds between render status polls (backs off from here).').default(30),
     platform: z.enum(PLATFORMS).default('unknown').describe('Sent as X-Skill-Platform.'),
+    creditsCheckSeconds: positiveSeconds(
+      'While cloud jobs are held for lack of credits, seconds between balance checks.',
+    ).default(300),
     requestTimeoutSeconds: positiveSeconds(
       'Seconds before an ordinary API request (not the instruction stream) is given up and retried.',
     ).default(60),

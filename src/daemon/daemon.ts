@@ -33,7 +33,7 @@ export interface DaemonOptions {
   clock: Clock;
   /** Overrides `notify` from the config (tests). */
   notifier?: Notifier;
-  /** How often credits are checked while cloud jobs are held for lack of them. */
+  /** Overrides `api.creditsCheckSeconds`: how often credits are checked while cloud jobs are held. */
   creditsCheckMs?: number;
   /** Grace for running jobs to checkpoint on stop. */
   stopGraceMs?: number;
@@ -276,7 +276,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       const link = hint?.match(/https?:\/\/\S+/)?.[0]?.replace(/[.,)]+$/, '');
       log.warn('Out of credits: cloud jobs are paused until credits return');
       notifier.notify(notices.credits(link));
-      creditsTimer = setInterval(() => void checkCredits(), opts.creditsCheckMs ?? 5 * 60_000);
+      creditsTimer = setInterval(
+        () => void checkCredits(),
+        opts.creditsCheckMs ?? config.api.creditsCheckSeconds * 1000,
+      );
       creditsTimer.unref();
     }
 

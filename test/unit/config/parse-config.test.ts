@@ -31,6 +31,7 @@ describe('parseConfig', () => {
         baseUrl: 'https://mega-api-prod.nemovideo.ai',
         language: 'en',
         pollSeconds: 30,
+        creditsCheckSeconds: 300,
         platform: 'unknown',
         requestTimeoutSeconds: 60,
         token: undefined,
