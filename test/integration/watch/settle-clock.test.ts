@@ -19,12 +19,21 @@ class ManualClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const sleeper = { at: this.t + ms, ms, wake: resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
+      // Like timers/promises: the abort listener goes once the sleeper wakes, so none pile up.
+      const onAbort = () => {
         this.sleepers = this.sleepers.filter((s) => s !== sleeper);
         reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-      });
+      };
+      const sleeper = {
+        at: this.t + ms,
+        ms,
+        wake: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
