@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { X264_PRESETS as ALL_X264_PRESETS } from '../engines/local/plan.js';
 import { INSTRUCTION_VARIABLES, OUTPUT_NAME_VARIABLES, unknownVariables } from './template.js';
 
 /** The formats the NemoVideo API accepts as video; the default `match`. */
@@ -6,17 +7,10 @@ export const VIDEO_EXTENSIONS = ['mp4', 'mov', 'avi', 'webm', 'mkv'] as const;
 export const DEFAULT_MATCH = VIDEO_EXTENSIONS.map((ext) => `*.${ext}`);
 export const DEFAULT_SKILL = 'video-converter-best';
 export const DEFAULT_OUTPUT_NAME = '{stem}.mp4';
-export const X264_PRESETS = [
-  'ultrafast',
-  'superfast',
-  'veryfast',
-  'faster',
-  'fast',
-  'medium',
-  'slow',
-  'slower',
-  'veryslow',
-] as const;
+/** The local engine's x264 presets but placebo, which takes hours for no visible gain. */
+export const X264_PRESETS = ALL_X264_PRESETS.filter(
+  (p): p is Exclude<(typeof ALL_X264_PRESETS)[number], 'placebo'> => p !== 'placebo',
+);
 
 const template = (allowed: readonly string[]) =>
   z
