@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { X264_PRESETS as ALL_X264_PRESETS } from '../engines/local/plan.js';
+import { DEFAULT_SKILL } from '../engines/nemo/options.js';
+
+export { DEFAULT_SKILL };
 import { INSTRUCTION_VARIABLES, OUTPUT_NAME_VARIABLES, unknownVariables } from './template.js';
 
 /** The formats the NemoVideo API accepts as video; the default `match`. */
 export const VIDEO_EXTENSIONS = ['mp4', 'mov', 'avi', 'webm', 'mkv'] as const;
 export const DEFAULT_MATCH = VIDEO_EXTENSIONS.map((ext) => `*.${ext}`);
-export const DEFAULT_SKILL = 'video-converter-best';
 export const DEFAULT_OUTPUT_NAME = '{stem}.mp4';
 /** The local engine's x264 presets but placebo, which takes hours for no visible gain. */
 export const X264_PRESETS = ALL_X264_PRESETS.filter(
