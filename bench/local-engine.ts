@@ -16,7 +16,7 @@ import { detectFfmpegFeatures } from '../src/engines/local/ffmpeg-version.js';
 import { createLocalEngine } from '../src/engines/local/local-engine.js';
 import { planConversion } from '../src/engines/local/plan.js';
 import { probeMedia } from '../src/engines/local/probe.js';
-import { syncFile } from '../src/engines/local/temp-output.js';
+import { fsyncFile } from '../src/core/fsync.js';
 import { makeVideo, type MediaSpec } from '../test/helpers/media.js';
 
 interface Case {
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
           await probeMedia(input);
           probeTimes.push(performance.now() - t);
           t = performance.now();
-          await syncFile(out);
+          await fsyncFile(out);
           syncTimes.push(performance.now() - t);
         }
         await rm(out, { force: true });

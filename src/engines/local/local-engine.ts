@@ -8,7 +8,8 @@ import { detectFfmpegFeatures, type FfmpegFeatures } from './ffmpeg-version.js';
 import { planConversion } from './plan.js';
 import { probeMedia } from './probe.js';
 import { stallTimeoutFor } from './stall-timeout.js';
-import { syncFile, tempPathBeside } from './temp-output.js';
+import { tempPathBeside } from './temp-output.js';
+import { fsyncFile } from '../../core/fsync.js';
 import { resolveTools, type ToolPaths } from './tools.js';
 
 export type ProbeFn = (path: string, ffprobe: string, signal?: AbortSignal) => Promise<MediaInfo>;
@@ -82,7 +83,7 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
           stallTimeoutMs: deps.stallTimeoutMs ?? stallTimeoutFor(info.sizeBytes),
         });
         await checkOutput(temp);
-        await syncFile(temp);
+        await fsyncFile(temp);
         throwIfCancelled(signal);
         await rename(temp, request.destination);
       } catch (err) {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -11,14 +10,4 @@ import { dirname, join } from 'node:path';
 export function tempPathBeside(destination: string): string {
   const id = createHash('sha256').update(destination).digest('hex').slice(0, 16);
   return join(dirname(destination), `.video-inbox-${id}.ffmpeg.part`);
-}
-
-/** Flushes a written file to the disk, so a power cut after the rename cannot leave an empty MP4. */
-export async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
