@@ -111,16 +111,12 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
     );
   }
 
-  // A kept source offered again after a restart (same path, size and mtime as a job done under this
-  // rule version) needs no hashing: that would re-read every kept video at every start.
+  // A kept source offered again after a restart (same path, size and mtime as a done job) needs no
+  // hashing, which would re-read every kept video at every start. Under any rule version: a rule edit
+  // applies to videos dropped from then on, and never re-bills the kept ones behind the user's back
+  // (`video-inbox retry FILE` converts one again on purpose).
   const known = deps.journal.findDoneBySource(file.path);
-  if (
-    known &&
-    rule.after === 'keep' &&
-    known.ruleVersion === version &&
-    known.size === file.size &&
-    known.mtimeMs === file.mtimeMs
-  ) {
+  if (known && rule.after === 'keep' && known.size === file.size && known.mtimeMs === file.mtimeMs) {
     log.debug({ of: known.id }, 'Already converted; nothing to do');
     return { kind: 'duplicate', of: known };
   }

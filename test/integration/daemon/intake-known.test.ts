@@ -80,6 +80,21 @@ describe('intake of a kept source seen again after a restart', () => {
     expect(result).toMatchObject({ kind: 'duplicate', of: { id: 'done-1' } });
   });
 
+  it('does not re-convert a kept source because the rule changed since', async () => {
+    await doneJob('keep');
+    const edited = depsFor('keep');
+    const parsed = parseRule('after: keep\ninstruction: Something else entirely\n', join(dir, 'rule.yaml'));
+    if (!parsed.ok) throw new Error('rule did not parse');
+    const folder = edited.folder('f')!;
+    edited.folder = () => ({ ...folder, rule: parsed.rule, version: ruleVersion(parsed.rule) });
+    expect(edited.folder('f')!.version).not.toBe(folder.version);
+    const result = await intake(
+      { folder: 'f', path: source(), size: 1234, mtimeMs: 1_700_000_000_000, ino: 1 },
+      edited,
+    );
+    expect(result).toMatchObject({ kind: 'duplicate', of: { id: 'done-1' } });
+  });
+
   it('reads the file again when it changed (a new mtime), as after `retry`', async () => {
     await doneJob('keep');
     const result = await intake(
