@@ -1,3 +1,4 @@
+import { scaleBytes } from '../core/byte-size.js';
 import { dirname } from 'node:path';
 import { VideoInboxError } from '../core/errors.js';
 import { errnoCode, nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
@@ -18,14 +19,8 @@ export function freeSpaceShortfall(freeBytes: number, neededBytes: number, margi
 }
 
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  const { value, unit } = scaleBytes(bytes);
+  return `${unit === 'B' ? value : value.toFixed(1)} ${unit}`;
 }
 
 /**

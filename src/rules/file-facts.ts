@@ -1,5 +1,6 @@
 import { basename, extname } from 'node:path';
 import type { MediaInfo } from '../engines/engine.js';
+import { scaleBytes } from '../core/byte-size.js';
 
 /** The file a job is about: what the watcher knows, plus ffprobe's answer when it has one. */
 export interface JobFile {
@@ -46,14 +47,8 @@ export function fileFacts(file: JobFile): FileFacts {
 
 /** "734 KB", "12.4 MB", "1.2 GB": a size an instruction can quote. */
 export function formatSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : round1(value)} ${units[unit]}`;
+  const { value, unit } = scaleBytes(bytes);
+  return `${unit === 'B' ? value : round1(value)} ${unit}`;
 }
 
 export function round1(n: number): number {
