@@ -8,7 +8,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { NewJob } from '../src/jobs/job.js';
+import type { NewJob } from '../src/domain/job.js';
 import { JOURNAL_FILE, openJournal } from '../src/jobs/journal.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;

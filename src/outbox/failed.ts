@@ -4,7 +4,7 @@ import { fsyncDir } from '../core/fsync.js';
 import { errorReportText } from './error-report.js';
 import { FAILED_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
-import { nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
+import type { OutboxFs } from './outbox-fs.js';
 
 /**
  * Moves a source that cannot be done to `<inbox>/_failed/` (numbered on collision, never replacing
@@ -15,9 +15,9 @@ export async function setAside(
   source: string,
   inboxDir: string,
   error: { code: string; message: string; hint?: string },
-  opts: { fs?: OutboxFs; now?: Date } = {},
+  opts: { fs: OutboxFs; now: Date },
 ): Promise<string> {
-  const fs = opts.fs ?? nodeOutboxFs;
+  const { fs } = opts;
   const { dir, name } = inboxSubfolderTarget(source, inboxDir, FAILED_DIR);
   const moved = await moveNoClobber(fs, source, dir, name).catch((err: unknown) => {
     throw toVideoInboxError(err);
@@ -26,7 +26,7 @@ export async function setAside(
     fileName: basename(source),
     failedPath: moved,
     ...error,
-    at: opts.now ?? new Date(),
+    at: opts.now,
   });
   // Written under a temp name and renamed, so the report is either whole or absent.
   const reportPath = `${moved}.error.txt`;

@@ -1,7 +1,9 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { VideoInboxError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Engine, EngineHooks, EngineRequest, EngineResult, MediaInfo, Progress } from '../engine.js';
+import type { Engine, EngineHooks, EngineRequest, EngineResult } from '../engine.js';
+import type { MediaInfo } from '../../domain/media.js';
+import type { Progress } from '../../domain/work.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { runFfmpeg, type SpawnFn } from './ffmpeg-runner.js';
 import { detectFfmpegFeatures, type FfmpegFeatures } from './ffmpeg-version.js';
@@ -46,7 +48,7 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
       const { signal } = hooks;
       throwIfCancelled(signal);
 
-      hooks.progress({ stage: 'probing' });
+      hooks.progress({ stage: 'converting', message: 'Reading the source' });
       const info = await cancellable(signal, () => probe(request.input, ffprobe, signal));
       const plan = planConversion(info, request.local);
       log.info(

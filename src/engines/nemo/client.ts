@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { ApiError } from '../../core/errors.js';
-import { systemClock, type Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { CredentialsStore } from './credentials-store.js';
 import { downloadTo } from './download.js';
@@ -26,7 +26,7 @@ import { pollRender, startRender } from './render.js';
 import { retryDecision } from './retry-policy.js';
 import { runInstructionStream, type InstructionOutcome } from './sse-stream.js';
 import { TokenProvider } from './token-provider.js';
-import type { Quality } from '../engine.js';
+import type { Quality } from '../../domain/work.js';
 
 /** Per-call context: which skill the request is for (X-Skill-Source) and how to stop it. */
 export interface CallOptions {
@@ -49,7 +49,7 @@ export class NemoClient {
   constructor(options: NemoClientOptions) {
     this.settings = resolveSettings(options);
     this.log = options.log;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
     this.random = options.random ?? Math.random;
     this.tokens = new TokenProvider({
       baseUrl: this.settings.baseUrl,

@@ -1,6 +1,6 @@
 import { ApiError } from '../../core/errors.js';
-import { systemClock } from '../../core/clock.js';
-import type { Engine, EngineHooks, EngineRequest, EngineResult, RemoteIds } from '../engine.js';
+import type { Engine, EngineHooks, EngineRequest, EngineResult } from '../engine.js';
+import type { RemoteIds } from '../../domain/work.js';
 import { NemoClient } from './client.js';
 import { draftFingerprint, isExportable } from './draft.js';
 import type { RenderInfo } from './envelope.js';
@@ -39,7 +39,7 @@ function draftNotExportable(): ApiError {
  */
 export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
   const client = options.client ?? new NemoClient(options);
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   const random = options.random ?? Math.random;
   const maxRestarts = options.maxSessionRestarts ?? 2;
   const maxSends = options.maxInstructionAttempts ?? 3;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Clock } from '../../../src/core/clock.js';
-import type { NewJob } from '../../../src/jobs/job.js';
+import type { NewJob } from '../../../src/domain/job.js';
 import { JOURNAL_FILE, openJournal, type Journal } from '../../../src/jobs/journal.js';
 
 function newJob(n: number, over: Partial<NewJob> = {}): NewJob {

@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { systemClock } from '../../../src/core/clock.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { createLogger, silentLogger, type Logger } from '../../../src/core/logger.js';
 import { NemoClient } from '../../../src/engines/nemo/client.js';
 import { createNemoEngine, type NemoEngineOptions } from '../../../src/engines/nemo/nemo-engine.js';
-import type { EngineHooks, EngineRequest, Progress, RemoteIds } from '../../../src/engines/engine.js';
+import type { EngineHooks, EngineRequest } from '../../../src/engines/engine.js';
+import type { Progress, RemoteIds } from '../../../src/domain/work.js';
 
 /** Short timeouts and delays, so fault recovery runs in a second instead of minutes. */
 // Timeouts stay generous enough for a loaded 2-core machine; tests of stalls pass shorter ones.
@@ -53,6 +55,7 @@ export function makeClient(world: World, extra: Partial<NemoEngineOptions> = {})
     baseUrl: world.emu.url,
     stateDir: world.stateDir,
     log: silentLogger(),
+    clock: systemClock,
     ...FAST,
     ...extra,
   });
@@ -63,6 +66,7 @@ export function makeEngine(world: World, extra: Partial<NemoEngineOptions> = {})
     baseUrl: world.emu.url,
     stateDir: world.stateDir,
     log: silentLogger(),
+    clock: systemClock,
     ...FAST,
     ...extra,
   });

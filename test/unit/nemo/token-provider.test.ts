@@ -145,7 +145,7 @@ describe('TokenProvider', () => {
     await mkdir(dir, { recursive: true });
     const lock = join(dir, 'nemo-credentials.json.lock');
     await writeFile(lock, '99999');
-    const old = new Date(Date.now() - 10 * 60_000);
+    const old = new Date(now - 10 * 60_000); // ten minutes old by the provider's clock
     await utimes(lock, old, old);
     const { fetcher } = issuing();
     expect(await provider(fetcher).token()).toBe('tok_secret_1');

@@ -2,15 +2,15 @@ import { basename, extname } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { MediaInfo } from '../engines/engine.js';
+import type { MediaInfo } from '../domain/media.js';
 import { probeMedia } from '../engines/local/probe.js';
 import { hashFile } from '../jobs/content-hash.js';
-import { ACTIVE_STATES, type JobRecord } from '../jobs/job.js';
-import type { JobPlan } from '../jobs/job-plan.js';
+import { ACTIVE_STATES, type JobRecord } from '../domain/job.js';
+import type { JobPlan } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
-import { notices } from '../notify/messages.js';
 import type { Notifier } from '../notify/notifier.js';
-import { setAside } from '../outbox/failed.js';
+import { failSource } from '../outbox/fail-source.js';
+import type { OutboxFs } from '../outbox/outbox-fs.js';
 import { applyAfterAction } from '../outbox/source-action.js';
 import { matchesRule } from '../rules/match.js';
 import { resolveJob } from '../rules/resolve-job.js';
@@ -28,6 +28,7 @@ export interface FolderRules {
 
 export interface IntakeDeps {
   journal: Journal;
+  fs: OutboxFs;
   folder(name: string): FolderRules | undefined;
   language: string;
   ffprobe: string | undefined;
@@ -243,35 +244,31 @@ async function fail(
   error: VideoInboxError,
   contentHash = '',
 ): Promise<IntakeResult> {
-  const errorRecord = { code: error.code, message: error.message, hint: error.hint };
-  const setAsideTo = await setAside(b.file.path, b.folder.inbox, errorRecord).catch((err: unknown) => {
-    b.log.error(
-      { err: toVideoInboxError(err).message },
-      'Could not move the file to _failed/; it stays in the inbox',
-    );
-    return undefined;
-  });
-  const fields = {
-    folder: b.folder.name,
-    source: b.file.path,
-    sourceName: b.name,
-    size: b.file.size,
-    mtimeMs: b.file.mtimeMs,
-    contentHash,
-    ruleVersion,
-    engine: 'nemo' as const,
-    state: 'failed' as const,
-    error: errorRecord,
-    message: setAsideTo ? `Moved to ${setAsideTo}` : undefined,
-  };
-  const job = b.reusable
-    ? await b.deps.journal.update(b.reusable.id, fields)
-    : await b.deps.journal.create({ ...fields, id: b.deps.newId() });
-  b.log.warn({ code: error.code, setAsideTo }, error.message);
-  b.deps.notifier.notify(
-    notices.failed(b.file.path, error.hint ? `${error.message}. ${error.hint}` : error.message, setAsideTo),
+  let job: JobRecord | undefined;
+  const setAsideTo = await failSource(
+    { ...b.deps, log: b.log },
+    { source: b.file.path, inbox: b.folder.inbox, error, setAside: true },
+    async (movedTo, errorRecord) => {
+      const fields = {
+        folder: b.folder.name,
+        source: b.file.path,
+        sourceName: b.name,
+        size: b.file.size,
+        mtimeMs: b.file.mtimeMs,
+        contentHash,
+        ruleVersion,
+        engine: 'nemo' as const,
+        state: 'failed' as const,
+        error: errorRecord,
+        message: movedTo ? `Moved to ${movedTo}` : undefined,
+      };
+      job = b.reusable
+        ? await b.deps.journal.update(b.reusable.id, fields)
+        : await b.deps.journal.create({ ...fields, id: b.deps.newId() });
+      b.log.warn({ code: error.code, setAsideTo: movedTo }, error.message);
+    },
   );
-  return { kind: 'failed', job, setAsideTo };
+  return { kind: 'failed', job: job!, setAsideTo };
 }
 
 /**
@@ -283,7 +280,7 @@ async function duplicate(b: Base, of: JobRecord, after: Rule['after']): Promise<
     b.log.debug({ of: of.id }, 'Already converted; nothing to do');
     return { kind: 'duplicate', of };
   }
-  const archivedTo = await applyAfterAction(b.file.path, b.folder.inbox, 'archive');
+  const archivedTo = await applyAfterAction(b.file.path, b.folder.inbox, 'archive', { fs: b.deps.fs });
   b.log.info(
     { of: of.id, output: of.output, archivedTo },
     'Already converted earlier; archived without converting again (use `video-inbox retry` to force)',
