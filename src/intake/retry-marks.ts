@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import type { Clock } from '../core/clock.js';
 import { errnoCode, type OutboxFs } from '../outbox/outbox-fs.js';
 
@@ -20,7 +21,7 @@ export function retryMarks(stateDir: string, deps: { fs: OutboxFs; clock: Clock 
   return {
     async add(hash) {
       await fs.mkdir(dir, 0o700);
-      await fs.writeFile(path(hash), `${new Date(deps.clock.now()).toISOString()}\n`);
+      await writeFileAtomic(fs, path(hash), `${new Date(deps.clock.now()).toISOString()}\n`);
     },
     async consume(hash) {
       try {

@@ -1,6 +1,6 @@
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { toVideoInboxError } from '../core/errors.js';
-import { fsyncDir } from '../core/fsync.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { errorReportText } from './error-report.js';
 import { FAILED_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
@@ -28,11 +28,7 @@ export async function setAside(
     ...error,
     at: opts.now,
   });
-  // Written under a temp name and renamed, so the report is either whole or absent.
-  const reportPath = `${moved}.error.txt`;
-  const tmp = join(dirname(moved), `.${basename(reportPath)}.tmp`);
-  await fs.writeFile(tmp, report);
-  await fs.rename(tmp, reportPath);
-  await fsyncDir(dirname(moved));
+  // Whole or absent, never half a report.
+  await writeFileAtomic(fs, `${moved}.error.txt`, report);
   return moved;
 }

@@ -1,22 +1,20 @@
 import * as fsp from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { nodeAtomicWriteFs, type AtomicWriteFs } from '../core/atomic-write.js';
 
 /**
  * The file operations of the outbox and of a running job (placing, setting aside, source actions,
  * retry marks), as a port; `nodeOutboxFs` is its one real adapter, built in the composition root: tests inject a rename or link that fails with
  * EXDEV or a copy that fails with ENOSPC, which a single-disk test machine cannot produce for real.
  */
-export interface OutboxFs {
+export interface OutboxFs extends AtomicWriteFs {
   link(existing: string, newPath: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  unlink(path: string): Promise<void>;
   copyFile(from: string, to: string, mode?: number): Promise<void>;
   /** Creates an empty file, failing with EEXIST when the name is taken. */
   createExclusive(path: string): Promise<void>;
   stat(path: string): Promise<Stats>;
   /** Creates a folder and its parents (`mode` for the ones it creates). */
   mkdir(path: string, mode?: number): Promise<void>;
-  writeFile(path: string, data: string): Promise<void>;
   statfs(path: string): Promise<{ bavail: number; bsize: number }>;
 }
 
@@ -32,7 +30,7 @@ export const nodeOutboxFs: OutboxFs = {
   mkdir: async (p, mode) => {
     await fsp.mkdir(p, { recursive: true, ...(mode === undefined ? {} : { mode }) });
   },
-  writeFile: (p, data) => fsp.writeFile(p, data, { flush: true }),
+  writeNew: nodeAtomicWriteFs.writeNew,
   statfs: (p) => fsp.statfs(p),
 };
 

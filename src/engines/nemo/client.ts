@@ -54,7 +54,7 @@ export class NemoClient {
     this.tokens = new TokenProvider({
       baseUrl: this.settings.baseUrl,
       envToken: options.token || undefined,
-      store: new CredentialsStore(options.stateDir),
+      store: new CredentialsStore(options.stateDir, options.fs),
       fetchAnonymous: (clientId, o) => this.anonymousToken(clientId, o),
       clock: this.clock,
       log: this.log,

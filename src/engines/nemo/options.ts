@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { Clock } from '../../core/clock.js';
+import type { AtomicWriteFs } from '../../core/atomic-write.js';
 import type { Dispatcher } from 'undici';
 
 export const DEFAULT_BASE_URL = 'https://mega-api-prod.nemovideo.ai';
@@ -45,6 +46,8 @@ export interface NemoClientOptions {
   maxUploadBytes?: number;
   log: Logger;
   clock: Clock;
+  /** How the credentials file is written (atomically, mode 0600). */
+  fs: AtomicWriteFs;
   /** undici dispatcher (agent) to use; default the global one. */
   dispatcher?: Dispatcher;
   /** Source of randomness for jitter and ids (tests make it deterministic). */

@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { systemClock } from '../../../src/core/clock.js';
+import { nodeAtomicWriteFs } from '../../../src/core/atomic-write.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
@@ -56,6 +57,7 @@ export function makeClient(world: World, extra: Partial<NemoEngineOptions> = {})
     stateDir: world.stateDir,
     log: silentLogger(),
     clock: systemClock,
+    fs: nodeAtomicWriteFs,
     ...FAST,
     ...extra,
   });
@@ -67,6 +69,7 @@ export function makeEngine(world: World, extra: Partial<NemoEngineOptions> = {})
     stateDir: world.stateDir,
     log: silentLogger(),
     clock: systemClock,
+    fs: nodeAtomicWriteFs,
     ...FAST,
     ...extra,
   });
