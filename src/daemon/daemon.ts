@@ -5,11 +5,10 @@ import { createStageLimiter } from '../engines/stage-limits.js';
 import { IN_FLIGHT_STATES } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Pipeline } from '../queue/pipeline.js';
+import { wireIntake, type Intake } from './intake-wiring.js';
 import { startLiveReload } from './live-reload.js';
-import { createRuleBook } from './rule-book.js';
 import { reportSettingsError } from './settings-errors.js';
-import { stageLimitsOf, watchFolder } from './settings-map.js';
-import { takeFiles } from './take-files.js';
+import { stageLimitsOf } from './settings-map.js';
 import { startEngines, startPipeline } from './workers.js';
 
 export interface DaemonOptions {
@@ -48,85 +47,47 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Promise<Daemon> {
   const { ports } = opts;
   const { log } = ports;
-  let config = initial;
-  let stopped = false;
-  const journal = await ports.openJournal(config.stateDir);
+  const state = { config: initial, stopped: false };
+  const getConfig = () => state.config;
+  const journal = await ports.openJournal(state.config.stateDir);
   cleanup.push(() => journal.close());
-  const notifier = ports.notifier(config);
-  const stages = createStageLimiter(stageLimitsOf(config));
-  const engines = startEngines(ports, config, stages, cleanup);
-  const forget = (path: string) => watcher?.forget(path);
-  const { pipeline, credits } = startPipeline({
-    ports,
-    journal,
-    notifier,
-    engines,
-    forget,
-    opts,
-    config: () => config,
+  const notifier = ports.notifier(state.config);
+  const stages = createStageLimiter(stageLimitsOf(state.config));
+  const engines = startEngines(ports, state.config, stages, cleanup);
+  const forget = (path: string) => intake?.watcher.forget(path);
+  const workers = startPipeline({ ports, journal, notifier, engines, forget, opts, config: getConfig });
+  const { pipeline } = workers;
+  const reportError = (file: string, err: unknown) => reportSettingsError(log, notifier, file, err);
+  const intake: Intake = await wireIntake({
+    ...{ ports, config: getConfig, journal, notifier, engines, pipeline, reportError },
   });
-  const report = (file: string, err: unknown) => reportSettingsError(log, notifier, file, err);
-  const marks = ports.retryMarks(config.stateDir);
-  const intake = () => ({
-    journal,
-    fs: ports.fs,
-    folder: rules.get,
-    language: config.api.language,
-    ffprobe: engines.tools?.ffprobe,
-    retryMarks: marks,
-    notifier,
-    clock: ports.clock,
-    log,
-    newId: ports.newId,
-  });
-  const taker = takeFiles({ intake, pipeline, log, forget });
-  const rules = createRuleBook({
-    log,
-    reportError: report,
-    firstLoaded: (name) => releaseHeldForRules(journal, name, taker.take),
-  });
-  await rules.load(config.folders);
-  const watcher = ports.watchInboxes(
-    {
-      folders: config.folders.map(watchFolder),
-      settleMs: config.settleSeconds * 1000,
-      rescanMs: config.rescanSeconds * 1000,
-      forcePoll: config.poll,
-    },
-    (file) => taker.take(file),
-  );
-  cleanup.push(() => watcher.close());
+  cleanup.push(() => intake.watcher.close());
   resumeJournal(journal, pipeline);
-  await watcher.start();
+  await intake.watcher.start();
   const settings = await startLiveReload({
-    configPath: opts.configPath,
-    env: ports.env,
-    log,
-    config: () => config,
-    setConfig: (next) => (config = next),
-    rules,
-    pipeline,
-    stages,
-    watcher,
-    reportError: report,
-    watchSettings: ports.watchSettings,
-    stopped: () => stopped,
+    ...{ configPath: opts.configPath, env: ports.env, log, config: getConfig, rules: intake.rules },
+    ...{ pipeline, stages, watcher: intake.watcher, reportError, watchSettings: ports.watchSettings },
+    setConfig: (next) => (state.config = next),
+    stopped: () => state.stopped,
   });
   cleanup.push(() => settings.close());
-  log.info({ folders: config.folders.map((f) => f.name), stateDir: config.stateDir }, 'Watching inboxes');
+  log.info(
+    { folders: state.config.folders.map((f) => f.name), stateDir: state.config.stateDir },
+    'Watching inboxes',
+  );
   return {
     get config() {
-      return config;
+      return state.config;
     },
     async stop() {
-      if (stopped) return;
-      stopped = true;
-      credits.stop();
-      taker.stop();
-      await watcher.close();
+      if (state.stopped) return;
+      state.stopped = true;
+      workers.credits.stop();
+      intake.taker.stop();
+      await intake.watcher.close();
       await settings.close();
       await pipeline.stop(opts.stopGraceMs ?? 8000);
-      await taker.idle();
+      await intake.taker.idle();
       for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
       log.info('Stopped');
     },
@@ -142,17 +103,5 @@ function resumeJournal(journal: Journal, pipeline: Pipeline): void {
     if (job.heldReason === 'credits' && job.plan) {
       void journal.update(job.id, { state: 'queued', heldReason: undefined }).then((j) => pipeline.submit(j));
     }
-  }
-}
-
-/** A folder's rules loaded at last: its files held for them are taken now. */
-function releaseHeldForRules(
-  journal: Journal,
-  folder: string,
-  take: (f: { folder: string; path: string; size: number; mtimeMs: number; ino: number }) => void,
-): void {
-  for (const job of journal.list({ state: 'held', folder })) {
-    if (job.heldReason === 'rules')
-      take({ folder, path: job.source, size: job.size, mtimeMs: job.mtimeMs, ino: 0 });
   }
 }
