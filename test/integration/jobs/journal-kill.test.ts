@@ -35,7 +35,7 @@ let child: Transpiled;
 let stateDir: string;
 
 beforeAll(async () => {
-  child = await transpileForChild(['src/core', 'src/jobs', 'src/engines/engine.ts']);
+  child = await transpileForChild(['src/core', 'src/jobs', 'src/domain']);
   await writeFile(join(child.dir, 'writer.mjs'), CHILD);
   stateDir = await mkdtemp(join(tmpdir(), 'vi-kill-'));
 });
