@@ -48,7 +48,7 @@ export async function startLiveReload(deps: LiveReloadDeps): Promise<SettingsWat
         deps.reportError(config.file, err);
       }
     } else {
-      await deps.rules.load(config.folders.filter((f: FolderConfig) => changed.includes(f.rules)));
+      await deps.rules.reload(config.folders.filter((f: FolderConfig) => changed.includes(f.rules)));
     }
     await settings.set(files());
   }

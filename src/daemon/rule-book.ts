@@ -14,31 +14,37 @@ export interface RuleBookDeps {
 
 export interface RuleBook {
   get(folderName: string): FolderRules | undefined;
-  /** (Re)loads these folders' rule files; folders not in the list are dropped. */
+  /** Loads the rule files of the configured folders; folders no longer configured are dropped. */
   load(folders: FolderConfig[]): Promise<void>;
+  /** Reloads these folders' rule files (the ones edited); the other folders keep theirs. */
+  reload(folders: FolderConfig[]): Promise<void>;
 }
 
 /** Each folder's rule, as last loaded: a broken edit keeps the last good rule in force. */
 export function createRuleBook(deps: RuleBookDeps): RuleBook {
   const folders = new Map<string, FolderRules>();
+  async function reload(list: FolderConfig[]): Promise<void> {
+    for (const folder of list) {
+      const previous = folders.get(folder.name);
+      try {
+        const rule = await loadRuleFile(folder.rules);
+        const version = ruleVersion(rule);
+        folders.set(folder.name, { folder, rule, version });
+        if (version !== previous?.version)
+          deps.log.info({ folder: folder.name, rules: folder.rules, version }, 'Rule file loaded');
+        if (!previous?.rule) deps.firstLoaded(folder.name);
+      } catch (err) {
+        deps.reportError(folder.rules, err);
+        // The last good rule stays in force; a folder that never loaded holds its files.
+        folders.set(folder.name, { folder, rule: previous?.rule, version: previous?.version });
+      }
+    }
+  }
   return {
     get: (name) => folders.get(name),
+    reload,
     async load(list) {
-      for (const folder of list) {
-        const previous = folders.get(folder.name);
-        try {
-          const rule = await loadRuleFile(folder.rules);
-          const version = ruleVersion(rule);
-          folders.set(folder.name, { folder, rule, version });
-          if (version !== previous?.version)
-            deps.log.info({ folder: folder.name, rules: folder.rules, version }, 'Rule file loaded');
-          if (!previous?.rule) deps.firstLoaded(folder.name);
-        } catch (err) {
-          deps.reportError(folder.rules, err);
-          // The last good rule stays in force; a folder that never loaded holds its files.
-          folders.set(folder.name, { folder, rule: previous?.rule, version: previous?.version });
-        }
-      }
+      await reload(list);
       for (const name of [...folders.keys()]) if (!list.some((f) => f.name === name)) folders.delete(name);
     },
   };
