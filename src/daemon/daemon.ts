@@ -16,7 +16,7 @@ import { notices } from '../notify/messages.js';
 import { silentNotifier, type Notifier } from '../notify/notifier.js';
 import { loadRuleFile } from '../rules/load-rule.js';
 import { ruleVersion } from '../rules/rule-version.js';
-import { createInboxWatcher, type InboxWatcher } from '../watch/index.js';
+import { chokidarWatchFactory, createInboxWatcher, type InboxWatcher } from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
 import { intake, type FolderRules } from './intake.js';
 import { nemoOptions } from './nemo-options.js';
@@ -160,6 +160,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         forcePoll: config.poll,
         clock,
         log,
+        watchFactory: chokidarWatchFactory,
       },
       take,
     );
