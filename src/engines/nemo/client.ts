@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { ApiError } from '../../core/errors.js';
-import { systemClock, type Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { CredentialsStore } from './credentials-store.js';
 import { downloadTo } from './download.js';
@@ -49,7 +49,7 @@ export class NemoClient {
   constructor(options: NemoClientOptions) {
     this.settings = resolveSettings(options);
     this.log = options.log;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
     this.random = options.random ?? Math.random;
     this.tokens = new TokenProvider({
       baseUrl: this.settings.baseUrl,

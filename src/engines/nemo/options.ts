@@ -44,7 +44,7 @@ export interface NemoClientOptions {
   /** Files above this size are refused before uploading (FILE_TOO_LARGE); default 500 MB. */
   maxUploadBytes?: number;
   log: Logger;
-  clock?: Clock;
+  clock: Clock;
   /** undici dispatcher (agent) to use; default the global one. */
   dispatcher?: Dispatcher;
   /** Source of randomness for jitter and ids (tests make it deterministic). */

@@ -1,3 +1,4 @@
+import { systemClock } from '../../../src/core/clock.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,7 @@ export function makeClient(world: World, extra: Partial<NemoEngineOptions> = {})
     log: silentLogger(),
     ...FAST,
     ...extra,
+    clock: extra.clock ?? systemClock,
   });
 }
 
@@ -65,6 +67,7 @@ export function makeEngine(world: World, extra: Partial<NemoEngineOptions> = {})
     log: silentLogger(),
     ...FAST,
     ...extra,
+    clock: extra.clock ?? systemClock,
   });
 }
 

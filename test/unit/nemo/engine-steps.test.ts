@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/core/errors.js';
+import { systemClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { NemoClient } from '../../../src/engines/nemo/client.js';
 import { createNemoEngine } from '../../../src/engines/nemo/nemo-engine.js';
@@ -67,7 +68,10 @@ const broken = () => Promise.reject(new ApiError('NETWORK', 'cut', { retryable: 
 describe('the engine around a broken instruction stream', () => {
   it('does not resend when the draft changed before the stream broke', async () => {
     const { client, calls } = fakeClient({ instruct: [broken], drafts: [EMPTY, EDITED] });
-    await createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, hooks().hooks);
+    await createNemoEngine({ client, stateDir: '/x', log: silentLogger(), clock: systemClock }).run(
+      request,
+      hooks().hooks,
+    );
     expect(calls.filter((c) => c === 'instruct')).toHaveLength(1);
   });
 
@@ -76,7 +80,10 @@ describe('the engine around a broken instruction stream', () => {
       instruct: [broken, async () => ok],
       drafts: [EMPTY, EMPTY, EDITED],
     });
-    await createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, hooks().hooks);
+    await createNemoEngine({ client, stateDir: '/x', log: silentLogger(), clock: systemClock }).run(
+      request,
+      hooks().hooks,
+    );
     expect(calls.filter((c) => c === 'instruct')).toHaveLength(2);
   });
 
@@ -86,6 +93,7 @@ describe('the engine around a broken instruction stream', () => {
       client,
       stateDir: '/x',
       log: silentLogger(),
+      clock: systemClock,
       maxInstructionAttempts: 2,
     });
     await expect(engine.run(request, hooks().hooks)).rejects.toMatchObject({ code: 'NETWORK' });
@@ -101,7 +109,10 @@ describe('the engine around a broken instruction stream', () => {
         drafts: [EMPTY],
       });
       await expect(
-        createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, hooks().hooks),
+        createNemoEngine({ client, stateDir: '/x', log: silentLogger(), clock: systemClock }).run(
+          request,
+          hooks().hooks,
+        ),
       ).rejects.toMatchObject({ code });
       expect(calls.filter((c) => c === 'instruct')).toHaveLength(1);
     },
@@ -110,7 +121,10 @@ describe('the engine around a broken instruction stream', () => {
   it('checks the state after a text-less stream and refuses an unexportable draft', async () => {
     const { client, calls } = fakeClient({ instruct: [async () => silent], drafts: [EMPTY] });
     await expect(
-      createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, hooks().hooks),
+      createNemoEngine({ client, stateDir: '/x', log: silentLogger(), clock: systemClock }).run(
+        request,
+        hooks().hooks,
+      ),
     ).rejects.toMatchObject({
       code: 'DRAFT_NOT_EXPORTABLE',
     });
@@ -125,7 +139,10 @@ describe('the engine around a broken instruction stream', () => {
       if (ids.renderId && callsAtRenderId < 0) callsAtRenderId = calls.length;
       h.saved.push(ids);
     };
-    await createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, h.hooks);
+    await createNemoEngine({ client, stateDir: '/x', log: silentLogger(), clock: systemClock }).run(
+      request,
+      h.hooks,
+    );
     expect(calls.slice(callsAtRenderId)).toEqual(['render-start', 'render-wait', 'download']);
     expect(h.saved.at(-1)).toMatchObject({
       renderAccepted: true,
