@@ -185,6 +185,7 @@ export class NemoClient {
       requestTimeoutMs: this.settings.requestTimeoutMs,
       onMessage: call.onMessage,
       log: this.log,
+      clock: this.clock,
     });
   }
 

@@ -217,6 +217,7 @@ export class NemoHttp {
         status: res.statusCode,
         body: parsed,
         retryAfter: res.headers['retry-after'],
+        now: this.deps.clock.now(),
       },
       this.deps.audience(),
     );

@@ -1,3 +1,4 @@
+import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { ApiError } from '../../core/errors.js';
 import { redact } from '../../core/secrets.js';
@@ -16,6 +17,8 @@ export interface InstructionOptions {
   /** Readable lines only: agent text (translated), tool activity, "still working". */
   onMessage?: (message: string) => void;
   log: Logger;
+  /** Reads the time since the agent last said something (the timers themselves are real). */
+  clock: Clock;
 }
 
 export interface InstructionOutcome {
@@ -49,14 +52,14 @@ export async function runInstructionStream(
   );
   const capTimer = setTimeout(() => cap.abort(capError), options.capMs);
   const signal = options.signal ? AbortSignal.any([options.signal, cap.signal]) : cap.signal;
-  let lastSaid = Date.now();
+  let lastSaid = options.clock.now();
   const say = (message: string) => {
-    lastSaid = Date.now();
+    lastSaid = options.clock.now();
     options.onMessage?.(message);
   };
   const stillWorking = setInterval(
     () => {
-      if (Date.now() - lastSaid >= options.stillWorkingMs * 0.9) say('Still working…');
+      if (options.clock.now() - lastSaid >= options.stillWorkingMs * 0.9) say('Still working…');
     },
     Math.max(10, options.stillWorkingMs),
   );
