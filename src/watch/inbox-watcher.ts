@@ -12,7 +12,7 @@ import { readSystemMounts, type MountEntry } from './mounts.js';
 import { scanFolder } from './scan-folder.js';
 import type { CompleteFile, FolderStatus, WatchFolder } from './types.js';
 import { watchLoop, type WatchLoop } from './watch-loop.js';
-import { watchTiming } from './watch-timing.js';
+import { watchTiming, type WatchTiming } from './watch-timing.js';
 
 export interface InboxWatcherOptions {
   folders: WatchFolder[];
@@ -66,83 +66,101 @@ export function createInboxWatcher(
   onFile: (file: CompleteFile) => void,
 ): InboxWatcher {
   const timing = watchTiming(opts);
-  const { clock } = opts;
   const log = opts.log.child({ module: 'watch' });
-  const ports = folderPorts(opts, timing, log, onFile);
-  const folders = new Map<string, InboxFolder>();
-  let pendingList = opts.folders;
-  let loop: WatchLoop | undefined;
+  return new Inboxes(opts, folderPorts(opts, timing, log, onFile), timing);
+}
 
-  async function addFolder(folder: WatchFolder): Promise<void> {
-    const f = new InboxFolder(folder, ports);
-    folders.set(folder.name, f);
+/** The set of watched inboxes, changed only in turn with the loop's passes. */
+class Inboxes implements InboxWatcher {
+  private readonly folders = new Map<string, InboxFolder>();
+  private readonly serial = serialChain();
+  private pendingList: WatchFolder[];
+  private loop: WatchLoop | undefined;
+
+  constructor(
+    private readonly opts: InboxWatcherOptions,
+    private readonly ports: InboxFolderPorts,
+    private readonly timing: WatchTiming,
+  ) {
+    this.pendingList = opts.folders;
+  }
+
+  start(): Promise<void> {
+    return this.serial(async () => {
+      if (this.loop) return;
+      for (const folder of this.pendingList) await this.add(folder);
+      await this.checkInotify();
+      this.loop = watchLoop({
+        clock: this.opts.clock,
+        log: this.ports.log,
+        timing: this.timing,
+        folders: () => [...this.folders.values()],
+        serial: this.serial,
+      });
+    });
+  }
+
+  setFolders(next: WatchFolder[]): Promise<void> {
+    return this.serial(async () => {
+      if (!this.loop) {
+        this.pendingList = next;
+        return;
+      }
+      const byName = new Map(next.map((folder) => [folder.name, folder]));
+      for (const f of [...this.folders.values()]) {
+        const n = byName.get(f.name);
+        if (n === undefined || resolve(n.inbox) !== f.root) await this.remove(f);
+        else await f.update(n);
+      }
+      for (const folder of next) if (!this.folders.has(folder.name)) await this.add(folder);
+      await this.checkInotify();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.loop?.stop();
+    await this.serial(async () => {
+      for (const f of [...this.folders.values()]) await this.remove(f);
+    });
+  }
+
+  forget(path: string): void {
+    for (const f of this.folders.values()) f.forgetEmitted(resolve(path));
+  }
+
+  status(): FolderStatus[] {
+    return [...this.folders.values()].map((f) => f.status());
+  }
+
+  private async add(folder: WatchFolder): Promise<void> {
+    const f = new InboxFolder(folder, this.ports);
+    this.folders.set(folder.name, f);
     await f.checkPresence();
   }
 
-  async function removeFolder(f: InboxFolder): Promise<void> {
-    folders.delete(f.name);
+  private async remove(f: InboxFolder): Promise<void> {
+    this.folders.delete(f.name);
     await f.close();
   }
 
-  async function checkInotify(): Promise<void> {
+  private async checkInotify(): Promise<void> {
     if (process.platform !== 'linux') return;
     let directories = 0;
-    for (const f of folders.values()) directories += f.nativeDirectories();
-    const advice = inotifyAdvice(directories, await ports.readInotifyLimit());
+    for (const f of this.folders.values()) directories += f.nativeDirectories();
+    const advice = inotifyAdvice(directories, await this.ports.readInotifyLimit());
     if (advice) {
-      log.warn(
+      this.ports.log.warn(
         { directories: advice.directories, limit: advice.limit, hint: advice.hint },
         'Inboxes are close to the inotify watch limit',
       );
     }
   }
-
-  const serial = serialChain();
-
-  return {
-    start: () =>
-      serial(async () => {
-        if (loop) return;
-        for (const folder of pendingList) await addFolder(folder);
-        await checkInotify();
-        loop = watchLoop({ clock, log, timing, folders: () => [...folders.values()], serial });
-      }),
-
-    setFolders: (next) =>
-      serial(async () => {
-        if (!loop) {
-          pendingList = next;
-          return;
-        }
-        const byName = new Map(next.map((folder) => [folder.name, folder]));
-        for (const f of [...folders.values()]) {
-          const n = byName.get(f.name);
-          if (n === undefined || resolve(n.inbox) !== f.root) await removeFolder(f);
-          else await f.update(n);
-        }
-        for (const folder of next) if (!folders.has(folder.name)) await addFolder(folder);
-        await checkInotify();
-      }),
-
-    close: async () => {
-      await loop?.stop();
-      await serial(async () => {
-        for (const f of [...folders.values()]) await removeFolder(f);
-      });
-    },
-
-    forget: (path) => {
-      for (const f of folders.values()) f.forgetEmitted(resolve(path));
-    },
-
-    status: () => [...folders.values()].map((f) => f.status()),
-  };
 }
 
 /** The real ports every inbox folder uses, built once per watcher. */
 function folderPorts(
   opts: InboxWatcherOptions,
-  timing: ReturnType<typeof watchTiming>,
+  timing: WatchTiming,
   log: Logger,
   onFile: (file: CompleteFile) => void,
 ): InboxFolderPorts {
