@@ -13,7 +13,12 @@ import { acquireLock, type DaemonLock } from '../jobs/lock.js';
 import { createDesktopNotifier } from '../notify/desktop-notifier.js';
 import { silentNotifier, type Notifier } from '../notify/notifier.js';
 import { nodeOutboxFs, type OutboxFs } from '../outbox/outbox-fs.js';
-import { createInboxWatcher, type InboxWatcher, type InboxWatcherOptions } from '../watch/index.js';
+import {
+  chokidarWatchFactory,
+  createInboxWatcher,
+  type InboxWatcher,
+  type InboxWatcherOptions,
+} from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
 import { watchFiles, type SettingsWatcher } from './live-files.js';
 import { nemoOptions } from './nemo-options.js';
@@ -50,7 +55,7 @@ export interface AppPorts {
   nemo(config: Config | undefined, stages?: StageLimiter): NemoHandle;
   retryMarks(stateDir: string): RetryMarks;
   watchInboxes(
-    options: Omit<InboxWatcherOptions, 'clock' | 'log'>,
+    options: Omit<InboxWatcherOptions, 'clock' | 'log' | 'watchFactory'>,
     onFile: (file: CompleteFile) => void,
   ): InboxWatcher;
   watchSettings(onChange: (changed: string[]) => void): SettingsWatcher;
@@ -82,7 +87,8 @@ export function realPorts(base: { env: Env; log: Logger; clock?: Clock }): AppPo
       };
     },
     retryMarks: (stateDir) => retryMarks(stateDir, { fs, clock }),
-    watchInboxes: (options, onFile) => createInboxWatcher({ ...options, clock, log }, onFile),
+    watchInboxes: (options, onFile) =>
+      createInboxWatcher({ ...options, clock, log, watchFactory: chokidarWatchFactory }, onFile),
     watchSettings: (onChange) => watchFiles(log, onChange),
   };
 }

@@ -17,7 +17,7 @@ let journal: Journal;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vi-intake-'));
-  journal = await openJournal(join(dir, 'state'));
+  journal = await openJournal(join(dir, 'state'), { clock: systemClock });
 });
 
 afterEach(async () => {
@@ -118,7 +118,7 @@ describe('intake of a kept source seen again after a restart', () => {
   it('is remembered across a reopen of the journal', async () => {
     await doneJob('keep');
     await journal.close();
-    journal = await openJournal(join(dir, 'state'));
+    journal = await openJournal(join(dir, 'state'), { clock: systemClock });
     expect(journal.findDoneBySource(source())?.id).toBe('done-1');
     await journal.update('done-1', { state: 'queued' });
     expect(journal.findDoneBySource(source())).toBeUndefined();

@@ -56,10 +56,10 @@ export function makeClient(world: World, extra: Partial<NemoEngineOptions> = {})
     baseUrl: world.emu.url,
     stateDir: world.stateDir,
     log: silentLogger(),
-    clock: systemClock,
     fs: nodeAtomicWriteFs,
     ...FAST,
     ...extra,
+    clock: extra.clock ?? systemClock,
   });
 }
 
@@ -68,10 +68,10 @@ export function makeEngine(world: World, extra: Partial<NemoEngineOptions> = {})
     baseUrl: world.emu.url,
     stateDir: world.stateDir,
     log: silentLogger(),
-    clock: systemClock,
     fs: nodeAtomicWriteFs,
     ...FAST,
     ...extra,
+    clock: extra.clock ?? systemClock,
   });
 }
 

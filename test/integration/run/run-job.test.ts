@@ -21,7 +21,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vi-runjob-'));
   await mkdir(join(dir, 'inbox'));
   await mkdir(join(dir, 'outbox'));
-  journal = await openJournal(join(dir, 'state'));
+  journal = await openJournal(join(dir, 'state'), { clock: systemClock });
   sample = await makeVideo(join(dir, 'sample.mp4'));
 });
 
