@@ -1,9 +1,15 @@
+import { createWriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApiError, VideoInboxError } from '../../core/errors.js';
 import type { NemoHttp } from './http.js';
 import { fileHasFtyp } from './mp4-check.js';
+
+/** Bytes queued for the disk before the socket is paused: enough to cover a slow write. */
+const WRITE_BUFFER = 4 * 1024 * 1024;
 
 export interface DownloadCall {
   skill?: string;
@@ -41,11 +47,22 @@ export async function downloadTo(
   try {
     const handle = await open(tmp, 'wx+', 0o644);
     try {
-      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-        await handle.write(chunk);
-        received += chunk.length;
-        call.onProgress?.(received, expected);
-      }
+      // Piped, not iterated: the socket keeps reading while earlier chunks are written, queued chunks
+      // go to disk in one writev, and no chunk is copied (an async iterator joins queued chunks).
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          received += chunk.length;
+          call.onProgress?.(received, expected);
+          done(null, chunk);
+        },
+      });
+      // Through the raw fd: a FileHandle's own write stream with autoClose off keeps the handle from
+      // ever closing (Node 20–24).
+      await pipeline(
+        answer.body,
+        counter,
+        createWriteStream(tmp, { fd: handle.fd, autoClose: false, highWaterMark: WRITE_BUFFER }),
+      );
       if (expected !== undefined && received !== expected) {
         throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
           retryable: true,
