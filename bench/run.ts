@@ -50,6 +50,8 @@ async function main(): Promise<void> {
       });
       console.log(`${renderSection(section)}\n`);
       sections.push(section);
+      // Written as each one ends, so a later benchmark that crashes costs none of these figures.
+      if (write) await writeSections(DOC, [section], order);
     } catch (err) {
       // One broken benchmark must not cost the others' figures.
       failed++;
@@ -59,10 +61,7 @@ async function main(): Promise<void> {
     }
   }
   await rm(join(resolve('bench/.work')), { recursive: true, force: true });
-  if (write && sections.length > 0) {
-    await writeSections(DOC, sections, order);
-    console.error(`Wrote ${sections.length} section(s) of ${DOC}`);
-  }
+  if (write && sections.length > 0) console.error(`Wrote ${sections.length} section(s) of ${DOC}`);
   if (failed > 0) process.exitCode = 1;
 }
 
