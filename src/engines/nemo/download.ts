@@ -1,8 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, VideoInboxError } from '../../core/errors.js';
 import type { NemoHttp } from './http.js';
@@ -56,13 +55,7 @@ export async function downloadTo(
           done(null, chunk);
         },
       });
-      // Through the raw fd: a FileHandle's own write stream with autoClose off keeps the handle from
-      // ever closing (Node 20–24).
-      await pipeline(
-        answer.body,
-        counter,
-        createWriteStream(tmp, { fd: handle.fd, autoClose: false, highWaterMark: WRITE_BUFFER }),
-      );
+      await pipeline(answer.body, counter, fileSink(handle));
       if (expected !== undefined && received !== expected) {
         throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
           retryable: true,
@@ -98,6 +91,28 @@ export async function downloadTo(
   } finally {
     answer.release();
   }
+}
+
+/**
+ * Writes to `handle` without owning it: a stream that fails is destroyed by the pipeline, and an fs
+ * write stream would then close the descriptor under the handle (or, with a FileHandle of its own
+ * and autoClose off, keep the handle from ever closing). Queued chunks go out in one writev.
+ */
+function fileSink(handle: FileHandle): Writable {
+  const writeAll = async (chunks: Buffer[]) => {
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    const { bytesWritten } = await handle.writev(chunks);
+    if (bytesWritten !== total) throw new Error(`Short write (${bytesWritten} of ${total} bytes)`);
+  };
+  return new Writable({
+    highWaterMark: WRITE_BUFFER,
+    write(chunk: Buffer, _encoding, done) {
+      writeAll([chunk]).then(() => done(), done);
+    },
+    writev(chunks, done) {
+      writeAll(chunks.map((c) => c.chunk as Buffer)).then(() => done(), done);
+    },
+  });
 }
 
 /** Makes the rename itself durable; some filesystems refuse to open a directory, which is fine. */
