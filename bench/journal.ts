@@ -1,16 +1,24 @@
 /**
  * What the journal costs: the log size and start-up load (time and heap) of a library of done jobs,
- * and the price of durable updates, one at a time and concurrent (group commit). Run with
- * `npx tsc -p tsconfig.bench.json && node --expose-gc dist/bench/journal.js` (add `-- 100000` for
- * another library size).
+ * and the price of durable updates, one at a time and concurrent (group commit).
+ * `npm run bench -- --only journal` (add `--jobs 10000,100000` for other library sizes). Its peer
+ * is a plain read of a file of the same size: the floor for loading anything from that log.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { NewJob } from '../src/domain/job.js';
 import { systemClock } from '../src/core/clock.js';
 import { JOURNAL_FILE, openJournal } from '../src/jobs/journal.js';
+import {
+  formatMs,
+  machineLine,
+  type BenchContext,
+  type Benchmark,
+  type Figure,
+  type Section,
+} from './report.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -34,7 +42,7 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
-async function library(size: number): Promise<void> {
+async function library(size: number, log: (line: string) => void): Promise<Figure> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-bench-journal-'));
   try {
     const writer = await openJournal(dir, { clock: systemClock });
@@ -55,17 +63,26 @@ async function library(size: number): Promise<void> {
     const after = heapMb();
     const found = reader.findDone(job(size - 1).contentHash, 'b3f1c2a9e0d4') !== undefined;
     await reader.close();
-    console.log(
-      `${size} done jobs: log ${(bytes / 1024 / 1024).toFixed(1)} MB (${Math.round(bytes / size)} B/job), ` +
-        `written in ${Math.round(writeMs)} ms, loaded in ${Math.round(loadMs)} ms, ` +
-        `heap +${(after - before).toFixed(1)} MB${gc ? '' : ' (run with --expose-gc for a steadier figure)'}, index ok: ${found}`,
-    );
+    if (!found) throw new Error('the reopened journal does not find its last job');
+    const t2 = performance.now();
+    await readFile(join(dir, JOURNAL_FILE));
+    const readMs = performance.now() - t2;
+    log(`journal: ${size} done jobs written in ${Math.round(writeMs)} ms`);
+    return {
+      what: `load ${size.toLocaleString('en')} done jobs`,
+      oursMs: loadMs,
+      peer: 'read the log file whole',
+      peerMs: readMs,
+      note:
+        `log ${(bytes / 1024 / 1024).toFixed(1)} MB (${Math.round(bytes / size)} B/job), ` +
+        `heap +${(after - before).toFixed(1)} MB${gc ? '' : ' (without --expose-gc: rough)'}`,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function updates(): Promise<void> {
+async function updates(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-bench-journal-'));
   try {
     const j = await openJournal(dir, { clock: systemClock });
@@ -85,26 +102,37 @@ async function updates(): Promise<void> {
     );
     const concMs = performance.now() - t1;
     await j.close();
-    console.log(
-      `durable updates: ${(seqMs / n).toFixed(2)} ms each one at a time; ` +
-        `1000 updates from 50 concurrent jobs in ${Math.round(concMs)} ms (${(concMs / 1000).toFixed(2)} ms each)`,
+    return (
+      `Durable updates (appended, fsynced): ${(seqMs / n).toFixed(2)} ms each one at a time; ` +
+      `1,000 updates from 50 concurrent jobs in ${formatMs(concMs)} (${(concMs / 1000).toFixed(2)} ms each), ` +
+      'because updates queued together share one fsync (group commit).'
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function main(): Promise<void> {
-  const sizes = process.argv
-    .slice(2)
+async function run(ctx: BenchContext): Promise<Section> {
+  const machine = machineLine();
+  const arg = ctx.args.includes('--jobs') ? ctx.args[ctx.args.indexOf('--jobs') + 1] : undefined;
+  const sizes = (arg ?? '10000,100000')
+    .split(',')
     .map(Number)
     .filter((x) => x > 0);
-  for (const size of sizes.length > 0 ? sizes : [10_000]) await library(size);
-  await updates();
-  console.log(
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-  );
-  console.log('Rerun: npx tsc -p tsconfig.bench.json && node --expose-gc dist/bench/journal.js 10000 100000');
+  const figures: Figure[] = [];
+  for (const size of sizes) figures.push(await library(size, ctx.log));
+  return {
+    id: 'journal',
+    title: 'Journal: start-up cost of a large library, and durable updates',
+    intro:
+      'A daemon left running for months accumulates done jobs; the journal keeps each one compact and ' +
+      'loads them at start to answer "was this content converted before?". One load per size, ' +
+      'beside a plain read of the same log file.',
+    figures,
+    details: [await updates()],
+    command: `npm run bench -- --only journal${arg ? ` --jobs ${arg}` : ''}`,
+    machine,
+  };
 }
 
-await main();
+export const benchmark: Benchmark = { id: 'journal', run };

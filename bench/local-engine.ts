@@ -1,13 +1,12 @@
 /**
  * How much the local engine adds on top of plain ffmpeg: the same generated inputs, the same ffmpeg
- * arguments, timed both ways. Run with `npm run bench` (add `-- --runs 5`; `-- --only remux` for one case;
- * `-- --write` to update docs/BENCHMARKS.md).
+ * arguments, timed both ways. `npm run bench -- --only local-engine` (add `--case remux` for the
+ * cases whose name starts so).
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../src/core/logger.js';
 import type { EngineRequest } from '../src/engines/engine.js';
@@ -18,6 +17,15 @@ import { planConversion } from '../src/engines/local/plan.js';
 import { probeMedia } from '../src/engines/local/probe.js';
 import { fsyncFile } from '../src/core/fsync.js';
 import { makeVideo, type MediaSpec } from '../test/helpers/media.js';
+import {
+  formatMs,
+  machineLine,
+  median,
+  type BenchContext,
+  type Benchmark,
+  type Figure,
+  type Section,
+} from './report.js';
 
 interface Case {
   name: string;
@@ -57,37 +65,26 @@ const CASES: Case[] = [
   },
 ];
 
-const MARK_START = '<!-- bench:local-engine:start -->';
-const MARK_END = '<!-- bench:local-engine:end -->';
-
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const runs = Number(argv[argv.indexOf('--runs') + 1]) || 3;
-  const write = argv.includes('--write');
-  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  const work = resolve('bench/.work/local-engine');
-  await mkdir(work, { recursive: true });
+async function run(ctx: BenchContext): Promise<Section> {
+  const only = ctx.args.includes('--case') ? ctx.args[ctx.args.indexOf('--case') + 1] : undefined;
   const features = await detectFfmpegFeatures('ffmpeg');
   const engine = createLocalEngine({ tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: silentLogger() });
-
-  const rows: string[] = [];
-  const loadAtStart = loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' / ');
+  const machine = machineLine([ffmpegVersion()]);
+  const figures: Figure[] = [];
   for (const c of CASES.filter((x) => !only || x.name.startsWith(only))) {
-    const input = join(work, c.file);
-    console.error(`Generating ${c.file}…`);
+    const input = join(ctx.work, c.file);
+    ctx.log(`Generating ${c.file}…`);
     await makeVideo(input, c.spec);
     const plan = planConversion(await probeMedia(input));
     const engineTimes: number[] = [];
     const plainTimes: number[] = [];
     const probeTimes: number[] = [];
     const syncTimes: number[] = [];
-    for (let i = 0; i < runs; i++) {
+    for (let i = 0; i < ctx.runs; i++) {
       // Alternate the order so neither side always runs on a warm cache.
       const order = i % 2 === 0 ? (['engine', 'plain'] as const) : (['plain', 'engine'] as const);
       for (const side of order) {
-        const out = join(work, `${side}-${i}.mp4`);
+        const out = join(ctx.work, `${side}-${i}.mp4`);
         const started = performance.now();
         if (side === 'engine') await engine.run(request(input, out), hooks());
         else await plainFfmpeg(buildFfmpegArgs(plan, input, out, features));
@@ -103,38 +100,29 @@ async function main(): Promise<void> {
         }
         await rm(out, { force: true });
       }
-      console.error(`${c.name}: run ${i + 1}/${runs} done`);
+      ctx.log(`${c.name}: run ${i + 1}/${ctx.runs} done`);
     }
-    const e = median(engineTimes);
-    const p = median(plainTimes);
-    rows.push(
-      `| ${c.name} | ${plan.mode} | ${fmt(p)} | ${fmt(e)} | ${(e / p).toFixed(2)}× | ${fmt(e - p)} | ` +
-        `${fmt(median(probeTimes))} | ${fmt(median(syncTimes))} |`,
-    );
+    figures.push({
+      what: `${c.name} (${plan.mode})`,
+      oursMs: median(engineTimes),
+      peer: 'plain ffmpeg',
+      peerMs: median(plainTimes),
+      note: `of which ffprobe ${formatMs(median(probeTimes))}, fsync ${formatMs(median(syncTimes))}`,
+    });
   }
-
-  const report = [
-    MARK_START,
-    '## Local engine vs plain ffmpeg',
-    '',
-    `Median of ${runs} runs each, same inputs and the same ffmpeg arguments (\`buildFfmpegArgs\`).`,
-    'The engine adds an ffprobe of the input, an fsync and a rename.',
-    '',
-    '| Case | Mode | Plain ffmpeg | video-inbox engine | Ratio | Overhead | of which ffprobe | of which fsync |',
-    '|---|---|---|---|---|---|---|---|',
-    ...rows,
-    '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
-      `Node ${process.version}, ${ffmpegVersion()}, load average ${loadAtStart} at the start; ` +
-      'a shared machine, so read the ratios and the fixed overhead, not the absolute times.',
-    '',
-    `Rerun: \`npm run bench -- --runs ${runs}${write ? ' --write' : ''}\``,
-    MARK_END,
-  ].join('\n');
-  console.log(report);
-  if (write) await writeSection(resolve('docs/BENCHMARKS.md'), report);
-  await rm(work, { recursive: true, force: true });
+  return {
+    id: 'local-engine',
+    title: 'Local engine vs plain ffmpeg',
+    intro:
+      `Median of ${ctx.runs} runs each, same inputs and the same ffmpeg arguments (\`buildFfmpegArgs\`). ` +
+      'The engine adds an ffprobe of the input, an fsync and a rename.',
+    figures,
+    command: 'npm run bench -- --only local-engine',
+    machine,
+  };
 }
+
+export const benchmark: Benchmark = { id: 'local-engine', run };
 
 function request(input: string, destination: string): EngineRequest {
   return {
@@ -162,34 +150,7 @@ function plainFfmpeg(args: string[]): Promise<void> {
   });
 }
 
-async function writeSection(path: string, section: string): Promise<void> {
-  const old = await readFile(path, 'utf8').catch(() => '# Benchmarks\n');
-  const start = old.indexOf(MARK_START);
-  const end = old.indexOf(MARK_END);
-  const next =
-    start >= 0 && end > start
-      ? old.slice(0, start) + section + old.slice(end + MARK_END.length)
-      : `${old.trimEnd()}\n\n${section}\n`;
-  await writeFile(path, next);
-  console.error(`Wrote ${path}`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function fmt(ms: number): string {
-  return Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
-}
-
 function ffmpegVersion(): string {
   const first = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
   return first.split(' Copyright')[0] ?? 'ffmpeg';
 }
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});

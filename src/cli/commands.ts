@@ -1,23 +1,45 @@
 import type { Command } from 'commander';
-import { register as registerConvert } from './convert.js';
-import { register as registerCredits } from './credits.js';
-import { register as registerExplain } from './explain.js';
-import { register as registerInit } from './init.js';
-import { register as registerRetry } from './retry.js';
-import { register as registerService } from './service.js';
-import { register as registerStart } from './start.js';
-import { register as registerStatus } from './status.js';
-import { register as registerValidate } from './validate.js';
 
-/** Each command lives in its own file and adds itself here. */
-export function registerCommands(program: Command): void {
-  registerStart(program);
-  registerConvert(program);
-  registerStatus(program);
-  registerValidate(program);
-  registerExplain(program);
-  registerRetry(program);
-  registerCredits(program);
-  registerInit(program);
-  registerService(program);
+type CommandModule = { register: (program: Command) => void };
+
+/**
+ * Each command lives in its own file and adds itself to the program. The files are imported only
+ * when needed: `start` pulls in the watcher, the queue and the HTTP client, none of which
+ * `--version`, `status` or `explain` use, and loading them costs most of a second.
+ * Listed in the order `--help` shows them.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandModule>]> = [
+  ['start', () => import('./start.js')],
+  ['convert', () => import('./convert.js')],
+  ['status', () => import('./status.js')],
+  ['validate', () => import('./validate.js')],
+  ['explain', () => import('./explain.js')],
+  ['retry', () => import('./retry.js')],
+  ['credits', () => import('./credits.js')],
+  ['init', () => import('./init.js')],
+  ['service', () => import('./service.js')],
+];
+
+export const COMMAND_NAMES: readonly string[] = COMMANDS.map(([name]) => name);
+
+/**
+ * Which commands a run needs, from its arguments (after `node` and the script): the one it names,
+ * none for `--version`, and all of them otherwise, so that `--help`, `help <command>` and the
+ * "unknown command, did you mean…" answer stay exactly what they would be with every command loaded.
+ * The program has no options of its own besides --version and --help, so the first argument is the
+ * command name whenever there is one.
+ */
+export function commandsToLoad(args: readonly string[]): string[] {
+  const first = args[0];
+  if (first !== undefined && COMMAND_NAMES.includes(first)) return [first];
+  if (first === '-V' || first === '--version') return [];
+  return [...COMMAND_NAMES];
+}
+
+/** Imports and registers the commands that `args` needs (see commandsToLoad). */
+export async function registerCommands(program: Command, args: readonly string[]): Promise<void> {
+  const wanted = new Set(commandsToLoad(args));
+  const chosen = COMMANDS.filter(([name]) => wanted.has(name));
+  const modules = await Promise.all(chosen.map(([, load]) => load()));
+  for (const mod of modules) mod.register(program);
 }

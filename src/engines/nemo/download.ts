@@ -1,9 +1,14 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApiError, VideoInboxError } from '../../core/errors.js';
 import type { NemoHttp, StreamAnswer } from './http.js';
 import { fileHasFtyp } from './mp4-check.js';
+
+/** Bytes queued for the disk before the socket is paused: enough to cover a slow write. */
+const WRITE_BUFFER = 4 * 1024 * 1024;
 
 export interface DownloadCall {
   skill?: string;
@@ -55,11 +60,16 @@ async function writeVerified(tmp: string, answer: StreamAnswer, call: DownloadCa
   let received = 0;
   const handle = await open(tmp, 'wx+', 0o644);
   try {
-    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-      await handle.write(chunk);
-      received += chunk.length;
-      call.onProgress?.(received, expected);
-    }
+    // Piped, not iterated: the socket keeps reading while earlier chunks are written, queued chunks
+    // go to disk in one writev, and no chunk is copied (an async iterator joins queued chunks).
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        call.onProgress?.(received, expected);
+        done(null, chunk);
+      },
+    });
+    await pipeline(answer.body, counter, fileSink(handle));
     if (expected !== undefined && received !== expected) {
       throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
         retryable: true,
@@ -106,4 +116,26 @@ async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // best effort
   }
+}
+
+/**
+ * Writes to `handle` without owning it: a stream that fails is destroyed by the pipeline, and an fs
+ * write stream would then close the descriptor under the handle (or, with a FileHandle of its own
+ * and autoClose off, keep the handle from ever closing). Queued chunks go out in one writev.
+ */
+function fileSink(handle: FileHandle): Writable {
+  const writeAll = async (chunks: Buffer[]) => {
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    const { bytesWritten } = await handle.writev(chunks);
+    if (bytesWritten !== total) throw new Error(`Short write (${bytesWritten} of ${total} bytes)`);
+  };
+  return new Writable({
+    highWaterMark: WRITE_BUFFER,
+    write(chunk: Buffer, _encoding, done) {
+      writeAll([chunk]).then(() => done(), done);
+    },
+    writev(chunks, done) {
+      writeAll(chunks.map((c) => c.chunk as Buffer)).then(() => done(), done);
+    },
+  });
 }

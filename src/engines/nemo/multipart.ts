@@ -55,7 +55,7 @@ export function multipartFileBody(path: string, sizeBytes: number, field = 'file
       yield head;
       let sent = 0;
       for await (const chunk of createReadStream(path, {
-        highWaterMark: 256 * 1024,
+        highWaterMark: 1024 * 1024,
       }) as AsyncIterable<Buffer>) {
         sent += chunk.length;
         yield chunk;

@@ -1,0 +1,290 @@
+/**
+ * Upload and download at the speed of the pipe: the cloud client's upload of a 400 MiB file to the
+ * API emulator against `curl -F` to the same endpoint, and its download of the same bytes (from the
+ * emulator's CDN route) against `curl -o`, alternating, in one run. The emulator runs in its own
+ * process, and so does each client transfer, so the client's peak memory is its own.
+ * `--transfer-mb N` changes the file size.
+ */
+import { spawn } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { nodeAtomicWriteFs } from '../src/core/atomic-write.js';
+import { systemClock } from '../src/core/clock.js';
+import { fsyncFile } from '../src/core/fsync.js';
+import { silentLogger } from '../src/core/logger.js';
+import { NemoClient } from '../src/engines/nemo/client.js';
+import { makeVideo } from '../test/helpers/media.js';
+import {
+  formatMs,
+  formatRate,
+  machineLine,
+  median,
+  type BenchContext,
+  type Benchmark,
+  type Section,
+} from './report.js';
+
+const CHILD_ENV = 'VIDEO_INBOX_BENCH_TRANSFER';
+const SELF = fileURLToPath(import.meta.url);
+
+/** What a client transfer in a child process reports. */
+interface ChildResult {
+  ms: number;
+  /** RSS just before the transfer, and the process's peak RSS (bytes). */
+  rssBefore: number;
+  maxRss: number;
+  cdnUrl?: string;
+}
+
+type ChildJob =
+  | { kind: 'upload'; baseUrl: string; stateDir: string; path: string }
+  | { kind: 'download'; baseUrl: string; stateDir: string; url: string; dest: string };
+
+/** Runs in the child: one client transfer, timed from the call to its return. */
+async function child(job: ChildJob): Promise<ChildResult> {
+  const client = new NemoClient({
+    baseUrl: job.baseUrl,
+    stateDir: job.stateDir,
+    log: silentLogger(),
+    clock: systemClock,
+    fs: nodeAtomicWriteFs,
+    requestTimeoutMs: 120_000,
+    transferIdleMs: 120_000,
+    maxUploadBytes: 2 ** 40,
+  });
+  if (job.kind === 'upload') {
+    const { sessionId } = await client.createSession('en');
+    const rssBefore = process.memoryUsage().rss;
+    const started = performance.now();
+    const files = await client.uploadFile(sessionId, job.path);
+    const ms = performance.now() - started;
+    return { ms, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024, cdnUrl: files[0]?.cdnUrl };
+  }
+  await client.tokens.token();
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  await client.download(job.url, job.dest);
+  const ms = performance.now() - started;
+  return { ms, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024 };
+}
+
+function runChild(job: ChildJob): Promise<ChildResult> {
+  return new Promise((done, fail) => {
+    const proc = spawn(process.execPath, [SELF], {
+      env: { ...process.env, [CHILD_ENV]: JSON.stringify(job) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    proc.once('error', fail);
+    proc.once('close', (code) => {
+      if (code !== 0) return fail(new Error(`client ${job.kind} exited with ${code}`));
+      done(JSON.parse(out) as ChildResult);
+    });
+  });
+}
+
+/** curl's own transfer time (`%{time_total}`), so its process start-up is left out as the client's is. */
+function curl(args: string[]): Promise<number> {
+  return new Promise((done, fail) => {
+    const proc = spawn('curl', ['-sS', '--fail', '-w', '%{time_total}', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    proc.once('error', fail);
+    proc.once('close', (code) =>
+      code === 0 ? done(Number(out.trim().split(/\s+/).pop()) * 1000) : fail(new Error(`curl: ${err}`)),
+    );
+  });
+}
+
+function startEmulator(workDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  return new Promise((done, fail) => {
+    const proc = spawn(process.execPath, [resolve('dist/test/emulator/main.js')], {
+      env: {
+        ...process.env,
+        EMULATOR_OPTIONS: JSON.stringify({ seed: 1, maxUploadBytes: 2 ** 40, workDir }),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.once('error', fail);
+    proc.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url)
+        done({
+          url,
+          stop: () =>
+            new Promise((stopped) => {
+              proc.once('close', () => stopped());
+              proc.kill('SIGTERM');
+            }),
+        });
+    });
+  });
+}
+
+/** A real MP4 header (the download checks for `ftyp`) followed by random bytes up to `size`. */
+async function makeInput(path: string, size: number): Promise<void> {
+  await makeVideo(path);
+  const handle = await open(path, 'r+');
+  try {
+    let at = (await handle.stat()).size;
+    const chunk = Buffer.allocUnsafe(8 * 2 ** 20);
+    while (at < size) {
+      const n = Math.min(chunk.length, size - at);
+      randomFillSync(chunk, 0, n);
+      await handle.write(chunk, 0, n, at);
+      at += n;
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+
+async function run(ctx: BenchContext): Promise<Section> {
+  const argMb = ctx.args.includes('--transfer-mb')
+    ? Number(ctx.args[ctx.args.indexOf('--transfer-mb') + 1])
+    : 0;
+  const size = (argMb > 0 ? argMb : 400) * 2 ** 20;
+  const machine = machineLine([`curl ${await curlVersion()}`]);
+  const input = join(ctx.work, 'upload.mp4');
+  ctx.log(`transfer: writing a ${mb(size)} input`);
+  await makeInput(input, size);
+  const stateDir = join(ctx.work, 'state');
+  const emuDir = join(ctx.work, 'emulator');
+  await mkdir(emuDir, { recursive: true });
+  const emu = await startEmulator(emuDir);
+  try {
+    // One token and session for curl, taken through the client as the daemon would.
+    const client = new NemoClient({
+      baseUrl: emu.url,
+      stateDir,
+      log: silentLogger(),
+      clock: systemClock,
+      fs: nodeAtomicWriteFs,
+    });
+    const token = await client.tokens.token();
+    const { sessionId } = await client.createSession('en');
+    const uploadUrl = `${emu.url}/api/upload-video/nemo_agent/me/${encodeURIComponent(sessionId)}`;
+
+    const up = { ours: [] as number[], curl: [] as number[], growth: [] as number[], peak: [] as number[] };
+    const down = { ours: [] as number[], curl: [] as number[], sync: [] as number[], growth: [] as number[] };
+    let cdnUrl: string | undefined;
+    for (let i = 0; i < ctx.runs; i++) {
+      const order = i % 2 === 0 ? (['ours', 'curl'] as const) : (['curl', 'ours'] as const);
+      for (const side of order) {
+        if (side === 'ours') {
+          const r = await runChild({ kind: 'upload', baseUrl: emu.url, stateDir, path: input });
+          up.ours.push(r.ms);
+          up.growth.push(r.maxRss - r.rssBefore);
+          up.peak.push(r.maxRss);
+          cdnUrl ??= r.cdnUrl;
+        } else {
+          up.curl.push(
+            await curl([
+              '-o',
+              '/dev/null',
+              '-H',
+              `Authorization: Bearer ${token}`,
+              '-F',
+              `files=@${input};type=video/mp4`,
+              uploadUrl,
+            ]),
+          );
+        }
+      }
+      ctx.log(`transfer: upload run ${i + 1}/${ctx.runs} done`);
+    }
+    if (!cdnUrl) throw new Error('the upload answer had no cdn_url');
+    for (let i = 0; i < ctx.runs; i++) {
+      const order = i % 2 === 0 ? (['ours', 'curl'] as const) : (['curl', 'ours'] as const);
+      for (const side of order) {
+        const dest = join(ctx.work, `download-${side}.mp4`);
+        if (side === 'ours') {
+          const r = await runChild({ kind: 'download', baseUrl: emu.url, stateDir, url: cdnUrl, dest });
+          down.ours.push(r.ms);
+          down.growth.push(r.maxRss - r.rssBefore);
+        } else {
+          const ms = await curl(['-o', dest, cdnUrl]);
+          // The client flushes the file to disk before it calls it done; so must the peer.
+          const t = performance.now();
+          await fsyncFile(dest);
+          const syncMs = performance.now() - t;
+          down.curl.push(ms + syncMs);
+          down.sync.push(syncMs);
+        }
+        if ((await stat(dest)).size !== size) throw new Error(`${side} download has the wrong size`);
+        await rm(dest, { force: true });
+      }
+      ctx.log(`transfer: download run ${i + 1}/${ctx.runs} done`);
+    }
+    const upMs = median(up.ours);
+    const downMs = median(down.ours);
+    return {
+      id: 'transfer',
+      title: 'Upload and download vs curl',
+      intro:
+        `A ${mb(size)} file (an MP4 header, then random bytes) to and from the API emulator on loopback, ` +
+        `median of ${ctx.runs} runs each, alternating with curl against the same server. Each client ` +
+        'transfer runs in a fresh process, timed from the call to its return; curl by its own `time_total`.',
+      figures: [
+        {
+          what: `upload (multipart, ${mb(size)})`,
+          oursMs: upMs,
+          peer: '`curl -F files=@…`',
+          peerMs: median(up.curl),
+          goal: { maxRatio: 1.1 },
+          note: `${formatRate(size, upMs)}; RSS +${mb(median(up.growth))} during the transfer (peak ${mb(median(up.peak))})`,
+        },
+        {
+          what: `download (${mb(size)}, flushed to disk)`,
+          oursMs: downMs,
+          peer: '`curl -o` then fsync',
+          peerMs: median(down.curl),
+          goal: { maxRatio: 1.1 },
+          note: `${formatRate(size, downMs)}; RSS +${mb(median(down.growth))} during the transfer`,
+        },
+      ],
+      details: [
+        `The client's download writes to a temp file, checks the MP4 header and the length, fsyncs, and ` +
+          `renames it into place; curl's time has the same fsync added (median ${formatMs(median(down.sync))}), ` +
+          `so both sides end with the bytes on disk. Without it curl took ${formatMs(median(down.curl) - median(down.sync))}.`,
+        'The emulator saves an upload to disk as it arrives, so the upload figures include its writes for both sides.',
+      ],
+      command: `npm run bench -- --only transfer${argMb > 0 ? ` --transfer-mb ${argMb}` : ''}`,
+      machine,
+    };
+  } finally {
+    await emu.stop();
+  }
+}
+
+async function curlVersion(): Promise<string> {
+  return new Promise((done) => {
+    const proc = spawn('curl', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    proc.once('error', () => done('(missing)'));
+    proc.once('close', () => done(out.split(' ')[1] ?? '?'));
+  });
+}
+
+export const benchmark: Benchmark = { id: 'transfer', run };
+
+const job = process.env[CHILD_ENV];
+if (job) {
+  const result = await child(JSON.parse(job) as ChildJob);
+  process.stdout.write(JSON.stringify(result));
+  process.exit(0);
+}
