@@ -20,6 +20,7 @@ import {
   makeWorld,
   recordFigures,
   rendersPerFile,
+  requestTrail,
   tempFilesIn,
   waitForFates,
   type World,
@@ -109,13 +110,6 @@ const KNOWN_DEFECTS: Partial<Record<EndpointName, Partial<Record<string, string>
   download: { 'code-1002': 'a session error on the download redoes the job (second render)' },
 };
 
-function requestTrail(w: World, from: number): string {
-  return w.emu.requests
-    .slice(from)
-    .map((r) => `${r.endpoint}${r.fault ? `(${r.fault.kind})` : ''}`)
-    .join(' ');
-}
-
 describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` first)', () => {
   // The endpoints run side by side (one daemon each); within one, the faults come one at a time.
   describe.concurrent.each(ENDPOINTS)('%s', (endpoint) => {
@@ -154,16 +148,18 @@ describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` firs
       try {
         fates = await waitForFates(w, [name], timeoutMs);
       } catch (err) {
-        throw new Error(`${(err as Error).message}\nrequests: ${requestTrail(w, seen)}`);
+        throw new Error(`${(err as Error).message}\nrequests: ${requestTrail(w.emu.requests, seen)}`);
       }
       const fate = fates[name]!;
-      expect(fate, requestTrail(w, seen)).toMatchObject({ kind: 'converted', archived: 1 });
+      expect(fate, requestTrail(w.emu.requests, seen)).toMatchObject({ kind: 'converted', archived: 1 });
       figures.converted++;
 
       const met = w.emu.requests.slice(seen).filter((r) => r.endpoint === endpoint && r.fault);
       expect(met, 'the injected fault met a request').toHaveLength(1);
       figures.faultsMet++;
-      expect(rendersPerFile(w.emu.requests, [name]), requestTrail(w, seen)).toEqual({ [name]: 1 });
+      expect(rendersPerFile(w.emu.requests, [name]), requestTrail(w.emu.requests, seen)).toEqual({
+        [name]: 1,
+      });
       expect(await tempFilesIn(w.outbox, w.stateDir, w.inbox)).toEqual([]);
       expect((await listAll(w.inbox)).filter((n) => n !== '_done')).toEqual([]);
     }

@@ -280,6 +280,14 @@ function countRendersBySession(
   return Object.fromEntries([...ids].map(([file, set]) => [file, set.size]));
 }
 
+/** The endpoints the emulator saw from request number `from` on, faults marked: for failure messages. */
+export function requestTrail(requests: RecordedRequest[], from = 0): string {
+  return requests
+    .slice(from)
+    .map((r) => `${r.endpoint}${r.fault ? `(${r.fault.kind})` : ''}`)
+    .join(' ');
+}
+
 export async function sizeOf(path: string): Promise<number> {
   return (await stat(path)).size;
 }
