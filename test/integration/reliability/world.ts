@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
@@ -192,9 +192,9 @@ export interface Folders {
 export async function fateOf(f: Folders, name: string, outputName?: string): Promise<Fate> {
   const stem = basename(name, extname(name));
   const output = outputName ?? `${stem}.mp4`;
-  const inInbox = existsSync(join(f.inbox, name));
+  const inInbox = present(join(f.inbox, name));
   const done = (await listAll(join(f.inbox, '_done'))).filter((n) => sameSource(n, name));
-  const failedHere = existsSync(join(f.inbox, '_failed', name));
+  const failedHere = present(join(f.inbox, '_failed', name));
   const report = join(f.inbox, '_failed', `${name}.error.txt`);
   const hasOutput = existsSync(join(f.outbox, output));
   if (inInbox && done.length === 0 && !failedHere) return { kind: 'pending' };
@@ -209,6 +209,16 @@ export async function fateOf(f: Folders, name: string, outputName?: string): Pro
     return { kind: 'converted', output: join(f.outbox, output), archived: done.length };
   }
   return { kind: 'pending' };
+}
+
+/** The name exists (a dangling or looping link too). */
+export function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `_done/` numbers a collision `name (1).ext`: those are the same source archived again. */
