@@ -99,6 +99,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   };
   if (found.endpoint !== 'other') {
     const fault = ctx.faults.take(found.endpoint);
+    if (fault) record.fault = fault;
     if (fault && isGateFault(fault)) {
       if (await applyGateFault(ex, fault)) return;
     } else ex.fault = fault;

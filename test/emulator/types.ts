@@ -54,6 +54,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   body?: unknown;
   at: number;
+  /** The injected fault this request met, if any (so a test can tell its faults were all hit). */
+  fault?: Fault;
 }
 
 export interface RenderSummary {

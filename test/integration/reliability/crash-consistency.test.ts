@@ -1,0 +1,273 @@
+import { fc, it } from '@fast-check/vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import {
+  distIsFresh,
+  expectShareableMp4,
+  killChildren,
+  sigterm,
+  spawnDaemon,
+  waitFor,
+  type Child,
+} from '../daemon/harness.js';
+import {
+  distinctVideo,
+  drop,
+  fateOf,
+  listAll,
+  makeBaseVideo,
+  makeWorld,
+  recordFigures,
+  rendersPerFile,
+  requestTrail,
+  tempFilesIn,
+  waitForFates,
+  type World,
+} from './world.js';
+
+const run = promisify(execFile);
+
+/**
+ * Crash consistency: fast-check picks a set of files and the moments at which the daemon (the built
+ * CLI, in a child process) is killed with SIGKILL and started again; after the last start it runs
+ * to completion. Whatever the moments, each input ends as exactly one output, each cloud input was
+ * rendered once, each source is archived once in _done/, and no temp file is left in the outbox or
+ * the state dir.
+ *
+ * The seed is printed; replay a run with VIDEO_INBOX_CRASH_SEED=<seed> (and, to shrink a failure to
+ * its smallest schedule, VIDEO_INBOX_CRASH_SHRINK=1); VIDEO_INBOX_CRASH_PATH=<path> replays just the
+ * counterexample fast-check reported. VIDEO_INBOX_CRASH_RUNS sets the runs per engine.
+ */
+
+const SEED = process.env.VIDEO_INBOX_CRASH_SEED
+  ? Number(process.env.VIDEO_INBOX_CRASH_SEED)
+  : (Date.now() ^ (process.pid << 8)) >>> 1;
+const RUNS = Number(process.env.VIDEO_INBOX_CRASH_RUNS ?? 5);
+const SHRINK = process.env.VIDEO_INBOX_CRASH_SHRINK === '1';
+
+console.log(
+  `crash consistency: seed ${SEED}, ${RUNS} runs per path (replay: VIDEO_INBOX_CRASH_SEED=${SEED} npx vitest run test/integration/reliability/crash-consistency.test.ts)`,
+);
+
+type Path = 'local' | 'cloud';
+
+interface Scenario {
+  /** Per file: the kind of input and a name from a pool (made unique by its position). */
+  files: { kind: 'remux' | 'transcode'; name: string }[];
+  /** Files are in the inbox before the first start (found by the start-up scan) or dropped after. */
+  dropBeforeStart: boolean;
+  /** Milliseconds after each start (the first: after the drop) at which the daemon is killed. */
+  kills: number[];
+}
+
+const REGISTERED_TOKEN = 'reliability-registered-token';
+
+const NAMES = ['clip', 'holiday video', 'Café crème', 'IMG_0001', 'a.b.c', 'Überlänge'];
+
+const scenarioArb = (maxKillMs: number): fc.Arbitrary<Scenario> =>
+  fc.record({
+    files: fc.array(
+      fc.record({
+        kind: fc.constantFrom('remux' as const, 'transcode' as const),
+        name: fc.constantFrom(...NAMES),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    dropBeforeStart: fc.boolean(),
+    kills: fc.array(fc.integer({ min: 0, max: maxKillMs }), { minLength: 2, maxLength: 3 }),
+  });
+
+const figures = { seed: SEED, runs: 0, kills: 0, killsMidWork: 0, files: 0, converted: 0, lost: 0 };
+let mediaDir: string;
+let remuxBase: string;
+let transcodeBase: string;
+let made = 0;
+
+beforeAll(async () => {
+  mediaDir = await mkdtemp(join(tmpdir(), 'vi-crash-media-'));
+  remuxBase = await makeBaseVideo(mediaDir);
+  // MPEG-4 Part 2 in AVI: the local engine transcodes it (seconds of ffmpeg work to land a kill in).
+  transcodeBase = join(mediaDir, 'base.avi');
+  await run('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
+    ...['-i', 'testsrc=size=640x360:rate=25:duration=3', '-c:v', 'mpeg4', '-q:v', '3', transcodeBase],
+  ]);
+});
+
+afterEach(async () => {
+  await killChildren();
+});
+
+afterAll(async () => {
+  await rm(mediaDir, { recursive: true, force: true });
+  await recordFigures('crashConsistency', figures);
+});
+
+/** A file of this kind whose content no other file in the run shares. */
+async function inputBytes(kind: 'remux' | 'transcode'): Promise<{ ext: string; bytes: Buffer }> {
+  const tag = `crash ${SEED} ${made++}`;
+  if (kind === 'remux') return { ext: 'mp4', bytes: await distinctVideo(remuxBase, tag) };
+  const out = join(mediaDir, `distinct-${made}.avi`);
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    transcodeBase,
+    '-c',
+    'copy',
+    '-metadata',
+    `comment=${tag}`,
+    out,
+  ]);
+  const bytes = await readFile(out);
+  await rm(out, { force: true });
+  return { ext: 'avi', bytes };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function runScenario(path: Path, s: Scenario): Promise<void> {
+  figures.runs++;
+  const w: World = await makeWorld(
+    { engine: path === 'cloud' ? 'nemo' : 'local', requestTimeoutSeconds: 5, concurrency: 2 },
+    { instructionMs: 400, renderPolls: 3, registeredTokens: [REGISTERED_TOKEN] },
+  );
+  // A registered account's token: a kill while an anonymous token is being issued locks the client
+  // out (its own test below, a known defect); the property is about what happens to the jobs.
+  w.env.NEMO_TOKEN = REGISTERED_TOKEN;
+  let daemon: Child | undefined;
+  let names: string[] = [];
+  try {
+    const inputs = await Promise.all(
+      s.files.map(async (f, i) => {
+        const { ext, bytes } = await inputBytes(f.kind);
+        return { name: `${f.name} ${i + 1}.${ext}`, bytes };
+      }),
+    );
+    names = inputs.map((x) => x.name);
+    figures.files += names.length;
+    const dropAll = () => Promise.all(inputs.map((x) => drop(w.inbox, x.name, x.bytes)));
+
+    if (s.dropBeforeStart) await dropAll();
+    daemon = spawnDaemon(w);
+    if (!s.dropBeforeStart) {
+      await daemon.waitForLog('Watching inboxes');
+      await dropAll();
+    }
+    for (const at of s.kills) {
+      await sleep(at);
+      const pending = await Promise.all(names.map((n) => fateOf(w, n)));
+      if (pending.some((f) => f.kind === 'pending')) figures.killsMidWork++;
+      daemon.proc.kill('SIGKILL');
+      await daemon.exited;
+      figures.kills++;
+      daemon = spawnDaemon(w);
+    }
+    // The last start runs to completion and is then stopped the ordinary way.
+    await daemon.waitForLog('Watching inboxes');
+
+    const fates = await waitForFates(w, names, 120_000);
+    expect((await sigterm(daemon)).code).toBe(0);
+    daemon = undefined;
+
+    // Each input exactly one output, and nothing set aside: a kill is no reason to give up a file.
+    for (const n of names) expect(fates[n], n).toMatchObject({ kind: 'converted', archived: 1 });
+    figures.converted += names.length;
+    const expectedOutputs = names.map((n) => n.replace(/\.[^.]+$/, '.mp4')).sort();
+    expect(await listAll(w.outbox)).toEqual(expectedOutputs);
+    for (const out of expectedOutputs) await expectShareableMp4(join(w.outbox, out));
+    // Each source archived once, nothing left behind or set aside.
+    expect(await listAll(join(w.inbox, '_done'))).toEqual([...names].sort());
+    expect(await listAll(w.inbox)).toEqual(['_done']);
+    // One render per cloud input (a render resumed after a kill is the same render).
+    if (path === 'cloud')
+      expect(rendersPerFile(w.emu.requests, names)).toEqual(Object.fromEntries(names.map((n) => [n, 1])));
+    expect(await tempFilesIn(w.outbox, w.stateDir)).toEqual([]);
+  } catch (err) {
+    // A file neither converted nor set aside when the run gave up counts as lost.
+    for (const n of names) {
+      const fate = await fateOf(w, n);
+      if (fate.kind !== 'converted' && fate.kind !== 'set-aside') figures.lost++;
+    }
+    const log = (daemon?.lines ?? []).slice(-15).join('\n');
+    throw new Error(
+      `${(err as Error).message}\nrequests: ${requestTrail(w.emu.requests)}\nlast daemon lines:\n${log}`,
+    );
+  } finally {
+    if (daemon) {
+      daemon.proc.kill('SIGKILL');
+      await daemon.exited;
+    }
+    await w.close();
+  }
+}
+
+describe.skipIf(!distIsFresh())(
+  'crash consistency under kill -9 (skipped: run `npm run build` first)',
+  () => {
+    const replayPath = process.env.VIDEO_INBOX_CRASH_PATH;
+    const params = {
+      seed: SEED,
+      numRuns: RUNS,
+      endOnFailure: !SHRINK,
+      ...(replayPath ? { path: replayPath } : {}),
+    };
+
+    it.prop([scenarioArb(2500)], params)(
+      'local engine: any kill -9 moments, any files → one output each, archived once, no temp files',
+      async (s) => runScenario('local', s),
+      240_000,
+    );
+
+    it.prop([scenarioArb(3500)], params)(
+      'cloud engine: any kill -9 moments, any files → one output and one render each, archived once, no temp files',
+      async (s) => runScenario('cloud', s),
+      240_000,
+    );
+  },
+);
+
+describe.skipIf(!distIsFresh())('kill -9 while an anonymous token is being fetched', () => {
+  // defect: the token request runs under a lock file (nemo-credentials.json.lock) that a killed
+  // daemon leaves behind; the next daemon waits until it is 2 minutes old (its pid is never
+  // checked, unlike the state dir's lock), so after a crash no cloud job moves for 2 minutes;
+  // flip to it() with the fix (take over a lock whose process is gone).
+  it.fails(
+    'after the restart the daemon asks for a token at once and converts the file',
+    async () => {
+      const w = await makeWorld({ engine: 'nemo', requestTimeoutSeconds: 5 });
+      let daemon: Child | undefined;
+      try {
+        // The service sits on the token request (no token issued) while the daemon is killed.
+        w.emu.inject('token', { kind: 'stall' });
+        daemon = spawnDaemon(w);
+        await daemon.waitForLog('Watching inboxes');
+        const { bytes } = await inputBytes('remux');
+        await drop(w.inbox, 'first.mp4', bytes);
+        await waitFor(() => w.emu.count('token') === 1, 30_000, 'the token request');
+        await sleep(1000);
+        daemon.proc.kill('SIGKILL');
+        await daemon.exited;
+        figures.kills++;
+        figures.killsMidWork++;
+        daemon = spawnDaemon(w);
+        await waitForFates(w, ['first.mp4'], 25_000).catch((err: Error) => {
+          const log = (daemon?.lines ?? []).slice(-6).join('\n');
+          throw new Error(`${err.message}\nrequests: ${requestTrail(w.emu.requests)}\n${log}`);
+        });
+      } finally {
+        if (daemon) {
+          daemon.proc.kill('SIGKILL');
+          await daemon.exited;
+        }
+        await w.close();
+      }
+    },
+    90_000,
+  );
+});

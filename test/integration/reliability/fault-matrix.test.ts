@@ -1,0 +1,189 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EndpointName, Fault } from '../../emulator/index.js';
+import {
+  distIsFresh,
+  killChildren,
+  runCli,
+  sigterm,
+  spawnDaemon,
+  waitFor,
+  type Child,
+} from '../daemon/harness.js';
+import {
+  distinctVideo,
+  drop,
+  listAll,
+  makeBaseVideo,
+  makeWorld,
+  recordFigures,
+  rendersPerFile,
+  requestTrail,
+  tempFilesIn,
+  waitForFates,
+  type World,
+} from './world.js';
+
+/**
+ * Every API endpoint × every kind of fault the API table and the network can produce, each met by a
+ * real file dropped into a running daemon (the built CLI): the file ends converted, exactly one
+ * render is started for it, and no temp file is left. One daemon per endpoint takes its faults in
+ * turn; the endpoints run side by side.
+ */
+
+const ENDPOINTS: EndpointName[] = [
+  'token',
+  'session',
+  'upload',
+  'sse',
+  'state',
+  'render-start',
+  'render-poll',
+  'download',
+  'credits',
+];
+
+/** Bytes a second for a slow body: JSON answers then outlast the 1 s timeout; streams still flow. */
+function slowRate(endpoint: EndpointName): number {
+  if (endpoint === 'download') return 8 * 1024;
+  if (endpoint === 'sse') return 512;
+  return 128;
+}
+
+interface FaultCase {
+  name: string;
+  slug: string;
+  fault: (endpoint: EndpointName) => Fault;
+}
+
+const FAULTS: FaultCase[] = [
+  { name: 'HTTP 503', slug: 'http-503', fault: () => ({ kind: 'http', status: 503 }) },
+  { name: 'connection reset', slug: 'reset', fault: () => ({ kind: 'reset' }) },
+  { name: 'stall past the timeout', slug: 'stall', fault: () => ({ kind: 'stall' }) },
+  { name: 'HTTP 429', slug: 'http-429', fault: () => ({ kind: 'http', status: 429, retryAfter: 1 }) },
+  { name: 'envelope 1001', slug: 'code-1001', fault: () => ({ kind: 'envelope', code: 1001 }) },
+  { name: 'envelope 1002', slug: 'code-1002', fault: () => ({ kind: 'envelope', code: 1002 }) },
+  { name: 'slow body', slug: 'slow', fault: (e) => ({ kind: 'slow', bytesPerSecond: slowRate(e) }) },
+];
+
+const figures = { faultsInjected: 0, faultsMet: 0, files: 0, converted: 0, knownDefects: 0 };
+let mediaDir: string;
+let base: string;
+
+beforeAll(async () => {
+  mediaDir = await mkdtemp(join(tmpdir(), 'vi-faults-media-'));
+  base = await makeBaseVideo(mediaDir);
+});
+
+afterAll(async () => {
+  await killChildren();
+  await rm(mediaDir, { recursive: true, force: true });
+  await recordFigures('faultMatrix', figures);
+});
+
+async function heldForCredits(w: World): Promise<boolean> {
+  const res = await runCli(w, ['status', '--json', '--config', w.configPath]);
+  if (res.code !== 0) return false;
+  const report = JSON.parse(res.stdout) as { jobs: { state: string; heldReason?: string }[] };
+  return report.jobs.some((j) => j.state === 'held' && j.heldReason === 'credits');
+}
+
+/**
+ * Pairs that fail today, each a defect in src/ (see docs/RELIABILITY.md): the test runs as `it.fails`
+ * so CI stays green while it keeps the defect found. Flip the entry away with the fix.
+ */
+const KNOWN_DEFECTS: Partial<Record<EndpointName, Partial<Record<string, string>>>> = {
+  // defect: a token answer that never fully arrives (slow body past the timeout) was still issued
+  // by the service; every later token request for that client id is refused with 429 (one token
+  // per client id per 7 days), so no cloud job runs again until that token expires; flip to it()
+  // with the fix (e.g. a new client id when the token call is refused and no token is held).
+  token: { slow: 'a lost token answer locks the client id out' },
+  // defect: 1002 while polling a render whose id is in hand restarts the whole job in a new
+  // session: a second upload, a second (charged) instruction and a second render; flip to it()
+  // with the fix (keep polling the render id; only a render the service does not know is redone).
+  'render-poll': { 'code-1002': 'a session error while polling redoes the job (second render)' },
+  // defect: 1002 on the download of a finished render (its URL in hand) restarts the whole job in a
+  // new session: second upload, instruction and render; flip to it() with the fix (retry the
+  // download, or ask the render for a fresh URL, as for other refused downloads).
+  download: { 'code-1002': 'a session error on the download redoes the job (second render)' },
+};
+
+describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` first)', () => {
+  // The endpoints run side by side (one daemon each); within one, the faults come one at a time.
+  describe.concurrent.each(ENDPOINTS)('%s', (endpoint) => {
+    let w: World;
+    let child: Child;
+
+    beforeAll(async () => {
+      w = await makeWorld({ engine: 'nemo', requestTimeoutSeconds: 1, creditsCheckSeconds: 1 });
+      child = spawnDaemon(w);
+      await child.waitForLog('Watching inboxes');
+    });
+
+    afterAll(async () => {
+      if (child) expect((await sigterm(child)).code).toBe(0);
+      await w?.close();
+    });
+
+    async function meetFault({ slug, fault }: FaultCase, timeoutMs: number): Promise<void> {
+      const name = `${endpoint}-${slug}.mp4`;
+      const seen = w.emu.requests.length;
+      // The token is fetched once and kept: expire it so this file's job must ask for a new one.
+      if (endpoint === 'token') w.emu.expireTokens();
+      // Credits are read only while jobs are held for them.
+      if (endpoint === 'credits') w.emu.setCredits(0);
+      w.emu.inject(endpoint, fault(endpoint));
+      figures.faultsInjected++;
+      figures.files++;
+      await drop(w.inbox, name, await distinctVideo(base, name));
+
+      if (endpoint === 'credits') {
+        await waitFor(() => heldForCredits(w), 60_000, 'the job held for credits');
+        w.emu.setCredits(100);
+      }
+
+      let fates;
+      try {
+        fates = await waitForFates(w, [name], timeoutMs);
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\nrequests: ${requestTrail(w.emu.requests, seen)}`);
+      }
+      const fate = fates[name]!;
+      expect(fate, requestTrail(w.emu.requests, seen)).toMatchObject({ kind: 'converted', archived: 1 });
+      figures.converted++;
+
+      const met = w.emu.requests.slice(seen).filter((r) => r.endpoint === endpoint && r.fault);
+      expect(met, 'the injected fault met a request').toHaveLength(1);
+      figures.faultsMet++;
+      expect(rendersPerFile(w.emu.requests, [name]), requestTrail(w.emu.requests, seen)).toEqual({
+        [name]: 1,
+      });
+      expect(await tempFilesIn(w.outbox, w.stateDir, w.inbox)).toEqual([]);
+      expect((await listAll(w.inbox)).filter((n) => n !== '_done')).toEqual([]);
+    }
+
+    const known = KNOWN_DEFECTS[endpoint] ?? {};
+    const holding = FAULTS.filter((f) => !known[f.slug]);
+    const failing = FAULTS.filter((f) => known[f.slug]);
+
+    // A whole-job retry waits 30 s (token refusals end there), and an upload waits 2 minutes for
+    // an answer before it gives up (transferIdle, not configurable): hence the generous bound.
+    it.sequential.each(holding)(
+      '$name → the file is converted, one render, no temp file',
+      async (c) => meetFault(c, 170_000),
+      180_000,
+    );
+
+    if (failing.length > 0)
+      it.sequential.fails.each(failing)(
+        '$name → the file is converted, one render, no temp file (known defect)',
+        async (c) => {
+          figures.knownDefects++;
+          await meetFault(c, 40_000);
+        },
+        60_000,
+      );
+  });
+});
