@@ -7,6 +7,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { NewJob } from '../src/jobs/job.js';
 import { systemClock } from '../src/core/clock.js';
@@ -34,38 +35,87 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
-async function library(size: number): Promise<void> {
+export interface LibraryFigures {
+  jobs: number;
+  logBytes: number;
+  keysBytes: number;
+  /** Median load time over `runs` opens, ms. */
+  loadMs: number;
+  /** Median heap growth with the journal open, MB. */
+  heapMb: number;
+  /** Median time of a done-record lookup (findDone, read from disk), microseconds. */
+  findDoneUs: number;
+}
+
+async function library(size: number, runs: number): Promise<LibraryFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-bench-journal-'));
   try {
     const writer = await openJournal(dir, { clock: systemClock });
-    const t0 = performance.now();
     for (let i = 0; i < size; i += 1000) {
       await Promise.all(
         Array.from({ length: Math.min(1000, size - i) }, (_, k) => writer.create(job(i + k))),
       );
     }
-    const writeMs = performance.now() - t0;
     await writer.close();
-    const bytes = (await stat(join(dir, JOURNAL_FILE))).size;
-
-    const before = heapMb();
-    const t1 = performance.now();
-    const reader = await openJournal(dir, { clock: systemClock });
-    const loadMs = performance.now() - t1;
-    const after = heapMb();
-    const found = reader.findDone(job(size - 1).contentHash, 'b3f1c2a9e0d4') !== undefined;
-    await reader.close();
-    console.log(
-      `${size} done jobs: log ${(bytes / 1024 / 1024).toFixed(1)} MB (${Math.round(bytes / size)} B/job), ` +
-        `written in ${Math.round(writeMs)} ms, loaded in ${Math.round(loadMs)} ms, ` +
-        `heap +${(after - before).toFixed(1)} MB${gc ? '' : ' (run with --expose-gc for a steadier figure)'}, index ok: ${found}`,
+    // The first open of a library written line by line folds the done lines into the keys file.
+    await (await openJournal(dir, { clock: systemClock })).close();
+    const logBytes = (await stat(join(dir, JOURNAL_FILE))).size;
+    const keysBytes = await stat(join(dir, 'journal.keys')).then(
+      (s) => s.size,
+      () => 0,
     );
+
+    const loads: number[] = [];
+    const heaps: number[] = [];
+    const finds: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const before = heapMb();
+      const t1 = performance.now();
+      const reader = await openJournal(dir, { clock: systemClock });
+      loads.push(performance.now() - t1);
+      heaps.push(heapMb() - before);
+      const t2 = performance.now();
+      for (let k = 0; k < 1000; k++) {
+        const n = (k * 7919) % size;
+        if (reader.findDone(job(n).contentHash, 'b3f1c2a9e0d4')?.source !== job(n).source) {
+          throw new Error(`findDone lost job ${n}`);
+        }
+      }
+      finds.push(((performance.now() - t2) / 1000) * 1000);
+      await reader.close();
+    }
+    const figures = {
+      jobs: size,
+      logBytes,
+      keysBytes,
+      loadMs: median(loads),
+      heapMb: median(heaps),
+      findDoneUs: median(finds),
+    };
+    console.log(
+      `${size} done jobs: log ${(logBytes / 1024 / 1024).toFixed(1)} MB (${Math.round(logBytes / size)} B/job) ` +
+        `+ keys ${(keysBytes / 1024 / 1024).toFixed(1)} MB; load median ${Math.round(figures.loadMs)} ms ` +
+        `(runs: ${loads.map((x) => Math.round(x)).join(', ')}), heap +${figures.heapMb.toFixed(1)} MB` +
+        `${gc ? '' : ' (run with --expose-gc for a steadier figure)'}, findDone ${figures.findDoneUs.toFixed(1)} µs`,
+    );
+    return figures;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function updates(): Promise<void> {
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export interface UpdateFigures {
+  sequentialMs: number;
+  concurrentMs: number;
+}
+
+async function updates(): Promise<UpdateFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-bench-journal-'));
   try {
     const j = await openJournal(dir, { clock: systemClock });
@@ -89,22 +139,35 @@ async function updates(): Promise<void> {
       `durable updates: ${(seqMs / n).toFixed(2)} ms each one at a time; ` +
         `1000 updates from 50 concurrent jobs in ${Math.round(concMs)} ms (${(concMs / 1000).toFixed(2)} ms each)`,
     );
+    return { sequentialMs: seqMs / n, concurrentMs: concMs };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function main(): Promise<void> {
+export const RERUN = 'npx tsc -p tsconfig.bench.json && node --expose-gc dist/bench/journal.js 10000 100000';
+
+/**
+ * Journal scale: for each library size, the log and keys file on disk, the median load time and
+ * heap growth over `runs` opens, and a done lookup's cost; then durable update costs.
+ */
+export async function run(
+  opts: { sizes?: number[]; runs?: number } = {},
+): Promise<{ libraries: LibraryFigures[]; updates: UpdateFigures }> {
+  const libraries: LibraryFigures[] = [];
+  for (const size of opts.sizes ?? [10_000, 100_000]) libraries.push(await library(size, opts.runs ?? 5));
+  const figures = { libraries, updates: await updates() };
+  console.log(
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
+  console.log(`Rerun: ${RERUN}`);
+  return figures;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const sizes = process.argv
     .slice(2)
     .map(Number)
     .filter((x) => x > 0);
-  for (const size of sizes.length > 0 ? sizes : [10_000]) await library(size);
-  await updates();
-  console.log(
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-  );
-  console.log('Rerun: npx tsc -p tsconfig.bench.json && node --expose-gc dist/bench/journal.js 10000 100000');
+  await run({ sizes: sizes.length > 0 ? sizes : undefined });
 }
-
-await main();
