@@ -151,6 +151,7 @@ export class InboxSettle {
     const { folder } = this.where;
     if (empty) this.deps.log.info({ folder, file: path }, 'File stayed empty; handing it over as empty');
     this.tracker.markEmitted(path, fp);
+    this.deps.log.debug({ folder, file: path, size: fp.size }, 'File is complete');
     try {
       this.deps.onFile({ folder, path, size: fp.size, mtimeMs: fp.mtimeMs, ino: fp.ino });
     } catch (err) {
