@@ -140,7 +140,7 @@ describe('done jobs kept on disk', () => {
     // A damaged keys file is ignored the same way.
     await third.close();
     const bytes = await readFile(join(dir, KEYS_FILE));
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0xff, bytes.length - 10);
     await writeFile(join(dir, KEYS_FILE), bytes);
     const fourth = await openJ(64 * 1024);
     expectSameLibrary(fourth, done, [running[0]!, fourth.get(running[1]!.id)!]);
