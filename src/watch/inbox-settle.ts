@@ -70,9 +70,9 @@ export class InboxSettle {
     return !isIgnoredRelative(rel) && !(this.deps.isIgnored?.(rel) ?? false);
   }
 
-  /** An event saw the file: it becomes a candidate. */
+  /** An event saw the file: it becomes a candidate, or (already one) is looked at on the next pass. */
   offer(path: string): void {
-    if (this.accepts(path)) this.tracker.add(path);
+    if (this.accepts(path) && !this.tracker.add(path)) this.tracker.touch(path);
   }
 
   /** A scan listed these files: new versions become candidates. Returns the accepted paths. */

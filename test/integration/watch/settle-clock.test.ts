@@ -84,10 +84,13 @@ describe('the real watcher keeps time only by its injected clock', () => {
     await writeFile(path, 'one');
     await watcher.start();
     await tick(3 * Q);
-    await writeFile(path, 'one two');
-    await tick(5 * Q - 1); // the change is seen at the end of the first window (t = 1000): stable since
+    await writeFile(path, 'one two'); // t = 750
+    await tick(Q); // t = 1000: the first version would be ready now, but it changed
     expect(emitted).toEqual([]);
-    await tick(1); // t = 2000
+    // Taken once stable for a window after the write (seen at the next pass after its event, or at
+    // the latest when the first window ends), never before t = 1750.
+    while (emitted.length === 0 && clock.now() < 2000) await tick();
     expect(emitted.map((f) => f.size)).toEqual([7]);
+    expect(clock.now()).toBeGreaterThanOrEqual(1750);
   });
 });
