@@ -37,9 +37,11 @@ function job(n: number): NewJob {
   };
 }
 
+/** JS heap plus typed-array memory (the journal's index lives in typed arrays), MB. */
 function heapMb(): number {
   gc?.();
-  return process.memoryUsage().heapUsed / 1024 / 1024;
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.arrayBuffers) / 1024 / 1024;
 }
 
 async function library(size: number, log: (line: string) => void): Promise<Figure> {

@@ -46,3 +46,25 @@ function looksLikeJob(value: unknown): value is JobRecord {
     v.remote !== null
   );
 }
+
+/**
+ * The first line of a compacted log: `<crc32> {"snapshot":"<token>"}`. The token names the keys file
+ * written with this log; a keys file with another token belongs to another log and is ignored.
+ */
+export function encodeMarker(token: string): Buffer {
+  const json = JSON.stringify({ snapshot: token });
+  return Buffer.from(`${checksum(json)} ${json}\n`, 'utf8');
+}
+
+/** The token of a marker line (without its newline), or undefined when the line is not one. */
+export function decodeMarker(line: string): string | undefined {
+  if (line.indexOf(' ') !== 8 || !line.includes('"snapshot"')) return undefined;
+  const json = line.slice(9);
+  if (checksum(json) !== line.slice(0, 8)) return undefined;
+  try {
+    const value = JSON.parse(json) as { snapshot?: unknown };
+    return typeof value.snapshot === 'string' ? value.snapshot : undefined;
+  } catch {
+    return undefined;
+  }
+}

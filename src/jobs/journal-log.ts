@@ -1,22 +1,30 @@
-import { copyFile, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readSync } from 'node:fs';
+import { copyFile, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { VideoInboxError, toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
 import type { Logger } from '../core/logger.js';
 import type { JobRecord } from './job.js';
-import { decodeLine, encodeLine } from './journal-line.js';
+import type { DoneReader, DoneSlot } from './journal-index.js';
+import { decodeKeys, encodeKeys, KEYS_FILE, type DoneKeys } from './journal-keys.js';
+import { decodeLine, decodeMarker, encodeLine, encodeMarker } from './journal-line.js';
 import { scanLines } from './journal-scan.js';
 
 export const JOURNAL_FILE = 'journal.log';
 export const COMPACT_MIN_BYTES = 1024 * 1024;
 
-/** What the log needs to know about the live records, to decide on and run a compaction. */
+/** What the log needs from the index, to load keys, compact and move done lines. */
 export interface LiveRecords {
   /** Bytes the live records take as lines. */
   readonly liveBytes: number;
   readonly size: number;
-  all(): Iterable<JobRecord>;
+  readonly folderNames: readonly string[];
+  activeRecords(): Iterable<JobRecord>;
+  doneSlots(): DoneSlot[];
+  installKeys(keys: DoneKeys): void;
+  relocate(moved: readonly { slot: number; offset: number }[]): void;
 }
 
 export interface JournalLogOptions {
@@ -31,10 +39,13 @@ export interface JournalLogOptions {
  * The journal's file: `<stateDir>/journal.log`, append-only checksummed lines, each acknowledged only
  * once fdatasync returned. Loading drops a torn last line and damaged lines (keeping a copy of a
  * damaged log); a failed append is cut off again; compaction rewrites the live records to a temp
- * file and renames it over the log.
+ * file and renames it over the log: done lines first (copied as they are), described by a keys file
+ * (`journal.keys`) so the next start reads their keys instead of their lines. Done records are read
+ * back one by one (`read`), by offset.
  */
-export class JournalLog {
+export class JournalLog implements DoneReader {
   readonly file: string;
+  private readonly keysFile: string;
   private handle: FileHandle | undefined;
   private size = 0;
   /** No compaction below this size (raised after a failed compaction, so it is not retried at once). */
@@ -48,16 +59,27 @@ export class JournalLog {
     private readonly opts: JournalLogOptions,
   ) {
     this.file = join(stateDir, JOURNAL_FILE);
+    this.keysFile = join(stateDir, KEYS_FILE);
     this.compactFloor = opts.compactMinBytes;
   }
 
-  /** Replays the log: `onJob` gets every valid line, oldest first. Repairs and compacts unless read-only. */
-  async load(onJob: (job: JobRecord, bytes: number) => void): Promise<void> {
+  /** Where the next appended line will start. */
+  get end(): number {
+    return this.size;
+  }
+
+  /**
+   * Replays the log: `onJob` gets every valid line (after the done lines a valid keys file
+   * describes), oldest first. Repairs and compacts unless read-only.
+   */
+  async load(onJob: (job: JobRecord, bytes: number, offset: number) => void): Promise<void> {
     if (!this.opts.readOnly) {
       await mkdir(this.stateDir, { recursive: true });
       await rm(`${this.file}.tmp`, { force: true });
+      await rm(`${this.keysFile}.tmp`, { force: true });
     }
-    const { damaged, torn } = await this.replay(onJob);
+    const created = await this.openLog();
+    const { damaged, torn, doneTailBytes } = await this.replay(onJob);
     if (this.opts.readOnly) return;
     if (damaged > 0) {
       // Keep the evidence: a damaged line in the middle is not a crash artefact and deserves a look.
@@ -65,12 +87,25 @@ export class JournalLog {
       await copyFile(this.file, copy);
       this.opts.log.warn({ file: copy, lines: damaged }, 'Kept a copy of the damaged journal');
     }
-    if (damaged > 0 || torn > 0 || this.wantsCompaction()) {
+    // Done lines past the keys file are parsed at every start: fold them in once they add up.
+    const keysBehind = doneTailBytes > this.opts.compactMinBytes;
+    if (damaged > 0 || torn > 0 || keysBehind || this.wantsCompaction()) {
       await this.compact();
-    } else {
-      this.handle = await this.opts.openFile(this.file, this.size === 0 ? 'w+' : 'r+');
-      if (this.size === 0) await fsyncDir(this.stateDir);
+    } else if (created) {
+      await fsyncDir(this.stateDir);
     }
+  }
+
+  /** A done record read back from the log, or undefined (and a warning) if its line is damaged. */
+  read(offset: number, length: number): JobRecord | undefined {
+    const handle = this.handle;
+    if (!handle || offset < 0) return undefined;
+    const buf = Buffer.allocUnsafe(length);
+    const n = readSync(handle.fd, buf, 0, length, offset);
+    const decoded = n === length ? decodeLine(buf.toString('utf8', 0, length - 1)) : undefined;
+    if (decoded?.ok) return decoded.job;
+    this.opts.log.warn({ file: this.file, offset }, 'Journal line is damaged; ignoring it');
+    return undefined;
   }
 
   /**
@@ -110,29 +145,62 @@ export class JournalLog {
     this.handle = undefined;
   }
 
-  private async replay(
-    onJob: (job: JobRecord, bytes: number) => void,
-  ): Promise<{ damaged: number; torn: number }> {
-    let damaged = 0;
-    let torn = 0;
-    try {
-      const result = await scanLines(this.file, ({ text, offset }) => {
-        const decoded = decodeLine(text);
-        if (decoded.ok) {
-          onJob(decoded.job, Buffer.byteLength(text) + 1);
-          return;
-        }
-        damaged++;
-        this.opts.log.warn(
-          { file: this.file, offset, reason: decoded.reason },
-          'Journal line is damaged; ignoring it',
-        );
+  /** Opens the log (a writer creates it); true when it was created. */
+  private async openLog(): Promise<boolean> {
+    if (this.opts.readOnly) {
+      this.handle = await open(this.file, 'r').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
       });
-      torn = result.tornBytes;
-      this.size = result.completeBytes + result.tornBytes;
+      return false;
+    }
+    try {
+      this.handle = await this.opts.openFile(this.file, 'r+');
+      return false;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.handle = await this.opts.openFile(this.file, 'w+');
+      return true;
     }
+  }
+
+  /** The keys file, if it is intact and was written with the log now open. */
+  private async trustedKeys(handle: FileHandle): Promise<DoneKeys | undefined> {
+    const keys = await readFile(this.keysFile).then(decodeKeys, () => undefined);
+    if (!keys) return undefined;
+    const head = Buffer.alloc(128);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const nl = head.subarray(0, bytesRead).indexOf(10);
+    if (nl === -1 || decodeMarker(head.toString('utf8', 0, nl)) !== keys.token) return undefined;
+    return keys.coveredBytes <= (await handle.stat()).size ? keys : undefined;
+  }
+
+  private async replay(
+    onJob: (job: JobRecord, bytes: number, offset: number) => void,
+  ): Promise<{ damaged: number; torn: number; doneTailBytes: number }> {
+    let damaged = 0;
+    let doneTailBytes = 0;
+    const handle = this.handle;
+    if (!handle) return { damaged, torn: 0, doneTailBytes };
+    const keys = await this.trustedKeys(handle);
+    if (keys) this.live.installKeys(keys);
+    const result = await scanLines(handle, keys?.coveredBytes ?? 0, ({ text, offset }) => {
+      const decoded = decodeLine(text);
+      const bytes = Buffer.byteLength(text) + 1;
+      if (decoded.ok) {
+        if (decoded.job.state === 'done') doneTailBytes += bytes;
+        onJob(decoded.job, bytes, offset);
+        return;
+      }
+      if (decodeMarker(text) !== undefined) return;
+      damaged++;
+      this.opts.log.warn(
+        { file: this.file, offset, reason: decoded.reason },
+        'Journal line is damaged; ignoring it',
+      );
+    });
+    const torn = result.tornBytes;
+    this.size = result.completeBytes + result.tornBytes;
     if (torn > 0) {
       // For a read-only reader the daemon may simply be mid-write: not worth a warning.
       this.opts.log[this.opts.readOnly ? 'debug' : 'warn'](
@@ -140,7 +208,7 @@ export class JournalLog {
         'Journal ends with a half-written line (an interrupted write); ignoring it',
       );
     }
-    return { damaged, torn };
+    return { damaged, torn, doneTailBytes };
   }
 
   private async repairTail(): Promise<void> {
@@ -155,24 +223,57 @@ export class JournalLog {
     return this.size > Math.max(this.compactFloor, 2 * this.live.liveBytes);
   }
 
-  /** Rewrites the live records to a temp file and renames it over the log. */
+  /**
+   * Rewrites the live records to a temp file (marker, done lines copied as they are, then the other
+   * records), writes the keys file for it, and renames both into place. The marker's token binds
+   * the two: a crash between the renames leaves a keys file the log does not name, which the next
+   * start ignores (it reads the lines instead), so the old log or the new one is whole either way.
+   */
   private async compact(): Promise<void> {
     const tmp = `${this.file}.tmp`;
-    const out = await this.opts.openFile(tmp, 'w');
+    const keysTmp = `${this.keysFile}.tmp`;
+    const token = randomBytes(16).toString('hex');
+    const slots = this.live.doneSlots();
+    const moved: { slot: number; offset: number }[] = [];
     let bytes;
     try {
-      bytes = await writeRecords(out, this.live.all());
-      await out.sync();
+      const out = new ChunkedWriter(await this.opts.openFile(tmp, 'w'));
+      try {
+        await out.add(encodeMarker(token));
+        const source = new WindowReader(this.handle);
+        for (const slot of slots) {
+          moved.push({ slot: slot.slot, offset: out.bytes });
+          await out.add(await source.bytes(slot.offset, slot.length));
+        }
+        const coveredBytes = out.bytes;
+        for (const job of this.live.activeRecords()) await out.add(encodeLine(job));
+        bytes = await out.finish();
+        const entries = slots.map((s, i) => ({ ...s, offset: moved[i]!.offset }));
+        const keys = encodeKeys({ token, coveredBytes, folders: [...this.live.folderNames], entries });
+        const keysOut = await this.opts.openFile(keysTmp, 'w');
+        try {
+          await writeAll(keysOut, keys, 0);
+          await keysOut.sync();
+        } finally {
+          await keysOut.close();
+        }
+      } finally {
+        await out.close();
+      }
     } catch (err) {
-      await out.close().catch(() => undefined);
       await rm(tmp, { force: true });
+      await rm(keysTmp, { force: true });
       throw err;
     }
-    await out.close();
+    await rename(keysTmp, this.keysFile);
     await rename(tmp, this.file);
     await fsyncDir(this.stateDir);
-    await this.handle?.close();
-    this.handle = await this.opts.openFile(this.file, 'r+');
+    const next = await this.opts.openFile(this.file, 'r+');
+    // Swap the file and the done offsets in one step: a read in between would mix old and new.
+    const old = this.handle;
+    this.handle = next;
+    this.live.relocate(moved);
+    await old?.close();
     this.size = bytes;
     this.dirtyTail = false;
     this.compactFloor = this.opts.compactMinBytes;
@@ -180,24 +281,56 @@ export class JournalLog {
   }
 }
 
-/** Writes every record as a line, in chunks of about 256 KiB; returns the bytes written. */
-async function writeRecords(out: FileHandle, records: Iterable<JobRecord>): Promise<number> {
-  let bytes = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  for (const job of records) {
-    const line = encodeLine(job);
-    pending.push(line);
-    pendingBytes += line.length;
-    if (pendingBytes >= 256 * 1024) {
-      await writeAll(out, Buffer.concat(pending), bytes);
-      bytes += pendingBytes;
-      pending = [];
-      pendingBytes = 0;
+/** Reads byte ranges in ascending order through a 1 MiB window, so copying done lines is sequential. */
+class WindowReader {
+  private window = Buffer.alloc(0);
+  private start = 0;
+
+  constructor(private readonly handle: FileHandle | undefined) {}
+
+  async bytes(offset: number, length: number): Promise<Buffer> {
+    if (offset < this.start || offset + length > this.start + this.window.length) {
+      if (!this.handle) throw new VideoInboxError('INTERNAL', 'The journal is not open');
+      const buf = Buffer.allocUnsafe(Math.max(1024 * 1024, length));
+      const { bytesRead } = await this.handle.read(buf, 0, buf.length, offset);
+      this.window = buf.subarray(0, bytesRead);
+      this.start = offset;
+      if (bytesRead < length) throw Object.assign(new Error('Journal line cut short'), { code: 'EIO' });
     }
+    return Buffer.from(this.window.subarray(offset - this.start, offset - this.start + length));
   }
-  if (pendingBytes > 0) await writeAll(out, Buffer.concat(pending), bytes);
-  return bytes + pendingBytes;
+}
+
+/** Writes lines to a new file in chunks of about 256 KiB, then fsyncs it. */
+class ChunkedWriter {
+  bytes = 0;
+  private written = 0;
+  private pending: Buffer[] = [];
+
+  constructor(private readonly out: FileHandle) {}
+
+  async add(line: Buffer): Promise<void> {
+    this.pending.push(line);
+    this.bytes += line.length;
+    if (this.bytes - this.written >= 256 * 1024) await this.flush();
+  }
+
+  async finish(): Promise<number> {
+    await this.flush();
+    await this.out.sync();
+    return this.bytes;
+  }
+
+  close(): Promise<void> {
+    return this.out.close().catch(() => undefined);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    await writeAll(this.out, Buffer.concat(this.pending), this.written);
+    this.written = this.bytes;
+    this.pending = [];
+  }
 }
 
 async function writeAll(handle: FileHandle, buf: Buffer, position: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 
 export interface ScannedLine {
   text: string;
@@ -7,31 +7,44 @@ export interface ScannedLine {
 }
 
 export interface ScanResult {
-  /** Bytes up to and including the last newline: everything after it is a torn write. */
+  /** Offset just past the last newline: everything after it is a torn write. */
   completeBytes: number;
   /** Bytes after the last newline (0 when the file ends cleanly). */
   tornBytes: number;
 }
 
 /**
- * Streams a log line by line (newline-terminated lines only), so loading a large journal never holds
- * the whole file. Splitting on the newline byte is safe for UTF-8: 0x0A never occurs inside a
- * multi-byte character.
+ * Reads a log line by line from `start` (newline-terminated lines only) in 1 MiB chunks, so loading
+ * a large journal never holds the whole file. Splitting on the newline byte is safe for UTF-8: 0x0A
+ * never occurs inside a multi-byte character.
  */
-export async function scanLines(path: string, onLine: (line: ScannedLine) => void): Promise<ScanResult> {
-  let carry: Buffer = Buffer.alloc(0);
-  let carryOffset = 0;
-  let completeBytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
-    const buf: Buffer = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-      onLine({ text: buf.toString('utf8', start, nl), offset: carryOffset + start });
-      start = nl + 1;
+export async function scanLines(
+  handle: FileHandle,
+  start: number,
+  onLine: (line: ScannedLine) => void,
+): Promise<ScanResult> {
+  let buf = Buffer.allocUnsafe(1024 * 1024);
+  let carry = 0;
+  let carryOffset = start;
+  let position = start;
+  for (;;) {
+    if (carry === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, carry);
+      buf = bigger;
     }
-    completeBytes = carryOffset + start;
-    carry = buf.subarray(start);
-    carryOffset = completeBytes;
+    const { bytesRead } = await handle.read(buf, carry, buf.length - carry, position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    const end = carry + bytesRead;
+    let from = 0;
+    for (let nl = buf.indexOf(10, from); nl !== -1 && nl < end; nl = buf.indexOf(10, from)) {
+      onLine({ text: buf.toString('utf8', from, nl), offset: carryOffset + from });
+      from = nl + 1;
+    }
+    buf.copy(buf, 0, from, end);
+    carry = end - from;
+    carryOffset += from;
   }
-  return { completeBytes, tornBytes: carry.length };
+  return { completeBytes: carryOffset, tornBytes: carry };
 }

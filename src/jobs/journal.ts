@@ -76,7 +76,8 @@ export async function openJournal(stateDir: string, opts: JournalOptions): Promi
     openFile: writer?.openFile ?? openLogFile,
     compactMinBytes: writer?.compactMinBytes ?? COMPACT_MIN_BYTES,
   });
-  await file.load((job, bytes) => index.install(job, bytes));
+  index.setReader(file);
+  await file.load((job, bytes, offset) => index.install(job, bytes, offset));
   return new LogJournal(index, file, clock, writer === undefined);
 }
 
@@ -167,6 +168,7 @@ class LogJournal implements Journal {
       }
     }
     if (done.length === 0) return;
+    let offset = this.file.end;
     try {
       await this.file.append(Buffer.concat(done.map((d) => d.line)));
     } catch (err) {
@@ -174,7 +176,10 @@ class LogJournal implements Journal {
       for (const { op } of done) op.reject(err);
       return;
     }
-    for (const { job, line } of done) this.index.install(job, line.length);
+    for (const { job, line } of done) {
+      this.index.install(job, line.length, offset);
+      offset += line.length;
+    }
     for (const { op, job } of done) op.resolve(structuredClone(job));
     await this.file.compactIfWorthIt();
   }

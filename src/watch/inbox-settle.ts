@@ -70,9 +70,9 @@ export class InboxSettle {
     return !isIgnoredRelative(rel) && !(this.deps.isIgnored?.(rel) ?? false);
   }
 
-  /** An event saw the file: it becomes a candidate. */
+  /** An event saw the file: it becomes a candidate, or (already one) is looked at on the next pass. */
   offer(path: string): void {
-    if (this.accepts(path)) this.tracker.add(path);
+    if (this.accepts(path) && !this.tracker.add(path)) this.tracker.touch(path);
   }
 
   /** A scan listed these files: new versions become candidates. Returns the accepted paths. */
@@ -151,6 +151,7 @@ export class InboxSettle {
     const { folder } = this.where;
     if (empty) this.deps.log.info({ folder, file: path }, 'File stayed empty; handing it over as empty');
     this.tracker.markEmitted(path, fp);
+    this.deps.log.debug({ folder, file: path, size: fp.size }, 'File is complete');
     try {
       this.deps.onFile({ folder, path, size: fp.size, mtimeMs: fp.mtimeMs, ino: fp.ino });
     } catch (err) {

@@ -72,6 +72,16 @@ export class SettleTracker {
     return candidate !== undefined && this.clock.now() >= candidate.nextCheck;
   }
 
+  /**
+   * An event says the pending file changed: look at it on the next pass instead of at the end of its
+   * window, so the window restarts from (about) its last write rather than from a later look. Costs
+   * at most one stat per pass for a file being written; never makes anything ready by itself.
+   */
+  touch(path: string): void {
+    const candidate = this.pending.get(path);
+    if (candidate !== undefined) candidate.nextCheck = Math.min(candidate.nextCheck, this.clock.now());
+  }
+
   has(path: string): boolean {
     return this.pending.has(path);
   }

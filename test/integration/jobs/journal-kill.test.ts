@@ -8,27 +8,32 @@ import { openJournal } from '../../../src/jobs/journal.js';
 import { transpileForChild, type Transpiled } from '../../helpers/transpile.js';
 
 /*
- * The child updates four jobs as fast as the disk allows (compacting often), printing "ack <id> <n>"
- * only after each update resolved. stdout to a pipe is synchronous on Linux, so whatever the parent
- * read was acknowledged before the kill.
+ * The child updates four jobs as fast as the disk allows (compacting often, which moves 300 done
+ * records and rewrites the keys file each time), printing "ack <id> <n>" only after each update
+ * resolved. The ack is written with writeSync: process.stdout.write to a pipe can still be queued in
+ * the process when SIGKILL lands, and a lost ack would look like an update nobody acknowledged.
  */
 const CHILD = `
+import { writeSync } from 'node:fs';
 import { openJournal } from './src/jobs/journal.js';
 import { systemClock } from './src/core/clock.js';
 const stateDir = process.argv[2];
 const j = await openJournal(stateDir, { clock: systemClock, compactMinBytes: 16 * 1024 });
 let jobs = j.list({ state: 'queued' });
 if (jobs.length === 0) {
+  await Promise.all(Array.from({ length: 300 }, (_, i) => j.create({ folder: 'f', source: '/inbox/done-' + i + '.avi',
+    sourceName: 'done-' + i + '.avi', size: i, mtimeMs: 0, contentHash: 'done' + i, ruleVersion: 'v1', engine: 'nemo',
+    state: 'done', output: '/out/done-' + i + '.mp4' })));
   for (let i = 0; i < 4; i++) {
     jobs.push(await j.create({ folder: 'f', source: '/inbox/' + i + '.avi', sourceName: i + '.avi', size: i,
       mtimeMs: 0, contentHash: 'h' + i, ruleVersion: 'v1', engine: 'nemo' }));
   }
 }
-for (const job of jobs) process.stdout.write('job ' + job.id + ' ' + job.attempts + '\\n');
+for (const job of jobs) writeSync(1, 'job ' + job.id + ' ' + job.attempts + '\\n');
 await Promise.all(jobs.map(async (job) => {
   for (let n = job.attempts + 1; ; n++) {
     await j.update(job.id, { attempts: n, percent: n % 100, message: 'step ' + n });
-    process.stdout.write('ack ' + job.id + ' ' + n + '\\n');
+    writeSync(1, 'ack ' + job.id + ' ' + n + '\\n');
   }
 }));
 `;
@@ -88,7 +93,12 @@ describe('journal under kill -9', () => {
       expect(started.size).toBe(4);
       const journal = await openJournal(stateDir, { clock: systemClock });
       try {
-        expect(journal.list()).toHaveLength(4);
+        expect(journal.list({ state: 'queued' })).toHaveLength(4);
+        // The done records survived every compaction the kill may have interrupted, read back whole.
+        const done = journal.list({ state: 'done' });
+        expect(done).toHaveLength(300);
+        expect(journal.findDone('done123', 'v1')).toMatchObject({ source: '/inbox/done-123.avi' });
+        expect(new Set(done.map((d) => d.contentHash)).size).toBe(300);
         for (const [id, from] of started) {
           const job = journal.get(id);
           const last = acked.get(id) ?? from;

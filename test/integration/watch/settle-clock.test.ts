@@ -8,9 +8,12 @@ import type { CompleteFile } from '../../../src/watch/types.js';
 import { chokidarWatchFactory } from '../../../src/watch/folder-watch.js';
 import { fakeClock, type FakeClock } from '../../helpers/fake-clock.js';
 import { waitFor } from './harness.js';
+import { watchTiming } from '../../../src/watch/watch-timing.js';
 
 const SETTLE = 1000;
-const TICK = SETTLE / 4;
+const TICK = watchTiming({ settleMs: SETTLE }).tickMs;
+/** Ticks in a quarter of the window: the steps below are written in quarters (250 ms). */
+const Q = SETTLE / 4 / TICK;
 
 describe('the real watcher keeps time only by its injected clock', () => {
   let dir: string;
@@ -54,19 +57,21 @@ describe('the real watcher keeps time only by its injected clock', () => {
   it('a complete file is taken exactly when it has been stable for settleMs of clock time', async () => {
     await writeFile(join(dir, 'inbox', 'a.mov'), 'data');
     await watcher.start(); // the start-up scan is the first observation, at t = 0
-    await tick(3); // t = 750
+    await tick(3 * Q); // t = 750
     expect(emitted).toEqual([]);
     expect(watcher.status()[0]?.pending).toBe(1);
+    await tick(Q - 1); // just before t = 1000
+    expect(emitted).toEqual([]);
     await tick(); // t = 1000: stable for settleMs
     expect(emitted.map((f) => f.size)).toEqual([4]);
-    await tick(8);
+    await tick(8 * Q);
     expect(emitted).toHaveLength(1);
   });
 
   it('an empty file is handed over only after 10 × settleMs of clock time, however much real time passes', async () => {
     await writeFile(join(dir, 'inbox', 'empty.mov'), '');
     await watcher.start(); // first observation at t = 0
-    await tick(39); // stable 9750 ms
+    await tick(40 * Q - 1); // stable just under 10,000 ms
     expect(emitted).toEqual([]);
     expect(watcher.status()[0]?.pending).toBe(1);
     await tick();
@@ -78,11 +83,14 @@ describe('the real watcher keeps time only by its injected clock', () => {
     const path = join(dir, 'inbox', 'b.mov');
     await writeFile(path, 'one');
     await watcher.start();
-    await tick(3);
-    await writeFile(path, 'one two');
-    await tick(4); // the change is seen at the end of the first window (t = 1000): 750 ms stable since
+    await tick(3 * Q);
+    await writeFile(path, 'one two'); // t = 750
+    await tick(Q); // t = 1000: the first version would be ready now, but it changed
     expect(emitted).toEqual([]);
-    await tick(1);
+    // Taken once stable for a window after the write (seen at the next pass after its event, or at
+    // the latest when the first window ends), never before t = 1750.
+    while (emitted.length === 0 && clock.now() < 2000) await tick();
     expect(emitted.map((f) => f.size)).toEqual([7]);
+    expect(clock.now()).toBeGreaterThanOrEqual(1750);
   });
 });

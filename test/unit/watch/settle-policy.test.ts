@@ -181,6 +181,23 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
     expect(tracker.isDue('/in/unknown.mov')).toBe(false);
   });
 
+  it('touch(): a change event makes a pending file due at once, so its window restarts from its last write', () => {
+    const clock = fakeClock({ start: 1_000_000 });
+    const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
+    tracker.add('/in/a.mov', fp(10));
+    clock.advance(300);
+    expect(tracker.isDue('/in/a.mov')).toBe(false);
+    tracker.touch('/in/a.mov'); // the copy wrote more
+    expect(tracker.isDue('/in/a.mov')).toBe(true);
+    expect(tracker.observe('/in/a.mov', fp(20))).toBe('wait'); // window restarts at t = 300
+    clock.advance(999);
+    expect(tracker.isDue('/in/a.mov')).toBe(false);
+    clock.advance(1);
+    expect(tracker.observe('/in/a.mov', fp(20))).toBe('ready');
+    tracker.touch('/in/unknown.mov');
+    expect(tracker.has('/in/unknown.mov')).toBe(false);
+  });
+
   it('an empty candidate is looked at every window (to see it fill), and at the end of the empty window', () => {
     const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 2500 });

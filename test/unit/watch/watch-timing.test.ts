@@ -4,10 +4,10 @@ import { watchTiming } from '../../../src/watch/watch-timing.js';
 describe('watch timing follows the settle window, within sane bounds', () => {
   it.each([
     // settleMs, tickMs, presenceMs, pollIntervalMs
-    [2000, 500, 4000, 2000],
+    [2000, 100, 4000, 2000],
     [40, 25, 500, 250],
-    [300, 75, 600, 300],
-    [60_000, 1000, 5000, 5000],
+    [300, 25, 600, 300],
+    [60_000, 100, 5000, 5000],
   ])('settle %i ms → tick %i, presence %i, poll %i', (settleMs, tickMs, presenceMs, pollIntervalMs) => {
     expect(watchTiming({ settleMs })).toMatchObject({ tickMs, presenceMs, pollIntervalMs });
   });
