@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import type { ConfigIssue } from '../core/errors.js';
 import { expandHome } from '../core/paths.js';
 import { parseRule } from '../rules/load-rule.js';
-import { parseConfig, type LoadConfigOptions } from './load-config.js';
+import { parseConfig, realOverlapIssues, type LoadConfigOptions } from './load-config.js';
 import { readIssue } from './read-issue.js';
 
 type Env = Record<string, string | undefined>;
@@ -27,7 +27,7 @@ export async function validateAll(
     return [readIssue(file, err)];
   }
   const result = parseConfig(text, file, env, options);
-  const issues = result.ok ? [] : [...result.issues];
+  const issues = result.ok ? await realOverlapIssues(result.config, result.source) : [...result.issues];
   const ruleFiles = result.ok
     ? result.config.folders.map((f) => f.rules)
     : ruleFilesFrom(result.source.data, file, options.home ?? homedir());
