@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { availableParallelism, homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
@@ -8,6 +7,7 @@ import type { Config } from './config.js';
 import { ConfigFileSchema, type ConfigFile } from './config-schema.js';
 import { findOverlaps, overlapMessage, realFolderPlaces, type Overlap } from './folder-overlap.js';
 import { readIssue } from './read-issue.js';
+import { readSettingsFile } from './read-settings-file.js';
 import { parseYamlSource, zodIssuesToConfigIssues, type YamlSource } from './yaml-source.js';
 
 type Env = Record<string, string | undefined>;
@@ -32,7 +32,7 @@ export async function loadConfig(
   const file = resolve(path);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readSettingsFile(file);
   } catch (err) {
     throw new ConfigError([readIssue(file, err)], {
       cause: err,

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import type { ConfigIssue } from '../core/errors.js';
@@ -6,6 +5,7 @@ import { expandHome } from '../core/paths.js';
 import { parseRule } from '../rules/load-rule.js';
 import { parseConfig, realOverlapIssues, type LoadConfigOptions } from './load-config.js';
 import { readIssue } from './read-issue.js';
+import { readSettingsFile } from './read-settings-file.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -22,7 +22,7 @@ export async function validateAll(
   const file = resolve(configPath);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readSettingsFile(file);
   } catch (err) {
     return [readIssue(file, err)];
   }
@@ -34,7 +34,7 @@ export async function validateAll(
   for (const ruleFile of new Set(ruleFiles)) {
     let ruleText: string;
     try {
-      ruleText = await readFile(ruleFile, 'utf8');
+      ruleText = await readSettingsFile(ruleFile);
     } catch (err) {
       issues.push(readIssue(ruleFile, err));
       continue;
