@@ -7,7 +7,7 @@ import type { JobRecord, JobState } from '../jobs/job.js';
 import type { Journal } from '../jobs/journal.js';
 import { notices } from '../notify/messages.js';
 import type { Notifier } from '../notify/notifier.js';
-import { ensureFreeSpace } from '../outbox/free-space.js';
+import { ensureFreeSpace, expectedOutputBytes } from '../outbox/free-space.js';
 import { placeOutput, outputTempPath } from '../outbox/place.js';
 import { applyAfterAction } from '../outbox/source-action.js';
 import { setAside } from '../outbox/failed.js';
@@ -41,10 +41,6 @@ const STAGE_TO_STATE: Partial<Record<Progress['stage'], JobState>> = {
   probing: 'converting',
   placing: 'placing',
 };
-
-/** An output is at most this much larger than its source plus a fixed allowance, for the space check. */
-const SPACE_FACTOR = 1.5;
-const SPACE_ALLOWANCE = 64 * 1024 * 1024;
 
 /**
  * Runs one job from wherever the journal says it is to done, failed (set aside with its reason) or
@@ -83,7 +79,7 @@ export async function runJob(
               },
             );
       });
-      await ensureFreeSpace(plan.outbox, job.size * SPACE_FACTOR + SPACE_ALLOWANCE);
+      await ensureFreeSpace(plan.outbox, expectedOutputBytes(job.size));
       const engine = deps.engines[plan.engine];
       if (!engine) {
         throw new VideoInboxError('INTERNAL', `The ${plan.engine} engine is not available`, {
