@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { VideoInboxError, toVideoInboxError } from '../core/errors.js';
@@ -16,6 +16,7 @@ import {
 } from './job.js';
 import { decodeLine, encodeLine } from './journal-line.js';
 import { scanLines } from './journal-scan.js';
+import { secureStateDir, STATE_FILE_MODE } from './state-dir.js';
 
 /*
  * Why an fsynced append-only log rather than one file per job:
@@ -122,14 +123,14 @@ class LogJournal implements Journal {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger();
     this.readOnly = opts.readOnly ?? false;
-    this.openFile = opts.openFile ?? ((path, flags) => open(path, flags));
+    this.openFile = opts.openFile ?? ((path, flags) => open(path, flags, STATE_FILE_MODE));
     this.compactMinBytes = opts.compactMinBytes ?? COMPACT_MIN_BYTES;
     this.compactFloor = this.compactMinBytes;
   }
 
   async load(): Promise<void> {
     if (!this.readOnly) {
-      await mkdir(this.stateDir, { recursive: true });
+      await secureStateDir(this.stateDir);
       await rm(`${this.file}.tmp`, { force: true });
     }
     let damaged = 0;

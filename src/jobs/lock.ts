@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VideoInboxError } from '../core/errors.js';
+import { secureStateDir, STATE_FILE_MODE } from './state-dir.js';
 
 /** The lock file in the state dir: line 1 the owner's pid, line 2 (Linux) its start time. */
 export const LOCK_FILE = 'daemon.lock';
@@ -79,7 +80,7 @@ function lockedError(stateDir: string, path: string, pid: number | undefined): V
 async function tryCreate(path: string, content: string): Promise<boolean> {
   let handle;
   try {
-    handle = await open(path, 'wx', 0o644);
+    handle = await open(path, 'wx', STATE_FILE_MODE);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
@@ -102,7 +103,7 @@ async function tryCreate(path: string, content: string): Promise<boolean> {
  * VideoInboxError('LOCKED') naming its pid.
  */
 export async function acquireLock(stateDir: string): Promise<DaemonLock> {
-  await mkdir(stateDir, { recursive: true });
+  await secureStateDir(stateDir);
   const path = join(stateDir, LOCK_FILE);
   const content = `${process.pid}\nstart=${(await processStartTime(process.pid)) ?? ''}\n`;
   for (let attempt = 0; attempt < 5; attempt += 1) {
