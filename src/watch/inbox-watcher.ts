@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { linuxWriters, openForReading } from './file-access.js';
@@ -12,6 +12,7 @@ import { MISSING_CODES, presenceVerdict, type InboxIdentity } from './presence-p
 import { outermostFolders, relativeToInbox, scanFolder } from './scan-folder.js';
 import { SettleTracker, type Fingerprint } from './settle-policy.js';
 import type { CompleteFile, FolderStatus, WatchFolder } from './types.js';
+import { escapedName, readableName, renameReadable } from './undecodable-name.js';
 
 export interface InboxWatcherOptions {
   folders: WatchFolder[];
@@ -115,6 +116,7 @@ export function createInboxWatcher(
   const checkWriters = opts.checkWriters ?? process.platform === 'linux';
 
   const folders = new Map<string, FolderState>();
+  const undecodableWarned = new Set<string>();
   let pendingList = opts.folders;
   const controller = new AbortController();
   let started = false;
@@ -184,7 +186,10 @@ export function createInboxWatcher(
       },
       {
         file: (path) => {
-          if (current()) record(f, toInbox(path));
+          if (!current()) return;
+          // A name that is not valid UTF-8 arrives mangled (U+FFFD); its folder's scan finds the bytes.
+          if (path.includes('\uFFFD')) f.dirsToScan.add(dirname(toInbox(path)));
+          else record(f, toInbox(path));
         },
         dir: (path) => {
           if (current()) f.dirsToScan.add(toInbox(path));
@@ -262,6 +267,7 @@ export function createInboxWatcher(
 
   async function rescan(f: FolderState, dir: string): Promise<void> {
     const result = await scanFolder(f.root, dir, isIgnoredRelative);
+    for (const entry of result.undecodable) await makeReadable(f, entry.dir, entry.raw);
     const seen = new Set<string>();
     for (const { path, fp } of result.files) {
       if (!acceptsFile(f, path)) continue;
@@ -282,6 +288,33 @@ export function createInboxWatcher(
       if (result.complete && f.present && (await sameInbox(f)))
         f.tracker.pruneEmitted((path) => seen.has(path));
     }
+  }
+
+  /**
+   * A name that is not valid UTF-8 cannot be handed on (paths are strings), and used to be skipped
+   * without a word. It is renamed to a readable name (Latin-1 bytes read as such) and taken; if it
+   * cannot be renamed, that is said once, with what to do.
+   */
+  async function makeReadable(f: FolderState, dir: string, raw: Buffer): Promise<void> {
+    const wanted = join(dir, readableName(raw));
+    if (isIgnoredRelative(relativeToInbox(f.root, wanted))) return;
+    const from = escapedName(raw);
+    const renamed = await renameReadable(dir, raw);
+    if (renamed.ok) {
+      log.info(
+        { folder: f.folder.name, dir, from, to: renamed.path },
+        'Renamed a file whose name is not valid UTF-8, so it can be converted',
+      );
+      f.dirsToScan.add(dir);
+      return;
+    }
+    const key = `${dir}\0${raw.toString('hex')}`;
+    if (undecodableWarned.has(key)) return;
+    undecodableWarned.add(key);
+    log.warn(
+      { folder: f.folder.name, dir, name: from, code: renamed.code },
+      'A file name is not valid UTF-8 and could not be renamed; rename it (e.g. to plain letters) to have it converted',
+    );
   }
 
   async function sameInbox(f: FolderState): Promise<boolean> {
