@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'SOURCE_GONE', // removed from the inbox before it was converted
   'INBOX_MISSING', // the whole inbox is gone: an unmounted share, not deletions
   'EMPTY_FILE',
+  'FOLDER_BLOCKED', // a file named _done or _failed stands where the daemon's folder goes
   'DISK_FULL',
   'OUTPUT_INVALID',
   'CONFIG_INVALID',

@@ -14,6 +14,7 @@ import { acquireLock } from '../jobs/lock.js';
 import { createDesktopNotifier } from '../notify/desktop-notifier.js';
 import { notices } from '../notify/messages.js';
 import { silentNotifier, type Notifier } from '../notify/notifier.js';
+import { blockedFolderReporter } from '../outbox/blocked-folder.js';
 import { loadRuleFile } from '../rules/load-rule.js';
 import { ruleVersion } from '../rules/rule-version.js';
 import { createInboxWatcher, type InboxWatcher } from '../watch/index.js';
@@ -72,6 +73,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const nemo = makeNemo(config);
     const local = tools ? createLocalEngine({ tools, log: log.child({ module: 'local' }) }) : undefined;
     const marks = retryMarks(config.stateDir);
+    const blockedFolders = blockedFolderReporter(log, notifier);
     const folders = new Map<string, FolderRules>();
     let creditsTimer: NodeJS.Timeout | undefined;
     let stopped = false;
@@ -83,7 +85,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           runJob(
             job,
             plan,
-            { journal, engines: { nemo, local }, notifier, log, clock, ffprobe: tools?.ffprobe },
+            {
+              journal,
+              engines: { nemo, local },
+              notifier,
+              log,
+              clock,
+              ffprobe: tools?.ffprobe,
+              blockedFolders,
+            },
             signal,
           ),
         load: (id) => journal.get(id),
@@ -124,6 +134,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
             log,
             newId: uuidv4,
             taking,
+            blockedFolders,
           });
           if (result.kind === 'queued') pipeline.submit(result.job);
           // The watcher offers a file once per version; these must be offered again by a rescan.

@@ -11,6 +11,7 @@ import type { Journal } from '../jobs/journal.js';
 import { notices } from '../notify/messages.js';
 import type { Notifier } from '../notify/notifier.js';
 import { setAside } from '../outbox/failed.js';
+import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import { applyAfterAction } from '../outbox/source-action.js';
 import { matchesRule } from '../rules/match.js';
 import { resolveJob } from '../rules/resolve-job.js';
@@ -41,6 +42,8 @@ export interface IntakeDeps {
    * together are hashed side by side, before either is in the journal; this set closes that gap.
    */
   taking: Set<string>;
+  /** Reports a `_done`/`_failed` blocked by a file, once per path. */
+  blockedFolders?: BlockedFolderReporter;
 }
 
 export type IntakeResult =
@@ -245,6 +248,7 @@ async function fail(
 ): Promise<IntakeResult> {
   const errorRecord = { code: error.code, message: error.message, hint: error.hint };
   const setAsideTo = await setAside(b.file.path, b.folder.inbox, errorRecord).catch((err: unknown) => {
+    b.deps.blockedFolders?.report(toVideoInboxError(err));
     b.log.error(
       { err: toVideoInboxError(err).message },
       'Could not move the file to _failed/; it stays in the inbox',
@@ -283,7 +287,18 @@ async function duplicate(b: Base, of: JobRecord, after: Rule['after']): Promise<
     b.log.debug({ of: of.id }, 'Already converted; nothing to do');
     return { kind: 'duplicate', of };
   }
-  const archivedTo = await applyAfterAction(b.file.path, b.folder.inbox, 'archive');
+  let archivedTo: string | undefined;
+  try {
+    archivedTo = await applyAfterAction(b.file.path, b.folder.inbox, 'archive');
+  } catch (err) {
+    // A blocked _done/ is said once; the copy stays (nothing is lost) and is not offered again.
+    if (!b.deps.blockedFolders?.report(toVideoInboxError(err))) throw err;
+    b.log.info(
+      { of: of.id, output: of.output },
+      'Already converted earlier; left in the inbox (_done/ is blocked)',
+    );
+    return { kind: 'duplicate', of };
+  }
   b.log.info(
     { of: of.id, output: of.output, archivedTo },
     'Already converted earlier; archived without converting again (use `video-inbox retry` to force)',

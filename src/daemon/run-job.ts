@@ -11,6 +11,7 @@ import { ensureFreeSpace, expectedOutputBytes } from '../outbox/free-space.js';
 import { placeOutput, outputTempPath } from '../outbox/place.js';
 import { applyAfterAction } from '../outbox/source-action.js';
 import { setAside } from '../outbox/failed.js';
+import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { JobPlan } from '../jobs/job-plan.js';
 import { decideOutcome } from './outcome.js';
 
@@ -21,6 +22,8 @@ export interface RunJobDeps {
   log: Logger;
   clock: Clock;
   ffprobe?: string;
+  /** Reports a `_done`/`_failed` blocked by a file, once per path. */
+  blockedFolders?: BlockedFolderReporter;
   /** How often progress may be written to the journal; stage changes are written at once. */
   progressIntervalMs?: number;
 }
@@ -132,8 +135,10 @@ export async function runJob(
       expect: { size: job.size, mtimeMs: job.mtimeMs },
     }).catch(async (err: unknown) => {
       // The output is safe in the outbox; a source we could not archive stays where it is.
+      const e = toVideoInboxError(err);
+      deps.blockedFolders?.report(e);
       log.warn(
-        { err: toVideoInboxError(err).message },
+        { err: e.message, code: e.code },
         'Could not archive or delete the source; it was left in place',
       );
       return job.source;
@@ -176,6 +181,7 @@ export async function runJob(
             ? Promise.resolve(undefined)
             : setAside(job.source, plan.inbox, errorRecord);
         const setAsideTo = await moving.catch((err: unknown) => {
+          deps.blockedFolders?.report(toVideoInboxError(err));
           log.error(
             { err: toVideoInboxError(err).message },
             'Could not move the failed source to _failed/; it stays in the inbox',

@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import { toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
+import { ensureSubfolderUsable } from './blocked-folder.js';
 import { errorReportText } from './error-report.js';
 import { FAILED_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
@@ -18,6 +19,7 @@ export async function setAside(
   opts: { fs?: OutboxFs; now?: Date } = {},
 ): Promise<string> {
   const fs = opts.fs ?? nodeOutboxFs;
+  await ensureSubfolderUsable(fs, inboxDir, FAILED_DIR);
   const { dir, name } = inboxSubfolderTarget(source, inboxDir, FAILED_DIR);
   const moved = await moveNoClobber(fs, source, dir, name).catch((err: unknown) => {
     throw toVideoInboxError(err);

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
+import { ensureSubfolderUsable } from './blocked-folder.js';
 import { DONE_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
 import { errnoCode, nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
@@ -39,6 +40,7 @@ export async function applyAfterAction(
       await fsyncDir(dirname(source));
       return undefined;
     }
+    await ensureSubfolderUsable(fs, inboxDir, DONE_DIR);
     const { dir, name } = inboxSubfolderTarget(source, inboxDir, DONE_DIR);
     return await moveNoClobber(fs, source, dir, name);
   } catch (err) {
