@@ -6,9 +6,9 @@ import { registerSecret } from '../core/secrets.js';
 import type { Config } from './config.js';
 import { ConfigFileSchema, type ConfigFile } from './config-schema.js';
 import { findOverlaps, overlapMessage, realFolderPlaces, type Overlap } from './folder-overlap.js';
-import { readIssue } from './read-issue.js';
-import { readSettingsFile } from './read-settings-file.js';
-import { parseYamlSource, zodIssuesToConfigIssues, type YamlSource } from './yaml-source.js';
+import { readIssue } from '../yaml/read-issue.js';
+import { readSettingsFile } from '../yaml/read-settings-file.js';
+import { parseYamlSource, zodIssuesToConfigIssues, type YamlSource } from '../yaml/yaml-source.js';
 
 type Env = Record<string, string | undefined>;
 

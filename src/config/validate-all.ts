@@ -4,8 +4,8 @@ import type { ConfigIssue } from '../core/errors.js';
 import { expandHome } from '../core/paths.js';
 import { parseRule } from '../rules/load-rule.js';
 import { parseConfig, realOverlapIssues, type LoadConfigOptions } from './load-config.js';
-import { readIssue } from './read-issue.js';
-import { readSettingsFile } from './read-settings-file.js';
+import { readIssue } from '../yaml/read-issue.js';
+import { readSettingsFile } from '../yaml/read-settings-file.js';
 
 type Env = Record<string, string | undefined>;
 
