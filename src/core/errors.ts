@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   // files and folders
   'NOT_A_VIDEO',
   'SOURCE_GONE', // removed from the inbox before it was converted
+  'SOURCE_CHANGED', // other content under the name before it was converted: a new job takes it
   'INBOX_MISSING', // the whole inbox is gone: an unmounted share, not deletions
   'EMPTY_FILE',
   'FOLDER_BLOCKED', // a file named _done or _failed stands where the daemon's folder goes

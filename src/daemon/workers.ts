@@ -61,6 +61,7 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
     records: journal,
     engines: { nemo: engines.nemo.engine, local: engines.local },
     fs: ports.fs,
+    hashFile: ports.hashFile,
     notifier,
     log,
     clock,
@@ -86,6 +87,8 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
         // it back from _failed/) before a rescan noticed it had gone, the watcher must offer it again.
         const moved =
           (result.kind === 'failed' && result.setAsideTo !== undefined) ||
+          // Other content under the name: offered to intake again, as a new job.
+          (result.kind === 'failed' && result.error.code === 'SOURCE_CHANGED') ||
           (result.kind === 'done' && job.plan?.after !== 'keep');
         if (moved) w.forget(job.source);
       },

@@ -92,40 +92,33 @@ const sha256 = async (path: string) =>
 describe.skipIf(!canMountTmpfs() || !distIsFresh())(
   'known defects: disks (needs root for tmpfs; `npm run build`)',
   () => {
-    // defect 1: fixed in the next step; flip to it() with the fix
-    it.fails(
-      'defect 1: a retry after other content was copied over the name records the content it converted',
-      async () => {
-        sb = await localSandbox();
-        const outbox = join(sb.dir, 'small-outbox');
-        await tmpfsAt(outbox, '16m'); // under the 64 MiB margin: DISK_FULL, retried in 30 s
-        await writeAtomic(
-          sb.configPath,
-          configText(sb, [{ name: 'main', inbox: 'inbox/main', outbox: 'small-outbox' }]),
-        );
-        d = await startInProcess(sb);
-        const source = await drop(clips[0]!, sb.inbox, 'same-name.avi');
-        const first = await sha256(source);
-        await waitForJobs(
-          sb,
-          (j) => j.some((x) => x.state === 'queued' && x.attempts === 1),
-          60_000,
-          'a retry due',
-        );
-        await copyFile(clips[1]!, source); // different content, same name, in place
-        const second = await sha256(source);
-        execFileSync('mount', ['-o', 'remount,size=200m', outbox]);
-        const jobs = await waitForJobs(
-          sb,
-          (j) => j.some((x) => x.state === 'done'),
-          90_000,
-          'the retry done',
-        );
-        expect(second).not.toBe(first);
-        // What was converted is the second content: the done record must say so.
-        expect(jobs.find((x) => x.state === 'done')?.contentHash).toBe(second);
-      },
-    );
+    it('defect 1: a retry after other content was copied over the name records the content it converted', async () => {
+      sb = await localSandbox();
+      const outbox = join(sb.dir, 'small-outbox');
+      await tmpfsAt(outbox, '16m'); // under the 64 MiB margin: DISK_FULL, retried in 30 s
+      await writeAtomic(
+        sb.configPath,
+        configText(sb, [{ name: 'main', inbox: 'inbox/main', outbox: 'small-outbox' }]),
+      );
+      d = await startInProcess(sb);
+      const source = await drop(clips[0]!, sb.inbox, 'same-name.avi');
+      const first = await sha256(source);
+      await waitForJobs(
+        sb,
+        (j) => j.some((x) => x.state === 'queued' && x.attempts === 1),
+        60_000,
+        'a retry due',
+      );
+      await copyFile(clips[1]!, source); // different content, same name, in place
+      const second = await sha256(source);
+      execFileSync('mount', ['-o', 'remount,size=200m', outbox]);
+      const jobs = await waitForJobs(sb, (j) => j.some((x) => x.state === 'done'), 90_000, 'the retry done');
+      expect(second).not.toBe(first);
+      // What was converted is the second content: the done record must say so.
+      expect(jobs.find((x) => x.state === 'done')?.contentHash).toBe(second);
+      // The first content was never converted: no record may claim it was.
+      expect(jobs.filter((x) => x.state === 'done' && x.contentHash === first)).toEqual([]);
+    });
 
     // defect 3: fixed in the next step; flip to it() with the fix
     it.fails(
