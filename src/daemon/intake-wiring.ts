@@ -58,6 +58,7 @@ export async function wireIntake(w: IntakeWiring): Promise<Intake> {
     log: ports.log,
     reportError: w.reportError,
     firstLoaded: (name) => releaseHeldForRules(journal, name, taker.take),
+    changed: (name) => taker.unmatchedAgain(name),
   });
   await rules.load(w.config().folders);
   const config = w.config();
