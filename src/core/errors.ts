@@ -142,9 +142,10 @@ export function toVideoInboxError(err: unknown): VideoInboxError {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC') {
-    return new VideoInboxError('DISK_FULL', 'The disk is full', {
+    const path = (err as NodeJS.ErrnoException).path;
+    return new VideoInboxError('DISK_FULL', path ? `The disk that holds ${path} is full` : 'A disk is full', {
       cause: err,
-      hint: 'Free some space on the disk that holds the outbox, then run `video-inbox retry --failed`.',
+      hint: 'Free some space on that disk, then run `video-inbox retry --failed`.',
     });
   }
   return new VideoInboxError('INTERNAL', message, { cause: err });

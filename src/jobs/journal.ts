@@ -7,6 +7,7 @@ import { applyPatch, compactDone, type JobPatch, type JobRecord, type NewJob } f
 import { GroupCommit } from './group-commit.js';
 import { JournalIndex, type JobFilter } from './journal-index.js';
 import { encodeLine } from './journal-line.js';
+import { stateDirError } from './state-dir.js';
 import { COMPACT_MIN_BYTES, JOURNAL_FILE, JournalLog, openLogFile } from './journal-log.js';
 
 /*
@@ -76,7 +77,11 @@ export async function openJournal(stateDir: string, opts: JournalOptions): Promi
     openFile: writer?.openFile ?? openLogFile,
     compactMinBytes: writer?.compactMinBytes ?? COMPACT_MIN_BYTES,
   });
-  await file.load((job, bytes) => index.install(job, bytes));
+  await file
+    .load((job, bytes) => index.install(job, bytes))
+    .catch((err: unknown) => {
+      throw stateDirError(stateDir, err);
+    });
   return new LogJournal(index, file, clock, writer === undefined);
 }
 

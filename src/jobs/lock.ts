@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
 import { createLockFile, lockFileAgeMs } from '../core/file-lock.js';
-import { secureStateDir, STATE_FILE_MODE } from './state-dir.js';
+import { secureStateDir, stateDirError, STATE_FILE_MODE } from './state-dir.js';
 
 /** The lock file in the state dir: line 1 the owner's pid, line 2 (Linux) its start time. */
 export const LOCK_FILE = 'daemon.lock';
@@ -85,6 +85,12 @@ function lockedError(stateDir: string, path: string, pid: number | undefined): V
  * VideoInboxError('LOCKED') naming its pid.
  */
 export async function acquireLock(stateDir: string, deps: { clock: Clock }): Promise<DaemonLock> {
+  return takeLock(stateDir, deps).catch((err: unknown) => {
+    throw stateDirError(stateDir, err);
+  });
+}
+
+async function takeLock(stateDir: string, deps: { clock: Clock }): Promise<DaemonLock> {
   await secureStateDir(stateDir);
   const path = join(stateDir, LOCK_FILE);
   const content = `${process.pid}\nstart=${(await processStartTime(process.pid)) ?? ''}\n`;

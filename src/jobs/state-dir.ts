@@ -1,5 +1,6 @@
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { VideoInboxError } from '../core/errors.js';
 
 /** Owner-only, like the credentials: the journal lists every file name and folder the daemon saw. */
 export const STATE_DIR_MODE = 0o700;
@@ -26,4 +27,27 @@ async function tighten(path: string, mode: number): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOENT') throw err;
   }
+}
+
+/**
+ * A full or unwritable state dir, said as such (not as the outbox): the journal and the lock live
+ * there, and nothing can start or be recorded until it has room. Other errors pass unchanged.
+ */
+export function stateDirError(stateDir: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new VideoInboxError('DISK_FULL', `The disk that holds the state dir ${stateDir} is full`, {
+      cause: err,
+      context: { stateDir },
+      hint: `Free some space on the disk of ${stateDir} (the journal and lock live there), then start video-inbox again.`,
+    });
+  }
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return new VideoInboxError('INTERNAL', `The state dir ${stateDir} cannot be written (${code})`, {
+      cause: err,
+      context: { stateDir },
+      hint: `Make ${stateDir} writable by this user, or set stateDir in the config to a folder that is.`,
+    });
+  }
+  return err;
 }

@@ -82,7 +82,11 @@ async function convertAndDeliver(ctx: Ctx): Promise<Finished> {
   await checkSameContent(ctx);
   await ensureFreeSpace(plan.outbox, expectedOutputBytes(job.size), { fs: deps.fs });
   const temp = outputTempPath(plan.outbox, job.id);
-  const result = await runEngine(ctx, temp);
+  const result = await runEngine(ctx, temp).catch(async (err: unknown) => {
+    // A source deleted before the engine read it is SOURCE_GONE, not an engine failure.
+    await checkSource(deps.fs, job.source, plan.inbox);
+    throw err;
+  });
   await deps.records.update(job.id, { state: 'placing', message: 'Checking the output' });
   deps.onProgress?.({ stage: 'placing' });
   const delivered = await finishSource(ctx, undefined, {

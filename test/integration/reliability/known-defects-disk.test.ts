@@ -146,23 +146,19 @@ describe.skipIf(!canMountTmpfs() || !distIsFresh())(
       },
     );
 
-    // defect 11: fixed in the next step; flip to it() with the fix
-    it.fails(
-      'defect 11: a full state dir at start is reported as the state dir, not the outbox',
-      async () => {
-        sb = await localSandbox();
-        await tmpfsAt(sb.stateDir, '1m');
-        await fill(sb.stateDir);
-        const child = spawnDaemon(sb);
-        const exit = await Promise.race([
-          child.exited,
-          new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000)),
-        ]);
-        expect(exit?.code).not.toBe(0);
-        const said = child.lines.join('\n');
-        expect(said).toContain(sb.stateDir);
-        expect(said).not.toMatch(/outbox/i);
-      },
-    );
+    it('defect 11: a full state dir at start is reported as the state dir, not the outbox', async () => {
+      sb = await localSandbox();
+      await tmpfsAt(sb.stateDir, '1m');
+      await fill(sb.stateDir);
+      const child = spawnDaemon(sb);
+      const exit = await Promise.race([
+        child.exited,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000)),
+      ]);
+      expect(exit?.code).not.toBe(0);
+      const said = child.lines.join('\n');
+      expect(said).toContain(sb.stateDir);
+      expect(said).not.toMatch(/outbox/i);
+    });
   },
 );

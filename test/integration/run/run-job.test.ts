@@ -13,6 +13,8 @@ import { silentNotifier } from '../../../src/notify/notifier.js';
 import { nodeOutboxFs } from '../../../src/outbox/outbox-fs.js';
 import { hashFile } from '../../../src/core/content-hash.js';
 import { makeVideo } from '../../helpers/media.js';
+import { captureLog } from '../../helpers/capture-log.js';
+import { VideoInboxError } from '../../../src/core/errors.js';
 
 let dir: string;
 let journal: Journal;
@@ -167,6 +169,29 @@ describe('runJob', () => {
     expect(result.kind).toBe('failed');
     expect(journal.get('job-1')?.error?.code).toBe('SOURCE_GONE');
     expect(await readdir(join(dir, 'inbox'))).toEqual([]);
+  });
+
+  it('calls a source deleted before the engine opened it SOURCE_GONE, not an engine failure', async () => {
+    const source = join(dir, 'inbox', 'clip.avi');
+    await writeFile(source, 'bytes');
+    const job = await newJob(source);
+    const engine: Engine = {
+      name: 'local',
+      async run(request) {
+        await rm(request.input);
+        throw new VideoInboxError('FFMPEG_FAILED', 'ffmpeg could not open the input');
+      },
+    };
+    const logs = captureLog();
+    const result = await runJob(
+      job,
+      plan(),
+      { ...deps(engine), log: logs.log },
+      new AbortController().signal,
+    );
+    expect(result.kind).toBe('failed');
+    expect(journal.get('job-1')?.error?.code).toBe('SOURCE_GONE');
+    expect(logs.lines.join('\n')).not.toMatch(/stays in the inbox|FFMPEG_FAILED/);
   });
 
   it('waits, without failing, while the whole inbox is gone (an unmounted share)', async () => {
