@@ -70,8 +70,28 @@ export async function runJob(
     deps.notifier.notify(notices.done(job.source, output.output));
     return { kind: 'done', output: output.output };
   } catch (thrown) {
-    return settle(ctx, toVideoInboxError(thrown));
+    const error = toVideoInboxError(thrown);
+    return settle(ctx, error).catch((err: unknown) => runnerFailed(ctx, error, err));
   }
+}
+
+/** How soon a job whose outcome could not be recorded is tried again (its state dir may be full). */
+export const UNRECORDED_RETRY_MS = 10_000;
+
+/**
+ * The outcome itself could not be recorded (the state dir is full, say): the job must not be
+ * stranded until a restart. Its temp output goes, and it runs again soon, from its last recorded
+ * state (a cloud job from its checkpoints), so it moves on by itself once there is room.
+ */
+async function runnerFailed(ctx: Ctx, error: VideoInboxError, err: unknown): Promise<RunResult> {
+  const { job, plan, deps, log } = ctx;
+  await deps.fs.unlink(outputTempPath(plan.outbox, job.id)).catch(() => undefined);
+  const cause = toVideoInboxError(err);
+  log.error(
+    { code: error.code, recordCode: cause.code, err: cause.message, inMs: UNRECORDED_RETRY_MS },
+    'Could not record the job outcome; it is tried again',
+  );
+  return { kind: 'retry', delayMs: UNRECORDED_RETRY_MS, error };
 }
 
 type Finished = { output: string; source: string | undefined };
