@@ -1,3 +1,4 @@
+import { hashFile } from '../core/content-hash.js';
 import { v4 as uuidv4 } from 'uuid';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -44,6 +45,8 @@ export interface AppPorts {
   log: Logger;
   clock: Clock;
   fs: OutboxFs;
+  /** sha256 of a file's bytes (core/content-hash), a source's identity. */
+  hashFile(path: string): Promise<string>;
   newId(): string;
   lock(stateDir: string): Promise<DaemonLock>;
   openJournal(stateDir: string): Promise<Journal>;
@@ -71,6 +74,7 @@ export function realPorts(base: { env: Env; log: Logger; clock?: Clock }): AppPo
     log,
     clock,
     fs,
+    hashFile: (path) => hashFile(path),
     newId: uuidv4,
     lock: (stateDir) => acquireLock(stateDir, { clock }),
     openJournal: (stateDir) => openJournal(stateDir, { clock, log: log.child({ module: 'journal' }) }),

@@ -156,6 +156,7 @@ async function convertOne(input: string, run: ConvertRun, progress: (p: Progress
         records,
         engines: { [engine.name]: engine },
         fs: ports.fs,
+        hashFile: ports.hashFile,
         notifier: silentNotifier,
         // Each outcome is printed by `convertEach`; the job's own log lines would say it twice.
         log: silentLogger(),

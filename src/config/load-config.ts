@@ -1,12 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { availableParallelism, homedir } from 'node:os';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { defaultStateDir, expandHome } from '../core/paths.js';
 import { registerSecret } from '../core/secrets.js';
 import type { Config } from './config.js';
 import { ConfigFileSchema, type ConfigFile } from './config-schema.js';
+import { findOverlaps, overlapMessage, realFolderPlaces, type Overlap } from './folder-overlap.js';
 import { readIssue } from '../yaml/read-issue.js';
+import { readSettingsFile } from '../yaml/read-settings-file.js';
 import { parseYamlSource, zodIssuesToConfigIssues, type YamlSource } from '../yaml/yaml-source.js';
 
 type Env = Record<string, string | undefined>;
@@ -31,7 +32,7 @@ export async function loadConfig(
   const file = resolve(path);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readSettingsFile(file);
   } catch (err) {
     throw new ConfigError([readIssue(file, err)], {
       cause: err,
@@ -40,11 +41,13 @@ export async function loadConfig(
   }
   const result = parseConfig(text, file, env, options);
   if (!result.ok) throw new ConfigError(result.issues);
+  const overlaps = await realOverlapIssues(result.config, result.source);
+  if (overlaps.length > 0) throw new ConfigError(overlaps);
   return result.config;
 }
 
 export type ParseConfigResult =
-  { ok: true; config: Config } | { ok: false; issues: ConfigIssue[]; source: YamlSource };
+  { ok: true; config: Config; source: YamlSource } | { ok: false; issues: ConfigIssue[]; source: YamlSource };
 
 /** The pure part of `loadConfig`: text in, resolved config or positioned issues out. */
 export function parseConfig(
@@ -78,7 +81,7 @@ export function parseConfig(
   }
   issues.push(...overlapIssues(config, source));
   if (issues.length > 0) return { ok: false, issues, source };
-  return { ok: true, config };
+  return { ok: true, config, source };
 }
 
 function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadConfigOptions): Config {
@@ -119,37 +122,31 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
   };
 }
 
-/**
- * Folders that would feed each other: an outbox inside an inbox means every output is picked up
- * again as a new input (a loop other watch-folder tools shipped), and two folders on one inbox race.
- */
+/** Overlaps judged on the configured paths alone (see `realOverlapIssues` for links and mounts). */
 function overlapIssues(config: Config, source: YamlSource): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const at = (i: number, key: string, message: string) =>
-    issues.push({
-      file: config.file,
-      ...source.locate(['folders', i, key]),
-      path: `folders[${i}].${key}`,
-      message,
-    });
-  config.folders.forEach((folder, i) => {
-    config.folders.forEach((other, j) => {
-      if (isInside(folder.outbox, other.inbox)) {
-        at(
-          i,
-          'outbox',
-          `The outbox is inside the inbox of "${other.name}"; outputs would be converted again`,
-        );
-      }
-      if (j < i && folder.inbox === other.inbox) {
-        at(i, 'inbox', `The inbox is already watched by "${other.name}"`);
-      }
-    });
-  });
-  return issues;
+  return findOverlaps(config.folders).map((o) => issueAt(config, source, o));
 }
 
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+/**
+ * Overlaps judged on the real folders: symlinks resolved and device:inode compared, so an outbox
+ * that is a link (or a bind mount) into an inbox is refused like one written inside it. Checked at
+ * every load, so a live reload keeps the last good config.
+ */
+export async function realOverlapIssues(config: Config, source: YamlSource): Promise<ConfigIssue[]> {
+  const places = await realFolderPlaces(config.folders);
+  return findOverlaps(places).map((o) => {
+    const place = places[o.index]!;
+    const real = o.key === 'inbox' ? place.inbox : place.outbox;
+    const configured = config.folders[o.index]![o.key];
+    return issueAt(config, source, o, real !== configured ? real : undefined);
+  });
+}
+
+function issueAt(config: Config, source: YamlSource, o: Overlap, really?: string): ConfigIssue {
+  return {
+    file: config.file,
+    ...source.locate(['folders', o.index, o.key]),
+    path: `folders[${o.index}].${o.key}`,
+    message: overlapMessage(o, really),
+  };
 }

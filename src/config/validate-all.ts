@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import type { ConfigIssue } from '../core/errors.js';
 import { expandHome } from '../core/paths.js';
 import { parseRule } from '../rules/load-rule.js';
-import { parseConfig, type LoadConfigOptions } from './load-config.js';
+import { parseConfig, realOverlapIssues, type LoadConfigOptions } from './load-config.js';
 import { readIssue } from '../yaml/read-issue.js';
+import { readSettingsFile } from '../yaml/read-settings-file.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -22,19 +22,19 @@ export async function validateAll(
   const file = resolve(configPath);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readSettingsFile(file);
   } catch (err) {
     return [readIssue(file, err)];
   }
   const result = parseConfig(text, file, env, options);
-  const issues = result.ok ? [] : [...result.issues];
+  const issues = result.ok ? await realOverlapIssues(result.config, result.source) : [...result.issues];
   const ruleFiles = result.ok
     ? result.config.folders.map((f) => f.rules)
     : ruleFilesFrom(result.source.data, file, options.home ?? homedir());
   for (const ruleFile of new Set(ruleFiles)) {
     let ruleText: string;
     try {
-      ruleText = await readFile(ruleFile, 'utf8');
+      ruleText = await readSettingsFile(ruleFile);
     } catch (err) {
       issues.push(readIssue(ruleFile, err));
       continue;

@@ -30,8 +30,10 @@ export const ERROR_CODES = [
   // files and folders
   'NOT_A_VIDEO',
   'SOURCE_GONE', // removed from the inbox before it was converted
+  'SOURCE_CHANGED', // other content under the name before it was converted: a new job takes it
   'INBOX_MISSING', // the whole inbox is gone: an unmounted share, not deletions
   'EMPTY_FILE',
+  'FOLDER_BLOCKED', // a file named _done or _failed stands where the daemon's folder goes
   'DISK_FULL',
   'OUTPUT_INVALID',
   'CONFIG_INVALID',
@@ -140,9 +142,10 @@ export function toVideoInboxError(err: unknown): VideoInboxError {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC') {
-    return new VideoInboxError('DISK_FULL', 'The disk is full', {
+    const path = (err as NodeJS.ErrnoException).path;
+    return new VideoInboxError('DISK_FULL', path ? `The disk that holds ${path} is full` : 'A disk is full', {
       cause: err,
-      hint: 'Free some space on the disk that holds the outbox, then run `video-inbox retry --failed`.',
+      hint: 'Free some space on that disk, then run `video-inbox retry --failed`.',
     });
   }
   return new VideoInboxError('INTERNAL', message, { cause: err });

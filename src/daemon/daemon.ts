@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load-config.js';
 import { createStageLimiter } from '../engines/stage-limits.js';
 import { IN_FLIGHT_STATES } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
+import { blockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { Pipeline } from '../queue/pipeline.js';
 import { wireIntake, type Intake } from './intake-wiring.js';
 import { startLiveReload } from './live-reload.js';
@@ -52,14 +53,17 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
   const journal = await ports.openJournal(state.config.stateDir);
   cleanup.push(() => journal.close());
   const notifier = ports.notifier(state.config);
+  const blockedFolders = blockedFolderReporter(log, notifier);
   const stages = createStageLimiter(stageLimitsOf(state.config));
   const engines = startEngines(ports, state.config, stages, cleanup);
   const forget = (path: string) => intake?.watcher.forget(path);
-  const workers = startPipeline({ ports, journal, notifier, engines, forget, opts, config: getConfig });
+  const workers = startPipeline({
+    ...{ ports, journal, notifier, engines, forget, opts, config: getConfig, blockedFolders },
+  });
   const { pipeline } = workers;
   const reportError = (file: string, err: unknown) => reportSettingsError(log, notifier, file, err);
   const intake: Intake = await wireIntake({
-    ...{ ports, config: getConfig, journal, notifier, engines, pipeline, reportError },
+    ...{ ports, config: getConfig, journal, notifier, engines, pipeline, reportError, blockedFolders },
   });
   cleanup.push(() => intake.watcher.close());
   resumeJournal(journal, pipeline);

@@ -2,6 +2,7 @@ import type { AppPorts } from '../app/ports.js';
 import type { Config } from '../config/config.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Notifier } from '../notify/notifier.js';
+import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { Pipeline } from '../queue/pipeline.js';
 import type { InboxWatcher } from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
@@ -18,6 +19,7 @@ export interface IntakeWiring {
   engines: Engines;
   pipeline: Pipeline;
   reportError(file: string, err: unknown): void;
+  blockedFolders: BlockedFolderReporter;
 }
 
 export interface Intake {
@@ -46,6 +48,7 @@ export async function wireIntake(w: IntakeWiring): Promise<Intake> {
       clock: ports.clock,
       log: ports.log,
       newId: ports.newId,
+      blockedFolders: w.blockedFolders,
     }),
     pipeline: w.pipeline,
     log: ports.log,
@@ -55,6 +58,7 @@ export async function wireIntake(w: IntakeWiring): Promise<Intake> {
     log: ports.log,
     reportError: w.reportError,
     firstLoaded: (name) => releaseHeldForRules(journal, name, taker.take),
+    changed: (name) => taker.unmatchedAgain(name),
   });
   await rules.load(w.config().folders);
   const config = w.config();

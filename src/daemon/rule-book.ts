@@ -8,6 +8,8 @@ export interface RuleBookDeps {
   log: Logger;
   /** A folder's rule file loaded for the first time: files held for it can be taken now. */
   firstLoaded(folderName: string): void;
+  /** A folder's rule file loaded with a change (say a wider `match`): its unmatched files are looked at again. */
+  changed(folderName: string): void;
   /** A rule file has errors; the last good version stays in force. */
   reportError(file: string, err: unknown): void;
 }
@@ -30,8 +32,11 @@ export function createRuleBook(deps: RuleBookDeps): RuleBook {
         const rule = await loadRuleFile(folder.rules);
         const version = ruleVersion(rule);
         folders.set(folder.name, { folder, rule, version });
-        if (version !== previous?.version)
+        // `match` is not part of the version (it does not alter an output), but a change to it is news.
+        if (version !== previous?.version || JSON.stringify(rule) !== JSON.stringify(previous.rule)) {
           deps.log.info({ folder: folder.name, rules: folder.rules, version }, 'Rule file loaded');
+          if (previous?.rule) deps.changed(folder.name);
+        }
         if (!previous?.rule) deps.firstLoaded(folder.name);
       } catch (err) {
         deps.reportError(folder.rules, err);

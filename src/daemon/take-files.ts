@@ -20,6 +20,8 @@ export interface TakeFiles {
   stop(): void;
   /** Resolves once the files being taken are done. */
   idle(): Promise<void>;
+  /** The folder's rule changed: its files no rule matched are offered again by the watcher. */
+  unmatchedAgain(folder: string): void;
 }
 
 /**
@@ -29,11 +31,21 @@ export interface TakeFiles {
 export function takeFiles(deps: TakeFilesDeps): TakeFiles {
   const queue = new PQueue({ concurrency: 2 });
   const taking = new Set<string>();
+  /** Per folder, the files no rule matched: left alone until the folder's rule changes. */
+  const unmatched = new Map<string, Set<string>>();
   let stopped = false;
+
+  function noteMatch(file: CompleteFile, matched: boolean): void {
+    const paths = unmatched.get(file.folder) ?? new Set<string>();
+    if (matched) paths.delete(file.path);
+    else paths.add(file.path);
+    unmatched.set(file.folder, paths);
+  }
 
   async function takeOne(file: CompleteFile): Promise<void> {
     try {
       const result = await intake(file, { ...deps.intake(), taking });
+      noteMatch(file, !(result.kind === 'ignored' && result.reason === 'no-match'));
       if (result.kind === 'queued') deps.pipeline.submit(result.job);
       // The watcher offers a file once per version; these must be offered again by a rescan.
       if (result.kind === 'waiting') deps.forget(file.path);
@@ -59,5 +71,9 @@ export function takeFiles(deps: TakeFilesDeps): TakeFiles {
       queue.clear();
     },
     idle: () => queue.onIdle(),
+    unmatchedAgain(folder) {
+      for (const path of unmatched.get(folder) ?? []) deps.forget(path);
+      unmatched.delete(folder);
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { ToolPaths } from '../engines/local/tools.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Notifier } from '../notify/notifier.js';
+import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import { Pipeline } from '../queue/pipeline.js';
 import { runJob } from '../run/run-job.js';
 import { creditsHold, type CreditsHold } from './credits-hold.js';
@@ -46,6 +47,7 @@ export interface PipelineWiring {
   forget(path: string): void;
   opts: { creditsCheckMs?: number };
   config(): Config;
+  blockedFolders: BlockedFolderReporter;
 }
 
 /**
@@ -59,10 +61,12 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
     records: journal,
     engines: { nemo: engines.nemo.engine, local: engines.local },
     fs: ports.fs,
+    hashFile: ports.hashFile,
     notifier,
     log,
     clock,
     ffprobe: engines.tools?.ffprobe,
+    blockedFolders: w.blockedFolders,
   };
   const pipeline: Pipeline = new Pipeline(
     { concurrency: w.config().concurrency, local: w.config().limits.local },
@@ -83,6 +87,8 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
         // it back from _failed/) before a rescan noticed it had gone, the watcher must offer it again.
         const moved =
           (result.kind === 'failed' && result.setAsideTo !== undefined) ||
+          // Other content under the name: offered to intake again, as a new job.
+          (result.kind === 'failed' && result.error.code === 'SOURCE_CHANGED') ||
           (result.kind === 'done' && job.plan?.after !== 'keep');
         if (moved) w.forget(job.source);
       },

@@ -75,6 +75,10 @@ export interface JobRecord {
   mtimeMs: number;
   /** sha256 of the source's bytes (see hashFile): a renamed or re-copied file is the same content. */
   contentHash: string;
+  /** Device, inode and ctime of the source when it was taken: see SourceIdentity. */
+  dev?: number;
+  ino?: number;
+  ctimeMs?: number;
   /** Identifies the rule text that produced the output; a rule edit makes the same content new work. */
   ruleVersion: string;
   engine: 'nemo' | 'local';
@@ -92,6 +96,15 @@ export interface JobRecord {
   createdAt: number;
   updatedAt: number;
 }
+
+/**
+ * Which file a job took: its stamps, its place on disk (device and inode: a file renamed over the
+ * name is another one) and its ctime (any write or touch since moves it), and its content hash, which
+ * decides when the rest is in doubt.
+ */
+export type SourceIdentity = Pick<JobRecord, 'size' | 'mtimeMs' | 'dev' | 'ino' | 'ctimeMs'> & {
+  contentHash?: string;
+};
 
 /** What a caller supplies to create a job; the journal fills the rest. */
 export type NewJob = Omit<JobRecord, 'id' | 'state' | 'remote' | 'attempts' | 'createdAt' | 'updatedAt'> &

@@ -82,7 +82,11 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
 async function hashAndClaim(base: Base, rule: Rule, version: string): Promise<IntakeResult> {
   const { deps, file, log } = base;
   let contentHash: string;
+  let taken: TakenFile;
   try {
+    // Stat'ed before it is read: any write while hashing moves its ctime, so a later check doubts it.
+    const st = await deps.fs.stat(file.path);
+    taken = { size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino, ctimeMs: st.ctimeMs };
     contentHash = await hashFile(file.path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'ignored', reason: 'gone' };
@@ -96,14 +100,23 @@ async function hashAndClaim(base: Base, rule: Rule, version: string): Promise<In
   }
   deps.taking.add(claim);
   try {
-    return await take(base, rule, version, contentHash);
+    return await take(base, rule, version, contentHash, taken);
   } finally {
     deps.taking.delete(claim);
   }
 }
 
 /** The rest of intake, for content no other copy is being converted for. */
-async function take(base: Base, rule: Rule, version: string, contentHash: string): Promise<IntakeResult> {
+/** The source as it was hashed: its stamps and place on disk, recorded as the job's identity. */
+type TakenFile = Pick<JobRecord, 'size' | 'mtimeMs' | 'dev' | 'ino' | 'ctimeMs'>;
+
+async function take(
+  base: Base,
+  rule: Rule,
+  version: string,
+  contentHash: string,
+  taken: TakenFile,
+): Promise<IntakeResult> {
   const { deps, file, folder, name, reusable, log } = base;
   // A retry mark is consumed either way, so a stale one cannot force a later copy by surprise.
   const forced = await deps.retryMarks.consume(contentHash);
@@ -148,6 +161,7 @@ async function take(base: Base, rule: Rule, version: string, contentHash: string
   };
   const fields = {
     ...identity(base, contentHash, version),
+    ...taken,
     engine: plan.engine,
     state: 'queued' as const,
     plan,

@@ -1,4 +1,4 @@
-import { VideoInboxError } from '../core/errors.js';
+import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import type { JobRecord } from '../domain/job.js';
 import { failSource } from '../outbox/fail-source.js';
 import { applyAfterAction } from '../outbox/source-action.js';
@@ -85,7 +85,18 @@ export async function duplicate(b: Base, of: JobRecord, after: Rule['after']): P
     b.log.debug({ of: of.id }, 'Already converted; nothing to do');
     return { kind: 'duplicate', of };
   }
-  const archivedTo = await applyAfterAction(b.file.path, b.folder.inbox, 'archive', { fs: b.deps.fs });
+  let archivedTo: string | undefined;
+  try {
+    archivedTo = await applyAfterAction(b.file.path, b.folder.inbox, 'archive', { fs: b.deps.fs });
+  } catch (err) {
+    // A blocked _done/ is said once; the copy stays (nothing is lost) and is not offered again.
+    if (!b.deps.blockedFolders?.report(toVideoInboxError(err))) throw err;
+    b.log.info(
+      { of: of.id, output: of.output },
+      'Already converted earlier; left in the inbox (_done/ is blocked)',
+    );
+    return { kind: 'duplicate', of };
+  }
   b.log.info(
     { of: of.id, output: of.output, archivedTo },
     'Already converted earlier; archived without converting again (use `video-inbox retry` to force)',

@@ -4,6 +4,7 @@ import type { FolderConfig } from '../config/config.js';
 import type { JobRecord } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Notifier } from '../notify/notifier.js';
+import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { OutboxFs } from '../outbox/outbox-fs.js';
 import type { Rule } from '../rules/rule.js';
 import type { CompleteFile } from '../watch/types.js';
@@ -32,6 +33,8 @@ export interface IntakeDeps {
    * together are hashed side by side, before either is in the journal; this set closes that gap.
    */
   taking: Set<string>;
+  /** Says once per path that a `_done`/`_failed` is blocked by a file. */
+  blockedFolders?: BlockedFolderReporter;
 }
 
 export type IntakeResult =

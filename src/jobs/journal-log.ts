@@ -11,6 +11,7 @@ import type { DoneReader, DoneSlot } from './journal-index.js';
 import { decodeKeys, encodeKeys, KEYS_FILE, type DoneKeys } from './journal-keys.js';
 import { decodeLine, decodeMarker, encodeLine, encodeMarker } from './journal-line.js';
 import { scanLines } from './journal-scan.js';
+import { secureStateDir, STATE_FILE_MODE } from './state-dir.js';
 
 export const JOURNAL_FILE = 'journal.log';
 export const COMPACT_MIN_BYTES = 1024 * 1024;
@@ -74,7 +75,7 @@ export class JournalLog implements DoneReader {
    */
   async load(onJob: (job: JobRecord, bytes: number, offset: number) => void): Promise<void> {
     if (!this.opts.readOnly) {
-      await mkdir(this.stateDir, { recursive: true });
+      await secureStateDir(this.stateDir);
       await rm(`${this.file}.tmp`, { force: true });
       await rm(`${this.keysFile}.tmp`, { force: true });
     }
@@ -342,5 +343,6 @@ async function writeAll(handle: FileHandle, buf: Buffer, position: number): Prom
   }
 }
 
-/** How the log file is opened by default. */
-export const openLogFile = (path: string, flags: string): Promise<FileHandle> => open(path, flags);
+/** How the log file is opened by default. Journal files are owner-only (0600), like the credentials: they list every file name and folder. */
+export const openLogFile = (path: string, flags: string): Promise<FileHandle> =>
+  open(path, flags, STATE_FILE_MODE);

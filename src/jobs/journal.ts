@@ -7,6 +7,7 @@ import { applyPatch, compactDone, type JobPatch, type JobRecord, type NewJob } f
 import { GroupCommit } from './group-commit.js';
 import { JournalIndex, type JobFilter } from './journal-index.js';
 import { encodeLine } from './journal-line.js';
+import { stateDirError } from './state-dir.js';
 import { COMPACT_MIN_BYTES, JOURNAL_FILE, JournalLog, openLogFile } from './journal-log.js';
 
 /*
@@ -77,7 +78,11 @@ export async function openJournal(stateDir: string, opts: JournalOptions): Promi
     compactMinBytes: writer?.compactMinBytes ?? COMPACT_MIN_BYTES,
   });
   index.setReader(file);
-  await file.load((job, bytes, offset) => index.install(job, bytes, offset));
+  await file
+    .load((job, bytes, offset) => index.install(job, bytes, offset))
+    .catch((err: unknown) => {
+      throw stateDirError(stateDir, err);
+    });
   return new LogJournal(index, file, clock, writer === undefined);
 }
 

@@ -1,8 +1,9 @@
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
 import { createLockFile, lockFileAgeMs } from '../core/file-lock.js';
+import { secureStateDir, stateDirError, STATE_FILE_MODE } from './state-dir.js';
 
 /** The lock file in the state dir: line 1 the owner's pid, line 2 (Linux) its start time. */
 export const LOCK_FILE = 'daemon.lock';
@@ -84,11 +85,17 @@ function lockedError(stateDir: string, path: string, pid: number | undefined): V
  * VideoInboxError('LOCKED') naming its pid.
  */
 export async function acquireLock(stateDir: string, deps: { clock: Clock }): Promise<DaemonLock> {
-  await mkdir(stateDir, { recursive: true });
+  return takeLock(stateDir, deps).catch((err: unknown) => {
+    throw stateDirError(stateDir, err);
+  });
+}
+
+async function takeLock(stateDir: string, deps: { clock: Clock }): Promise<DaemonLock> {
+  await secureStateDir(stateDir);
   const path = join(stateDir, LOCK_FILE);
   const content = `${process.pid}\nstart=${(await processStartTime(process.pid)) ?? ''}\n`;
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    if (await createLockFile(path, content)) {
+    if (await createLockFile(path, content, STATE_FILE_MODE)) {
       heldHere.add(path);
       return {
         path,

@@ -2,6 +2,7 @@ import notifier from 'node-notifier';
 import type { Logger } from '../core/logger.js';
 import { redact } from '../core/secrets.js';
 import type { Notice, Notifier } from './notifier.js';
+import { shellSafeText } from './safe-text.js';
 
 type Send = (n: { title: string; message: string }, cb: (err: Error | null) => void) => void;
 
@@ -10,8 +11,10 @@ const defaultSend: Send = (n, cb) => {
 };
 
 /**
- * Desktop notifications through node-notifier (notify-send, Notification Center, toasts). The first
- * failure is logged with a hint and later ones at debug level, so a headless machine is not flooded.
+ * Desktop notifications through node-notifier (notify-send, Notification Center, toasts). node-notifier
+ * reaches `notify-send` through a shell, so it only ever gets `shellSafeText`; the log keeps the notice
+ * as it was. The first failure is logged with a hint and later ones at debug level, so a headless
+ * machine is not flooded.
  */
 export function createDesktopNotifier(log: Logger, send: Send = defaultSend): Notifier {
   let warned = false;
@@ -20,7 +23,7 @@ export function createDesktopNotifier(log: Logger, send: Send = defaultSend): No
       const safe = { title: redact(notice.title), message: redact(notice.message) };
       log.info({ kind: notice.kind, title: safe.title, notice: safe.message }, 'Notification');
       try {
-        send(safe, (err) => {
+        send({ title: shellSafeText(safe.title), message: shellSafeText(safe.message) }, (err) => {
           if (!err) return;
           if (!warned) {
             warned = true;

@@ -1,5 +1,5 @@
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
-import type { AfterAction } from '../domain/job.js';
+import type { AfterAction, SourceIdentity } from '../domain/job.js';
 import type { OutboxFs } from './outbox-fs.js';
 import { placeOutput } from './place.js';
 import { applyAfterAction } from './source-action.js';
@@ -19,7 +19,9 @@ export interface DeliverOptions {
   inboxDir: string;
   after: AfterAction;
   /** The source as the job took it: see AfterActionOptions.expect. */
-  expect?: { size: number; mtimeMs: number };
+  expect?: SourceIdentity;
+  /** See AfterActionOptions.hashFile. */
+  hashFile?: (path: string) => Promise<string>;
   /** See PlaceOptions.onPlaced. */
   onPlaced?: (path: string) => Promise<void>;
   fs: OutboxFs;
@@ -47,6 +49,7 @@ export async function deliver(opts: DeliverOptions): Promise<Delivered> {
     const source = await applyAfterAction(opts.source, opts.inboxDir, opts.after, {
       fs: opts.fs,
       expect: opts.expect,
+      hashFile: opts.hashFile,
     });
     return { output, source };
   } catch (err) {

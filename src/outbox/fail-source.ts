@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { JobError } from '../domain/job.js';
 import { notices } from '../notify/messages.js';
 import type { Notifier } from '../notify/notifier.js';
+import type { BlockedFolderReporter } from './blocked-folder.js';
 import { setAside } from './failed.js';
 import type { OutboxFs } from './outbox-fs.js';
 
@@ -12,6 +13,8 @@ export interface FailDeps {
   clock: Clock;
   notifier: Notifier;
   log: Logger;
+  /** Says once per path that `_failed` is blocked by a file (the daemon's; none for one-off runs). */
+  blockedFolders?: BlockedFolderReporter;
 }
 
 export interface FailedSource {
@@ -39,8 +42,10 @@ export async function failSource(
         fs: deps.fs,
         now: new Date(deps.clock.now()),
       }).catch((err: unknown) => {
+        const e = toVideoInboxError(err);
+        deps.blockedFolders?.report(e);
         deps.log.error(
-          { err: toVideoInboxError(err).message },
+          { err: e.message, code: e.code },
           'Could not move the file to _failed/; it stays in the inbox',
         );
         return undefined;

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { toVideoInboxError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
+import { ensureSubfolderUsable } from './blocked-folder.js';
 import { errorReportText } from './error-report.js';
 import { FAILED_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
@@ -18,6 +19,7 @@ export async function setAside(
   opts: { fs: OutboxFs; now: Date },
 ): Promise<string> {
   const { fs } = opts;
+  await ensureSubfolderUsable(fs, inboxDir, FAILED_DIR);
   const { dir, name } = inboxSubfolderTarget(source, inboxDir, FAILED_DIR);
   const moved = await moveNoClobber(fs, source, dir, name).catch((err: unknown) => {
     throw toVideoInboxError(err);

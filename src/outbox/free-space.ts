@@ -6,11 +6,21 @@ import { errnoCode, type OutboxFs } from './outbox-fs.js';
 const MIB = 1024 * 1024;
 
 /**
- * Room kept free beyond the file itself: the journal, logs and the rest of the system need some, and
- * a disk filled to the last byte fails in ways that are hard to explain.
+ * The one margin: room kept free beyond the file itself (64 MiB, or 5% of the file when that is
+ * more), because the journal, logs and the rest of the system need some, and a disk filled to the
+ * last byte fails in ways that are hard to explain. Every free-space check adds it once, and only
+ * this: callers pass the bytes the file itself needs.
  */
 export function freeSpaceMargin(neededBytes: number): number {
   return Math.max(64 * MIB, Math.ceil(neededBytes * 0.05));
+}
+
+/**
+ * What a job's output needs in the outbox before it starts: an estimate of the output itself (a
+ * transcode can come out larger than its source; 1.5 times is a generous bound), not a margin.
+ */
+export function expectedOutputBytes(sourceBytes: number): number {
+  return Math.ceil(sourceBytes * 1.5);
 }
 
 /** Bytes missing for `neededBytes` plus the margin; 0 when there is room. */

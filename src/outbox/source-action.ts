@@ -1,18 +1,23 @@
 import { dirname } from 'node:path';
-import type { AfterAction } from '../domain/job.js';
+import type { AfterAction, SourceIdentity } from '../domain/job.js';
 import { toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
+import { ensureSubfolderUsable } from './blocked-folder.js';
 import { DONE_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
 import { errnoCode, type OutboxFs } from './outbox-fs.js';
+import { checkIdentity } from './source-identity.js';
 
 export interface AfterActionOptions {
   fs: OutboxFs;
   /**
-   * The source as the job took it. A source whose size or mtime differs since is new content (a
-   * user saved over it while it converted): it is kept, whatever the action, for its own job.
+   * The source as the job took it. A source that is another file or other bytes since (a user saved
+   * over it, or renamed another file over it, while it converted; same size and `touch -r` mtime
+   * included) is new content: it is kept, whatever the action, for its own job. See checkIdentity.
    */
-  expect?: { size: number; mtimeMs: number };
+  expect?: SourceIdentity;
+  /** The content hash, for when the stamps leave it in doubt; without it a doubtful source is kept. */
+  hashFile?: (path: string) => Promise<string>;
 }
 
 /**
@@ -29,15 +34,24 @@ export async function applyAfterAction(
 ): Promise<string | undefined> {
   const { fs } = opts;
   try {
-    const now = await fs.stat(source);
-    const changed =
-      opts.expect !== undefined && (now.size !== opts.expect.size || now.mtimeMs !== opts.expect.mtimeMs);
-    if (action === 'keep' || changed) return source;
+    if (action === 'keep') {
+      await fs.stat(source);
+      return source;
+    }
+    if (opts.expect !== undefined) {
+      const ports = { stat: (p: string) => fs.stat(p), hashFile: opts.hashFile };
+      const identity = await checkIdentity(ports, source, opts.expect);
+      if (identity === 'gone') return undefined;
+      if (identity === 'changed') return source;
+    } else {
+      await fs.stat(source);
+    }
     if (action === 'delete') {
       await fs.unlink(source);
       await fsyncDir(dirname(source));
       return undefined;
     }
+    await ensureSubfolderUsable(fs, inboxDir, DONE_DIR);
     const { dir, name } = inboxSubfolderTarget(source, inboxDir, DONE_DIR);
     return await moveNoClobber(fs, source, dir, name);
   } catch (err) {

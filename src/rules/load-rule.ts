@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { readIssue } from '../yaml/read-issue.js';
+import { readSettingsFile } from '../yaml/read-settings-file.js';
 import { parseYamlSource, zodIssuesToConfigIssues } from '../yaml/yaml-source.js';
 import { normaliseRule, type Rule } from './rule.js';
 import { RuleFileSchema } from './rule-schema.js';
@@ -11,7 +11,7 @@ export async function loadRuleFile(path: string): Promise<Rule> {
   const file = resolve(path);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readSettingsFile(file);
   } catch (err) {
     throw new ConfigError([readIssue(file, err)], {
       cause: err,

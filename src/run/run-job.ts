@@ -7,13 +7,15 @@ import type { Engine, EngineResult } from '../engines/engine.js';
 import { notices } from '../notify/messages.js';
 import type { Notifier } from '../notify/notifier.js';
 import { deliver } from '../outbox/deliver.js';
-import { failSource } from '../outbox/fail-source.js';
-import { ensureFreeSpace } from '../outbox/free-space.js';
+import { failSource, jobError } from '../outbox/fail-source.js';
+import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
+import { ensureFreeSpace, expectedOutputBytes } from '../outbox/free-space.js';
 import type { OutboxFs } from '../outbox/outbox-fs.js';
 import { outputTempPath } from '../outbox/place.js';
 import type { JobRecords } from './job-records.js';
 import { daemonPolicy, type JobPolicy } from './outcome.js';
 import { progressReporter } from './progress-reporter.js';
+import { checkIdentity } from '../outbox/source-identity.js';
 import { checkSource } from './source-check.js';
 
 export interface RunJobDeps {
@@ -21,6 +23,8 @@ export interface RunJobDeps {
   records: JobRecords;
   engines: Partial<Record<JobPlan['engine'], Engine>>;
   fs: OutboxFs;
+  /** The content hash (sha256, as intake computes it), to tell a source's identity when in doubt. */
+  hashFile: (path: string) => Promise<string>;
   notifier: Notifier;
   log: Logger;
   clock: Clock;
@@ -31,6 +35,8 @@ export interface RunJobDeps {
   onProgress?: (p: Progress) => void;
   /** What a failure means; the daemon's (retry, hold, set aside) unless given. */
   policy?: JobPolicy;
+  /** Says once per path that a `_done`/`_failed` is blocked by a file (the daemon's; none for `convert`). */
+  blockedFolders?: BlockedFolderReporter;
 }
 
 export type RunResult =
@@ -39,10 +45,6 @@ export type RunResult =
   | { kind: 'held'; reason: 'credits'; error: VideoInboxError }
   | { kind: 'retry'; delayMs: number; error: VideoInboxError }
   | { kind: 'checkpoint' };
-
-/** An output is at most this much larger than its source plus a fixed allowance, for the space check. */
-const SPACE_FACTOR = 1.5;
-const SPACE_ALLOWANCE = 64 * 1024 * 1024;
 
 type Ctx = { job: JobRecord; plan: JobPlan; deps: RunJobDeps; log: Logger; signal: AbortSignal };
 
@@ -68,8 +70,28 @@ export async function runJob(
     deps.notifier.notify(notices.done(job.source, output.output));
     return { kind: 'done', output: output.output };
   } catch (thrown) {
-    return settle(ctx, toVideoInboxError(thrown));
+    const error = toVideoInboxError(thrown);
+    return settle(ctx, error).catch((err: unknown) => runnerFailed(ctx, error, err));
   }
+}
+
+/** How soon a job whose outcome could not be recorded is tried again (its state dir may be full). */
+export const UNRECORDED_RETRY_MS = 10_000;
+
+/**
+ * The outcome itself could not be recorded (the state dir is full, say): the job must not be
+ * stranded until a restart. Its temp output goes, and it runs again soon, from its last recorded
+ * state (a cloud job from its checkpoints), so it moves on by itself once there is room.
+ */
+async function runnerFailed(ctx: Ctx, error: VideoInboxError, err: unknown): Promise<RunResult> {
+  const { job, plan, deps, log } = ctx;
+  await deps.fs.unlink(outputTempPath(plan.outbox, job.id)).catch(() => undefined);
+  const cause = toVideoInboxError(err);
+  log.error(
+    { code: error.code, recordCode: cause.code, err: cause.message, inMs: UNRECORDED_RETRY_MS },
+    'Could not record the job outcome; it is tried again',
+  );
+  return { kind: 'retry', delayMs: UNRECORDED_RETRY_MS, error };
 }
 
 type Finished = { output: string; source: string | undefined };
@@ -77,9 +99,14 @@ type Finished = { output: string; source: string | undefined };
 async function convertAndDeliver(ctx: Ctx): Promise<Finished> {
   const { job, plan, deps, log } = ctx;
   await checkSource(deps.fs, job.source, plan.inbox);
-  await ensureFreeSpace(plan.outbox, job.size * SPACE_FACTOR + SPACE_ALLOWANCE, { fs: deps.fs });
+  await checkSameContent(ctx);
+  await ensureFreeSpace(plan.outbox, expectedOutputBytes(job.size), { fs: deps.fs });
   const temp = outputTempPath(plan.outbox, job.id);
-  const result = await runEngine(ctx, temp);
+  const result = await runEngine(ctx, temp).catch(async (err: unknown) => {
+    // A source deleted before the engine read it is SOURCE_GONE, not an engine failure.
+    await checkSource(deps.fs, job.source, plan.inbox);
+    throw err;
+  });
   await deps.records.update(job.id, { state: 'placing', message: 'Checking the output' });
   deps.onProgress?.({ stage: 'placing' });
   const delivered = await finishSource(ctx, undefined, {
@@ -89,6 +116,32 @@ async function convertAndDeliver(ctx: Ctx): Promise<Finished> {
   await deps.records.update(job.id, { output: delivered.output, message: result.summary });
   log.info({ output: delivered.output, summary: result.summary }, 'Output placed');
   return delivered;
+}
+
+/**
+ * A (re)run converts only the content the job took: other content copied or renamed over the name
+ * meanwhile (say while a retry waited) is SOURCE_CHANGED, and gets its own job (see `settle`).
+ */
+async function checkSameContent(ctx: Ctx): Promise<void> {
+  const { job, deps } = ctx;
+  const identity = await checkIdentity(
+    { stat: (p) => deps.fs.stat(p), hashFile: deps.hashFile },
+    job.source,
+    sourceIdentity(job),
+  );
+  if (identity !== 'changed') return;
+  throw new VideoInboxError(
+    'SOURCE_CHANGED',
+    'Other content was put under the name before it was converted',
+    {
+      hint: 'Nothing to do: the new content is taken as a new job. Put the earlier video back to convert it too.',
+    },
+  );
+}
+
+function sourceIdentity(job: JobRecord) {
+  const { size, mtimeMs, dev, ino, ctimeMs, contentHash } = job;
+  return { size, mtimeMs, dev, ino, ctimeMs, contentHash };
 }
 
 async function runEngine(ctx: Ctx, temp: string): Promise<EngineResult> {
@@ -149,7 +202,8 @@ async function finishSource(
     inboxDir: plan.inbox,
     after: plan.after,
     // A source saved over while it converted is new content: it stays for its own job.
-    expect: { size: job.size, mtimeMs: job.mtimeMs },
+    expect: sourceIdentity(job),
+    hashFile: deps.hashFile,
     // Recorded the moment the final name exists, so a crash before the temp is removed can never
     // lead to a second render and a "(1)" copy.
     onPlaced: async (path) => {
@@ -158,8 +212,9 @@ async function finishSource(
     fs: deps.fs,
   });
   if (delivered.sourceError) {
+    deps.blockedFolders?.report(delivered.sourceError);
     log.warn(
-      { err: delivered.sourceError.message },
+      { err: delivered.sourceError.message, code: delivered.sourceError.code },
       'Could not archive or delete the source; it was left in place',
     );
   }
@@ -170,6 +225,7 @@ async function finishSource(
 async function settle(ctx: Ctx, error: VideoInboxError): Promise<RunResult> {
   const { job, deps, log } = ctx;
   const attempts = job.attempts + 1;
+  if (error.code === 'SOURCE_CHANGED') return replaced(ctx, error);
   const outcome = (deps.policy ?? daemonPolicy).outcome(error, attempts);
   const errorRecord = { code: error.code, message: error.message, hint: error.hint };
   switch (outcome.kind) {
@@ -194,6 +250,21 @@ async function settle(ctx: Ctx, error: VideoInboxError): Promise<RunResult> {
     case 'fail':
       return fail(ctx, error, attempts);
   }
+}
+
+/**
+ * The content this job took is no longer there under its name: the job ends (its record keeps the
+ * hash of what it took, never converted, so a later copy of that content is new work) and the file
+ * now there is offered to intake again, as a new job.
+ */
+async function replaced(ctx: Ctx, error: VideoInboxError): Promise<RunResult> {
+  const { job, deps, log } = ctx;
+  log.warn(
+    { code: error.code },
+    'The file was replaced before it was converted; the new content is a new job',
+  );
+  await deps.records.update(job.id, { state: 'failed', error: jobError(error), message: error.message });
+  return { kind: 'failed', error };
 }
 
 async function fail(ctx: Ctx, error: VideoInboxError, attempts: number): Promise<RunResult> {

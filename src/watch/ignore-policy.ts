@@ -1,7 +1,8 @@
 /**
  * Names the watcher never takes, whatever the rules say: partial downloads and copies, editor and OS
- * clutter, anything hidden, and the daemon's own `_done`/`_failed` folders (taking those again would
- * process outputs and archived sources twice).
+ * clutter, anything hidden, and the daemon's own `_done`/`_failed` folders at the inbox root (taking
+ * those again would process outputs and archived sources twice). Only those exact names: a file or
+ * folder that merely starts with them (`_done-holiday.mp4`, `_failed 2/`) is the user's.
  */
 const PARTIAL_SUFFIXES = ['.part', '.partial', '.crdownload', '.download', '.tmp', '.temp', '.!qb'];
 const CLUTTER_NAMES = new Set(['thumbs.db', 'desktop.ini']);
@@ -13,7 +14,7 @@ const CLUTTER_FOLDERS = new Set([
   '$recycle.bin',
   'system volume information',
 ]);
-const DAEMON_FOLDER_PREFIXES = ['_done', '_failed'];
+const DAEMON_FOLDERS = new Set(['_done', '_failed']);
 
 /**
  * Whether a path relative to the inbox root (`/`-separated, e.g. `trip/clip.avi`) is ignored. Applies
@@ -23,7 +24,7 @@ export function isIgnoredRelative(rel: string): boolean {
   if (rel === '' || rel === '.') return false;
   const parts = rel.split('/').filter((p) => p !== '');
   const first = parts[0];
-  if (first !== undefined && DAEMON_FOLDER_PREFIXES.some((p) => first.startsWith(p))) return true;
+  if (first !== undefined && DAEMON_FOLDERS.has(first)) return true;
   for (const part of parts) {
     // Covers dotfiles, dot-folders, `._*` AppleDouble files and `.DS_Store`.
     if (part.startsWith('.')) return true;

@@ -6,6 +6,7 @@ import { raiseLimitHint, suggestedLimit } from './inotify-limit.js';
 import { InboxOsWatch, type OsWatchPorts } from './inbox-os-watch.js';
 import { InboxPresence, type PresencePorts } from './inbox-presence.js';
 import { InboxSettle, type SettleDeps } from './inbox-settle.js';
+import { InboxUndecodable, type RenameReadable } from './inbox-undecodable.js';
 import type { ScanResult } from './scan-folder.js';
 import type { FolderStatus, WatchFolder } from './types.js';
 
@@ -15,6 +16,8 @@ export interface InboxFolderPorts {
   settle: Omit<SettleDeps, 'log'>;
   scanFolder(root: string, dir: string, skip: (rel: string) => boolean): Promise<ScanResult>;
   readInotifyLimit: () => Promise<number | undefined>;
+  /** Gives a name that is not valid UTF-8 a readable one (see undecodable-name). */
+  renameReadable: RenameReadable;
   log: Logger;
 }
 
@@ -34,6 +37,7 @@ export class InboxFolder {
   private readonly presence: InboxPresence;
   private readonly osWatch: InboxOsWatch;
   private readonly settle: InboxSettle;
+  private readonly undecodable: InboxUndecodable;
 
   constructor(
     private folder: WatchFolder,
@@ -54,6 +58,7 @@ export class InboxFolder {
       },
     );
     this.settle = new InboxSettle(where, { ...ports.settle, log });
+    this.undecodable = new InboxUndecodable(where, { renameReadable: ports.renameReadable, log });
   }
 
   get name(): string {
@@ -169,6 +174,10 @@ export class InboxFolder {
 
   private async rescan(dir: string): Promise<void> {
     const result = await this.ports.scanFolder(this.root, dir, isIgnoredRelative);
+    for (const again of await this.undecodable.makeReadable(result.undecodable)) {
+      // The renamed files: scanned now, so they are taken in this pass.
+      this.settle.offerScanned((await this.ports.scanFolder(this.root, again, isIgnoredRelative)).files);
+    }
     const seen = this.settle.offerScanned(result.files);
     if (dir !== this.root) return;
     if (result.error !== undefined && !this.unlistableWarned) {

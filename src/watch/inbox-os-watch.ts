@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { FolderWatch, WatchFactory } from './folder-watch.js';
@@ -93,7 +93,10 @@ export class InboxOsWatch {
       },
       {
         file: (path) => {
-          if (current()) this.events.file(toInbox(path));
+          if (!current()) return;
+          // A name that is not valid UTF-8 arrives mangled (U+FFFD); its folder's scan finds the bytes.
+          if (path.includes('\uFFFD')) this.dirsToScan.add(dirname(toInbox(path)));
+          else this.events.file(toInbox(path));
         },
         dir: (path) => {
           if (current()) this.dirsToScan.add(toInbox(path));

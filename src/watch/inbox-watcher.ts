@@ -11,6 +11,7 @@ import { inotifyAdvice, readInotifyLimit } from './inotify-limit.js';
 import { readSystemMounts, type MountEntry } from './mounts.js';
 import { scanFolder } from './scan-folder.js';
 import type { CompleteFile, FolderStatus, WatchFolder } from './types.js';
+import { renameReadable } from './undecodable-name.js';
 import { watchLoop, type WatchLoop } from './watch-loop.js';
 import { watchTiming, type WatchTiming } from './watch-timing.js';
 
@@ -188,6 +189,7 @@ function folderPorts(
     },
     settle: { clock, probe, ...timing, isIgnored: opts.isIgnored, onFile },
     scanFolder,
+    renameReadable,
     readInotifyLimit: opts.readInotifyLimit ?? (() => readInotifyLimit()),
     log,
   };

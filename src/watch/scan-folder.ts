@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Fingerprint } from './settle-policy.js';
+import { isUndecodable } from './undecodable-name.js';
 
 export interface ScannedFile {
   path: string;
@@ -14,6 +15,8 @@ export interface ScanResult {
   complete: boolean;
   /** Why the scanned folder itself could not be listed (EACCES, EIO…), if it could not. */
   error: string | undefined;
+  /** Entries whose names are not valid UTF-8: a string path cannot reach them (see undecodable-name). */
+  undecodable: { dir: string; raw: Buffer }[];
 }
 
 /** Path relative to the inbox with `/` separators, the form the ignore policy and rules see. */
@@ -36,6 +39,7 @@ export async function scanFolder(
   let directories = 0;
   let complete = true;
   let error: string | undefined;
+  const undecodable: ScanResult['undecodable'] = [];
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop() as string;
@@ -48,6 +52,7 @@ export async function scanFolder(
       continue;
     }
     directories += 1;
+    if (entries.some((e) => e.name.includes('\uFFFD'))) undecodable.push(...(await rawNames(current)));
     for (const entry of entries) {
       const path = join(current, entry.name);
       if (skip(relativeToInbox(root, path))) continue;
@@ -64,7 +69,17 @@ export async function scanFolder(
       }
     }
   }
-  return { files, directories, complete, error };
+  return { files, directories, complete, error, undecodable };
+}
+
+/** The names in `dir` that are not valid UTF-8, as bytes (Node shows them with U+FFFD). */
+async function rawNames(dir: string): Promise<ScanResult['undecodable']> {
+  try {
+    const names = await readdir(dir, { encoding: 'buffer' });
+    return names.filter(isUndecodable).map((raw) => ({ dir, raw }));
+  } catch {
+    return [];
+  }
 }
 
 /**

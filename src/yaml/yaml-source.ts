@@ -1,4 +1,15 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Alias,
+  type Document,
+} from 'yaml';
 import type { z } from 'zod';
 import type { ConfigIssue } from '../core/errors.js';
 import { suggestKey, objectKeysAt } from './schema-keys.js';
@@ -34,7 +45,54 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       message: `YAML syntax: ${err.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim()}`,
     };
   });
-  return { file, data: issues.length > 0 ? undefined : doc.toJS(), issues, locate };
+  if (issues.length > 0) return { file, data: undefined, issues, locate };
+  try {
+    return { file, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), issues, locate };
+  } catch (err) {
+    // The library stops an alias bomb ("billion laughs") early, without saying where it is.
+    const at = lineCounter.linePos(rangeStart(aliasToBlame(doc)) ?? 0);
+    const bomb = err instanceof ReferenceError && /alias count/i.test(err.message);
+    const message = bomb
+      ? `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} copies): write the values out instead of nesting aliases`
+      : `YAML: ${err instanceof Error ? err.message : String(err)}`;
+    return { file, data: undefined, issues: [{ file, line: at.line, column: at.col, message }], locate };
+  }
+}
+
+/** How many times aliases may be expanded in one file (the yaml library's own default, made explicit). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Where an alias bomb starts: the first alias whose anchor itself holds aliases (aliases of aliases
+ * are what multiply), else the first alias.
+ */
+function aliasToBlame(doc: Document): Alias | undefined {
+  const anchored = new Map<string, unknown>();
+  let first: Alias | undefined;
+  let nested: Alias | undefined;
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        first ??= node;
+        if (!nested && holdsAlias(anchored.get(node.source))) nested = node;
+        return;
+      }
+      if (node.anchor) anchored.set(node.anchor, node);
+    },
+  });
+  return nested ?? first;
+}
+
+function holdsAlias(node: unknown): boolean {
+  if (node === undefined) return false;
+  let found = false;
+  visit(node as Parameters<typeof visit>[0], {
+    Alias() {
+      found = true;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function findOffset(doc: Document, path: YamlPath, at: 'key' | 'value'): number {

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, rm, utimes, writeFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,10 @@ import type { JobPlan } from '../../../src/domain/job.js';
 import { openJournal, type Journal } from '../../../src/jobs/journal.js';
 import { silentNotifier } from '../../../src/notify/notifier.js';
 import { nodeOutboxFs } from '../../../src/outbox/outbox-fs.js';
+import { hashFile } from '../../../src/core/content-hash.js';
 import { makeVideo } from '../../helpers/media.js';
+import { captureLog } from '../../helpers/capture-log.js';
+import { VideoInboxError } from '../../../src/core/errors.js';
 
 let dir: string;
 let journal: Journal;
@@ -63,7 +66,10 @@ async function newJob(source: string) {
     sourceName: 'clip.avi',
     size: s.size,
     mtimeMs: s.mtimeMs,
-    contentHash: 'abc',
+    dev: s.dev,
+    ino: s.ino,
+    ctimeMs: s.ctimeMs,
+    contentHash: await hashFile(source),
     ruleVersion: 'v1',
     engine: 'local',
     plan: plan(),
@@ -73,6 +79,7 @@ async function newJob(source: string) {
 const deps = (engine: Engine) => ({
   records: journal,
   fs: nodeOutboxFs,
+  hashFile,
   engines: { local: engine },
   notifier: silentNotifier,
   log: silentLogger(),
@@ -118,6 +125,41 @@ describe('runJob', () => {
     expect(await readdir(join(dir, 'inbox'))).toEqual(['clip.avi']);
   });
 
+  it('keeps a same-size, same-mtime replacement renamed over the source while it converted', async () => {
+    const source = join(dir, 'inbox', 'clip.avi');
+    await writeFile(source, 'content C');
+    const job = await newJob(source);
+    const engine = copyingEngine(async (input) => {
+      const other = join(dir, 'inbox', '.d');
+      await writeFile(other, 'content D');
+      const s = await stat(input);
+      await utimes(other, s.atime, s.mtime);
+      await rename(other, input);
+    });
+    const result = await runJob(job, plan(), deps(engine), new AbortController().signal);
+    expect(result.kind).toBe('done');
+    expect(await readdir(join(dir, 'inbox'))).toEqual(['clip.avi']);
+  });
+
+  it('converts nothing when other content replaced the source before a (re)run: SOURCE_CHANGED', async () => {
+    const source = join(dir, 'inbox', 'clip.avi');
+    await writeFile(source, 'content C');
+    const job = await newJob(source);
+    await writeFile(source, 'content D, other bytes');
+    let ran = false;
+    const result = await runJob(
+      job,
+      plan(),
+      deps(copyingEngine(async () => void (ran = true))),
+      new AbortController().signal,
+    );
+    expect(result.kind).toBe('failed');
+    expect(ran).toBe(false);
+    expect(journal.get('job-1')?.error?.code).toBe('SOURCE_CHANGED');
+    expect(await readdir(join(dir, 'inbox'))).toEqual(['clip.avi']);
+    expect(await readdir(join(dir, 'outbox'))).toEqual([]);
+  });
+
   it('fails a job whose source was removed from a present inbox, with nothing to set aside', async () => {
     const source = join(dir, 'inbox', 'clip.avi');
     await writeFile(source, 'bytes');
@@ -127,6 +169,29 @@ describe('runJob', () => {
     expect(result.kind).toBe('failed');
     expect(journal.get('job-1')?.error?.code).toBe('SOURCE_GONE');
     expect(await readdir(join(dir, 'inbox'))).toEqual([]);
+  });
+
+  it('calls a source deleted before the engine opened it SOURCE_GONE, not an engine failure', async () => {
+    const source = join(dir, 'inbox', 'clip.avi');
+    await writeFile(source, 'bytes');
+    const job = await newJob(source);
+    const engine: Engine = {
+      name: 'local',
+      async run(request) {
+        await rm(request.input);
+        throw new VideoInboxError('FFMPEG_FAILED', 'ffmpeg could not open the input');
+      },
+    };
+    const logs = captureLog();
+    const result = await runJob(
+      job,
+      plan(),
+      { ...deps(engine), log: logs.log },
+      new AbortController().signal,
+    );
+    expect(result.kind).toBe('failed');
+    expect(journal.get('job-1')?.error?.code).toBe('SOURCE_GONE');
+    expect(logs.lines.join('\n')).not.toMatch(/stays in the inbox|FFMPEG_FAILED/);
   });
 
   it('waits, without failing, while the whole inbox is gone (an unmounted share)', async () => {

@@ -160,7 +160,6 @@ describe('inbox watcher: taking files only when complete, once', () => {
       '~$clip.mov',
       'notes.txt',
       '_done/archived.mov',
-      '_done 2/archived.mov',
       '_failed/broken.avi',
       '_failed/broken.avi.error.txt',
       '.sync/inner.mov',

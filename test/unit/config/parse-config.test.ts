@@ -173,7 +173,7 @@ describe('parseConfig', () => {
       'folders:\n' + folder('a', 'in', 'in/done'),
       {},
       [
-        `${file}:4:13 folders[0].outbox The outbox is inside the inbox of "a"; outputs would be converted again`,
+        `${file}:4:13 folders[0].outbox The outbox is inside the inbox of "a"; outputs would be converted again. Put the outbox outside every inbox`,
       ],
     ],
     [
@@ -181,14 +181,24 @@ describe('parseConfig', () => {
       'folders:\n' + folder('a', 'in1', 'in2') + folder('b', '~/../../etc/vi/in2', 'out'),
       {},
       [
-        `${file}:4:13 folders[0].outbox The outbox is inside the inbox of "b"; outputs would be converted again`,
+        `${file}:4:13 folders[0].outbox The outbox is inside the inbox of "b"; outputs would be converted again. Put the outbox outside every inbox`,
       ],
     ],
     [
       'two folders on one inbox',
       'folders:\n' + folder('a', 'in', 'out') + folder('b', './in', 'out'),
       {},
-      [`${file}:7:12 folders[1].inbox The inbox is already watched by "a"`],
+      [
+        `${file}:7:12 folders[1].inbox The inbox is already watched by "a"; each folder needs its own folder as inbox`,
+      ],
+    ],
+    [
+      'an inbox inside another inbox',
+      'folders:\n' + folder('a', 'in', 'out') + folder('b', 'in/sub', 'out'),
+      {},
+      [
+        `${file}:7:12 folders[1].inbox The inbox is inside the inbox of "a"; its files would be taken twice. Give each folder its own folder, outside the other inboxes`,
+      ],
     ],
     [
       'a list instead of a mapping',

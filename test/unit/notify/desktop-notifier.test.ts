@@ -47,6 +47,28 @@ describe('desktop notifier', () => {
     expect(lines.join('')).not.toContain('tok_SECRET_123456');
   });
 
+  // Defect 13: the port to node-notifier (and through it, a shell) receives only safe text.
+  it('sends only shell-safe text for hostile file names, and logs the notice as it was', () => {
+    const sent: { title: string; message: string }[] = [];
+    const { log, entries } = captureLog();
+    const notifier = createDesktopNotifier(log, (n, cb) => {
+      sent.push(n);
+      cb(null);
+    });
+    const names = ['$(touch x).avi', '`id`.avi', `"q'.avi`, 'a;b.avi', 'new\nline.avi', '-rf.avi'];
+    for (const name of names) notifier.notify(notices.failed(`/in/${name}`, 'bad'));
+    expect(sent.map((n) => n.message)).toEqual([
+      '_(touch x).avi: bad',
+      '_id_.avi: bad',
+      '_q_.avi: bad',
+      'a_b.avi: bad',
+      'new line.avi: bad',
+      'rf.avi: bad',
+    ]);
+    for (const n of sent) expect(`${n.title}${n.message}`).toMatch(/^[\p{L}\p{N} .,:_()/-]+$/u);
+    expect(entries().map((e) => e.notice)).toContain('$(touch x).avi: bad');
+  });
+
   it('includes the registration link when out of credits as an anonymous user', () => {
     expect(notices.credits('https://nemovideo.ai/register?bind=u1').message).toContain('?bind=u1');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ensureFreeSpace,
+  expectedOutputBytes,
   formatBytes,
   freeSpaceMargin,
   freeSpaceShortfall,
@@ -66,5 +67,25 @@ describe('ensureFreeSpace', () => {
     const seen: string[] = [];
     await ensureFreeSpace('/out/not-yet/deeper', 1, { fs: withFree(200 * MIB, seen) });
     expect(seen.at(-1)).toBe('/out');
+  });
+});
+
+// Defect 9: the margin is added once. A job's check is the estimate of its output plus the margin,
+// so an outbox with under 128 MiB free still takes a small result.
+describe('the space a job needs', () => {
+  it.each([
+    [0, 0],
+    [31 * 1024, 47_616],
+    [100 * MIB, 150 * MIB],
+  ])('a %i-byte source is expected to give at most %i bytes', (source, out) => {
+    expect(expectedOutputBytes(source)).toBe(out);
+  });
+
+  it('a 31 KB source passes with 100 MiB free: the margin is counted once', async () => {
+    const fs: OutboxFs = {
+      ...nodeOutboxFs,
+      statfs: () => Promise.resolve({ bavail: (100 * MIB) / 4096, bsize: 4096 }),
+    };
+    await expect(ensureFreeSpace('/out', expectedOutputBytes(31 * 1024), { fs })).resolves.toBeUndefined();
   });
 });

@@ -1,0 +1,68 @@
+import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeSandbox, type Sandbox } from '../daemon/harness.js';
+
+/** One folder of a hand-written config; paths relative to the sandbox (the config's folder). */
+export interface FolderSpec {
+  name: string;
+  inbox: string;
+  outbox: string;
+  rules?: string;
+}
+
+/**
+ * The config a reliability test needs, written as a user would: folders with any inbox and outbox
+ * paths (overlaps, links), small settle and rescan windows, `notify` as asked.
+ */
+export function configText(
+  sb: Sandbox,
+  folders: FolderSpec[],
+  opts: { notify?: 'none' | 'desktop'; rescanSeconds?: number } = {},
+): string {
+  const lines = [
+    'api:',
+    '  pollSeconds: 0.2',
+    `stateDir: ${sb.stateDir}`,
+    'concurrency: 2',
+    `notify: ${opts.notify ?? 'none'}`,
+    'settleSeconds: 0.3',
+    `rescanSeconds: ${opts.rescanSeconds ?? 1}`,
+    'folders:',
+    ...folders.flatMap((f) => [
+      `  - name: ${f.name}`,
+      `    inbox: ${f.inbox}`,
+      `    outbox: ${f.outbox}`,
+      `    rules: ${f.rules ?? `rules/${f.name}.yaml`}`,
+    ]),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes beside and renames, like an editor, so the daemon never reads half a file. */
+export async function writeAtomic(path: string, text: string | Buffer): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, path);
+}
+
+/** A sandbox whose one folder `main` uses the local engine (no cloud needed, fast and real). */
+export async function localSandbox(): Promise<Sandbox> {
+  const sb = await makeSandbox({ rule: { engine: 'local' } });
+  await writeAtomic(sb.configPath, configText(sb, [{ name: 'main', inbox: 'inbox/main', outbox: 'outbox' }]));
+  return sb;
+}
+
+/** 1-based line of the first line of `text` that contains `needle`. */
+export function lineOf(text: string, needle: string, from = 0): number {
+  const lines = text.split('\n');
+  for (let i = from; i < lines.length; i++) if (lines[i]!.includes(needle)) return i + 1;
+  throw new Error(`"${needle}" not in the text`);
+}
+
+/** Copies a prepared clip into an inbox under `name`. */
+export async function drop(clip: string, inbox: string, name: string): Promise<string> {
+  await mkdir(inbox, { recursive: true });
+  const to = join(inbox, name);
+  await copyFile(clip, to);
+  return to;
+}
