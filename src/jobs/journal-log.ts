@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readSync } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { VideoInboxError, toVideoInboxError } from '../core/errors.js';

@@ -11,7 +11,7 @@ import {
   type Sandbox,
 } from '../daemon/harness.js';
 import { makeVideo } from '../../helpers/media.js';
-import { drop, localSandbox } from './world.js';
+import { drop, localSandbox } from './user-config.js';
 
 let sb: Sandbox | undefined;
 let d: InProcess | undefined;

@@ -14,7 +14,7 @@ import {
   type Sandbox,
 } from '../daemon/harness.js';
 import { makeVideo } from '../../helpers/media.js';
-import { configText, drop, lineOf, localSandbox, writeAtomic, type FolderSpec } from './world.js';
+import { configText, drop, lineOf, localSandbox, writeAtomic, type FolderSpec } from './user-config.js';
 
 let sb: Sandbox | undefined;
 let mediaDir: string;

@@ -21,7 +21,7 @@ import {
   type Sandbox,
 } from '../daemon/harness.js';
 import { makeVideo } from '../../helpers/media.js';
-import { configText, drop, localSandbox, writeAtomic } from './world.js';
+import { configText, drop, localSandbox, writeAtomic } from './user-config.js';
 
 let sb: Sandbox | undefined;
 let d: InProcess | undefined;

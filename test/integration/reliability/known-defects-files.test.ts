@@ -20,7 +20,7 @@ import {
   type Sandbox,
 } from '../daemon/harness.js';
 import { makeVideo } from '../../helpers/media.js';
-import { drop, localSandbox } from './world.js';
+import { drop, localSandbox } from './user-config.js';
 
 const run = promisify(execFile);
 let sb: Sandbox | undefined;

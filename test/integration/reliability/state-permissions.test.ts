@@ -2,7 +2,7 @@ import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { distIsFresh, killChildren, sigterm, spawnDaemon, type Sandbox } from '../daemon/harness.js';
-import { localSandbox } from './world.js';
+import { localSandbox } from './user-config.js';
 
 let sb: Sandbox | undefined;
 
