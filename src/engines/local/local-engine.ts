@@ -48,9 +48,16 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
 
       hooks.progress({ stage: 'probing' });
       const info = await cancellable(signal, () => probe(request.input, ffprobe, signal));
-      const plan = planConversion(info, request.local);
+      const ffmpegFeatures = await (features ??= detectFfmpegFeatures(ffmpeg));
+      const plan = planConversion(info, request.local, { toneMap: ffmpegFeatures.toneMap === true });
       log.info(
-        { jobId: request.jobId, mode: plan.mode, reason: plan.reason, durationSec: info.durationSec },
+        {
+          jobId: request.jobId,
+          mode: plan.mode,
+          reason: plan.reason,
+          durationSec: info.durationSec,
+          ...(plan.mode === 'transcode' && plan.hdr ? { hdr: plan.hdr } : {}),
+        },
         'Local conversion planned',
       );
 
@@ -74,7 +81,7 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
         await rm(temp, { force: true });
         await runFfmpeg({
           ffmpeg,
-          args: buildFfmpegArgs(plan, request.input, temp, await (features ??= detectFfmpegFeatures(ffmpeg))),
+          args: buildFfmpegArgs(plan, request.input, temp, ffmpegFeatures),
           signal,
           durationSec: info.durationSec,
           onProgress: (percent) => report({ stage: 'converting', percent }),
