@@ -4,10 +4,10 @@ import { DEFAULT_SKILL } from '../engines/nemo/options.js';
 
 export { DEFAULT_SKILL };
 import { INSTRUCTION_VARIABLES, OUTPUT_NAME_VARIABLES, unknownVariables } from './template.js';
+import { CLOUD_VIDEO_EXTENSIONS } from './video-extensions.js';
 
 /** The formats the NemoVideo API accepts as video; the default `match`. */
-export const VIDEO_EXTENSIONS = ['mp4', 'mov', 'avi', 'webm', 'mkv'] as const;
-export const DEFAULT_MATCH = VIDEO_EXTENSIONS.map((ext) => `*.${ext}`);
+export const DEFAULT_MATCH = CLOUD_VIDEO_EXTENSIONS.map((ext) => `*.${ext}`);
 export const DEFAULT_OUTPUT_NAME = '{stem}.mp4';
 /** The local engine's x264 presets but placebo, which takes hours for no visible gain. */
 export const X264_PRESETS = ALL_X264_PRESETS.filter(
