@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     const input = join(work, c.file);
     console.error(`Generating ${c.file}…`);
     await makeVideo(input, c.spec);
-    const plan = planConversion(await probeMedia(input));
+    const plan = planConversion(await probeMedia(input), {}, { toneMap: features.toneMap === true });
     const engineTimes: number[] = [];
     const plainTimes: number[] = [];
     const probeTimes: number[] = [];
