@@ -226,10 +226,11 @@ describe('local engine with real ffmpeg', () => {
   });
 
   it('fails a corrupt file with ffmpeg’s reason and leaves no output', async () => {
-    const good = await makeVideo(join(dir, 'whole.mp4'), {});
+    // Without faststart the index sits at the end: a cut-off copy has none. (Any -movflags keeps
+    // the helper from adding +faststart.)
+    const good = await makeVideo(join(dir, 'whole.mp4'), { extra: ['-movflags', '+use_metadata_tags'] });
     const { readFile } = await import('node:fs/promises');
     const bytes = await readFile(good);
-    // Without faststart the index sits at the end: a cut-off copy has none.
     const broken = join(dir, 'broken.mp4');
     await writeFile(broken, bytes.subarray(0, Math.floor(bytes.length / 2)));
     const destination = join(dir, 'broken.out.mp4');
