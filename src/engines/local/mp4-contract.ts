@@ -1,5 +1,4 @@
 import type { MediaInfo } from '../engine.js';
-import type { Size } from './fit-size.js';
 
 /**
  * The MP4 every output meets, whichever engine made it ("H.264, up to 1080x1920", "MP4 for broader
@@ -11,6 +10,11 @@ import type { Size } from './fit-size.js';
  */
 
 export const DEFAULT_SHORT_SIDE = 1080;
+
+export interface Size {
+  width: number;
+  height: number;
+}
 
 /** The size box in landscape terms; a portrait video fits it turned (short × long). */
 export interface Box {

@@ -1,6 +1,5 @@
 import { VideoInboxError } from '../../core/errors.js';
 import type { LocalOptions, MediaInfo } from '../engine.js';
-import type { Size } from './fit-size.js';
 import {
   audioViolations,
   contractBox,
@@ -8,6 +7,7 @@ import {
   fitIntoBox,
   isHdr,
   videoViolations,
+  type Size,
   type VideoFacts,
 } from './mp4-contract.js';
 
