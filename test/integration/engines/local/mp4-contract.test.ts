@@ -198,6 +198,34 @@ describe('every local output meets the MP4 contract (real ffmpeg inputs)', { tim
     });
   }
 
+  it('HDR without zscale/tonemap (the fallback) still gives an 8-bit SDR contract MP4', async (ctx) => {
+    if (!hasX265) return ctx.skip('no libx265 in this ffmpeg');
+    const tags = ['-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc'];
+    const input = await make('hdr-fallback.mov', '640x360', [...X265, '-pix_fmt', 'yuv420p10le', ...tags], {
+      audio: false,
+    });
+    const plain = createLocalEngine({
+      tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' },
+      log: silentLogger(),
+      features: { vfrFlag: '-fps_mode', toneMap: false },
+    });
+    const destination = `${input}.out.mp4`;
+    await plain.run(
+      {
+        jobId: 'job',
+        input,
+        instructions: [],
+        skill: 'video-converter-best',
+        language: 'en',
+        quality: 'high',
+        destination,
+      },
+      { signal: new AbortController().signal, progress: () => {}, checkpoint: async () => {} },
+    );
+    const { video } = await expectContract(destination, false);
+    expect(video).toMatchObject({ color_transfer: 'bt709', color_primaries: 'bt709' });
+  });
+
   it('4K landscape → 1920x1080', async () => {
     const input = await make('4k.mp4', '3840x2160', [...X264, '-c:a', 'aac'], { rate: '5' });
     const { destination } = await convert(input);
