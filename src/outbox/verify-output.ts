@@ -1,7 +1,7 @@
 import { rename, rm } from 'node:fs/promises';
 import { FfmpegError, VideoInboxError, toVideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { MediaInfo } from '../engines/engine.js';
+import type { MediaInfo } from '../domain/media.js';
 import { createLocalEngine } from '../engines/local/local-engine.js';
 import { atomLayoutOfFile } from '../engines/local/atom-order.js';
 import {

@@ -1,4 +1,4 @@
-import type { MediaInfo } from '../engine.js';
+import type { MediaInfo } from '../../domain/media.js';
 import { fileUrl } from './ffmpeg-args.js';
 
 /**

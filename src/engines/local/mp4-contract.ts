@@ -1,4 +1,4 @@
-import type { MediaInfo } from '../engine.js';
+import type { MediaInfo } from '../../domain/media.js';
 
 /**
  * The MP4 every output meets, whichever engine made it ("H.264, up to 1080x1920", "MP4 for broader

@@ -7,7 +7,7 @@ import { registerInit, type InitCommandDeps } from '../../../src/cli/init.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
 import { validateAll } from '../../../src/config/validate-all.js';
 import { findPackageRoot } from '../../../src/init/package-root.js';
-import type { MediaInfo } from '../../../src/engines/engine.js';
+import type { MediaInfo } from '../../../src/domain/media.js';
 import { loadRuleFile } from '../../../src/rules/load-rule.js';
 import { matchesRule } from '../../../src/rules/match.js';
 import { resolveJob } from '../../../src/rules/resolve-job.js';

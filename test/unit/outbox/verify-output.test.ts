@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MediaInfo } from '../../../src/engines/engine.js';
+import type { MediaInfo } from '../../../src/domain/media.js';
 import type { OutputFacts } from '../../../src/engines/local/mp4-contract.js';
 import {
   contractProblem,

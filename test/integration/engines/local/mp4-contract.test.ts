@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoInboxError } from '../../../../src/core/errors.js';
 import { silentLogger } from '../../../../src/core/logger.js';
-import type { LocalOptions } from '../../../../src/engines/engine.js';
+import type { LocalOptions } from '../../../../src/domain/work.js';
 import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
 import { conformOutput, verifyOutput } from '../../../../src/outbox/verify-output.js';
 

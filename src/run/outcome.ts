@@ -47,3 +47,24 @@ export function decideOutcome(
   }
   return { kind: 'fail' };
 }
+
+/**
+ * How a caller wants failures handled. The daemon retries, holds and sets failed sources aside;
+ * a one-off run (`convert`) stops at the first error and leaves the file where the user put it.
+ */
+export interface JobPolicy {
+  outcome(err: Pick<VideoInboxError, 'code' | 'retryable'>, attempts: number): Outcome;
+  /** Whether a failed source moves to `<inbox>/_failed/`. */
+  setAsideFailed: boolean;
+}
+
+export const daemonPolicy: JobPolicy = {
+  outcome: (err, attempts) => decideOutcome(err, attempts),
+  setAsideFailed: true,
+};
+
+/** Stopped is stopped (the run can be started again); anything else is a failure, reported at once. */
+export const oneOffPolicy: JobPolicy = {
+  outcome: (err) => (err.code === 'CANCELLED' ? { kind: 'checkpoint' } : { kind: 'fail' }),
+  setAsideFailed: false,
+};

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
-import { Pipeline } from '../../../src/daemon/pipeline.js';
-import type { RunResult } from '../../../src/daemon/run-job.js';
-import type { JobRecord } from '../../../src/jobs/job.js';
-import type { JobPlan } from '../../../src/jobs/job-plan.js';
+import { Pipeline } from '../../../src/queue/pipeline.js';
+import type { RunResult } from '../../../src/run/run-job.js';
+import type { JobRecord } from '../../../src/domain/job.js';
+import type { JobPlan } from '../../../src/domain/job.js';
 
 function job(id: string, engine: 'nemo' | 'local' = 'nemo'): JobRecord {
   const plan = { engine } as JobPlan;

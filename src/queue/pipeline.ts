@@ -2,9 +2,9 @@ import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { JobRecord } from '../jobs/job.js';
-import type { JobPlan } from '../jobs/job-plan.js';
-import type { RunResult } from './run-job.js';
+import type { JobRecord } from '../domain/job.js';
+import type { JobPlan } from '../domain/job.js';
+import type { RunResult } from '../run/run-job.js';
 
 export interface PipelineLimits {
   /** Cloud jobs in flight across all folders. */

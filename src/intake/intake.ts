@@ -1,56 +1,18 @@
 import { basename, extname } from 'node:path';
-import type { Clock } from '../core/clock.js';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { MediaInfo } from '../engines/engine.js';
+import { ACTIVE_STATES, type JobPlan, type JobRecord } from '../domain/job.js';
+import type { MediaInfo } from '../domain/media.js';
 import { probeMedia } from '../engines/local/probe.js';
 import { hashFile } from '../jobs/content-hash.js';
-import { ACTIVE_STATES, type JobRecord } from '../jobs/job.js';
-import type { JobPlan } from '../jobs/job-plan.js';
 import type { Journal } from '../jobs/journal.js';
-import { notices } from '../notify/messages.js';
-import type { Notifier } from '../notify/notifier.js';
-import { setAside } from '../outbox/failed.js';
-import { applyAfterAction } from '../outbox/source-action.js';
 import { matchesRule } from '../rules/match.js';
 import { resolveJob } from '../rules/resolve-job.js';
 import type { Rule } from '../rules/rule.js';
-import type { FolderConfig } from '../config/config.js';
 import type { CompleteFile } from '../watch/types.js';
-import type { RetryMarks } from './retry-marks.js';
+import { duplicate, fail, holdForRules, identity, notAVideo } from './outcomes.js';
+import type { Base, IntakeDeps, IntakeResult } from './types.js';
 
-/** A folder as intake sees it: its config and its rule, when the rule file ever loaded. */
-export interface FolderRules {
-  folder: FolderConfig;
-  rule: Rule | undefined;
-  version: string | undefined;
-}
-
-export interface IntakeDeps {
-  journal: Journal;
-  folder(name: string): FolderRules | undefined;
-  language: string;
-  ffprobe: string | undefined;
-  retryMarks: RetryMarks;
-  notifier: Notifier;
-  clock: Clock;
-  log: Logger;
-  newId(): string;
-  /**
-   * Content (hash and rule version) being taken right now by another intake. Two copies dropped
-   * together are hashed side by side, before either is in the journal; this set closes that gap.
-   */
-  taking: Set<string>;
-}
-
-export type IntakeResult =
-  | { kind: 'queued'; job: JobRecord }
-  | { kind: 'held'; job: JobRecord }
-  | { kind: 'failed'; job: JobRecord; setAsideTo?: string }
-  | { kind: 'duplicate'; of: JobRecord; archivedTo?: string }
-  /** Another copy of this content is being converted; offer the file again later (it is then a duplicate). */
-  | { kind: 'waiting'; for?: JobRecord }
-  | { kind: 'ignored'; reason: 'unknown-folder' | 'no-match' | 'active' | 'gone' };
+export type { FolderRules, IntakeDeps, IntakeResult } from './types.js';
 
 const VIDEO_EXTENSIONS = new Set([
   '.mp4',
@@ -83,24 +45,12 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
   const reusable = active && active.state === 'held' && active.heldReason === 'rules' ? active : undefined;
   if (active && !reusable) return { kind: 'ignored', reason: 'active' };
 
-  if (!rule || !version) {
-    if (reusable) return { kind: 'held', job: reusable };
-    const job = await deps.journal.create({
-      ...identity({ deps, file, folder, name, reusable }, '', ''),
-      engine: 'nemo',
-      state: 'held',
-      heldReason: 'rules',
-      message: `Waiting: the rule file ${folder.rules} has not loaded`,
-    });
-    log.warn({ rules: folder.rules }, 'File held until the folder rule file loads');
-    return { kind: 'held', job };
-  }
+  const base: Base = { deps, file, folder, name, reusable, log };
+  if (!rule || !version) return holdForRules(base);
   if (!matchesRule(rule, name)) {
     log.debug('No rule matches this file; left alone');
     return { kind: 'ignored', reason: 'no-match' };
   }
-
-  const base = { deps, file, folder, name, reusable, log };
   if (file.size === 0) {
     return fail(
       base,
@@ -121,6 +71,16 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
     return { kind: 'duplicate', of: known };
   }
 
+  return hashAndClaim(base, rule, version);
+}
+
+/**
+ * Hashes the file and claims its content, unless another copy of it is being converted (then this
+ * one waits, to be a duplicate of it). Checked before the retry mark is consumed, so a mark waits
+ * with its file.
+ */
+async function hashAndClaim(base: Base, rule: Rule, version: string): Promise<IntakeResult> {
+  const { deps, file, log } = base;
   let contentHash: string;
   try {
     contentHash = await hashFile(file.path);
@@ -128,8 +88,6 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'ignored', reason: 'gone' };
     throw err;
   }
-
-  // Checked before the retry mark is consumed, so a mark waits with its file.
   const claim = `${contentHash}:${version}`;
   const twin = activeCopy(deps.journal, contentHash, version, file.path);
   if (twin || deps.taking.has(claim)) {
@@ -206,87 +164,4 @@ function activeCopy(journal: Journal, hash: string, version: string, path: strin
   return journal
     .list({ state: ACTIVE_STATES })
     .find((j) => j.contentHash === hash && j.ruleVersion === version && j.source !== path);
-}
-
-/** Who a job is about: the file as taken (a held job keeps its id when it is taken for real). */
-function identity(b: Pick<Base, 'deps' | 'file' | 'folder' | 'name' | 'reusable'>, hash: string, rv: string) {
-  return {
-    id: b.reusable?.id ?? b.deps.newId(),
-    folder: b.folder.name,
-    source: b.file.path,
-    sourceName: b.name,
-    size: b.file.size,
-    mtimeMs: b.file.mtimeMs,
-    contentHash: hash,
-    ruleVersion: rv,
-  };
-}
-
-interface Base {
-  deps: IntakeDeps;
-  file: CompleteFile;
-  folder: FolderConfig;
-  name: string;
-  reusable: JobRecord | undefined;
-  log: Logger;
-}
-
-function notAVideo(name: string, why: string): VideoInboxError {
-  return new VideoInboxError('NOT_A_VIDEO', `${name} is not a video that can be read: ${why}`, {
-    hint: 'Check that the file plays in a video player. Accepted videos: mp4, mov, avi, webm, mkv.',
-  });
-}
-
-async function fail(
-  b: Base,
-  ruleVersion: string,
-  error: VideoInboxError,
-  contentHash = '',
-): Promise<IntakeResult> {
-  const errorRecord = { code: error.code, message: error.message, hint: error.hint };
-  const setAsideTo = await setAside(b.file.path, b.folder.inbox, errorRecord).catch((err: unknown) => {
-    b.log.error(
-      { err: toVideoInboxError(err).message },
-      'Could not move the file to _failed/; it stays in the inbox',
-    );
-    return undefined;
-  });
-  const fields = {
-    folder: b.folder.name,
-    source: b.file.path,
-    sourceName: b.name,
-    size: b.file.size,
-    mtimeMs: b.file.mtimeMs,
-    contentHash,
-    ruleVersion,
-    engine: 'nemo' as const,
-    state: 'failed' as const,
-    error: errorRecord,
-    message: setAsideTo ? `Moved to ${setAsideTo}` : undefined,
-  };
-  const job = b.reusable
-    ? await b.deps.journal.update(b.reusable.id, fields)
-    : await b.deps.journal.create({ ...fields, id: b.deps.newId() });
-  b.log.warn({ code: error.code, setAsideTo }, error.message);
-  b.deps.notifier.notify(
-    notices.failed(b.file.path, error.hint ? `${error.message}. ${error.hint}` : error.message, setAsideTo),
-  );
-  return { kind: 'failed', job, setAsideTo };
-}
-
-/**
- * Content already converted under this rule version. The copy is archived (never deleted: it may be
- * the user's only other copy) unless the rule keeps sources, and a person can force it with `retry`.
- */
-async function duplicate(b: Base, of: JobRecord, after: Rule['after']): Promise<IntakeResult> {
-  if (after === 'keep') {
-    b.log.debug({ of: of.id }, 'Already converted; nothing to do');
-    return { kind: 'duplicate', of };
-  }
-  const archivedTo = await applyAfterAction(b.file.path, b.folder.inbox, 'archive');
-  b.log.info(
-    { of: of.id, output: of.output, archivedTo },
-    'Already converted earlier; archived without converting again (use `video-inbox retry` to force)',
-  );
-  return { kind: 'duplicate', of, archivedTo };
 }

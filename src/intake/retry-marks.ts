@@ -1,5 +1,7 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import type { Clock } from '../core/clock.js';
+import { errnoCode, type OutboxFs } from '../outbox/outbox-fs.js';
 
 /**
  * `video-inbox retry` may run while the daemon runs, in another process. It leaves a mark per content
@@ -12,21 +14,24 @@ export interface RetryMarks {
   consume(contentHash: string): Promise<boolean>;
 }
 
-export function retryMarks(stateDir: string): RetryMarks {
+export function retryMarks(stateDir: string, deps: { fs: OutboxFs; clock: Clock }): RetryMarks {
+  const { fs } = deps;
   const dir = join(stateDir, 'retry');
   const path = (hash: string) => join(dir, `${hash.replace(/[^a-f0-9]/gi, '')}.mark`);
   return {
     async add(hash) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await writeFile(path(hash), `${new Date().toISOString()}\n`);
+      await fs.mkdir(dir, 0o700);
+      await writeFileAtomic(fs, path(hash), `${new Date(deps.clock.now()).toISOString()}\n`);
     },
     async consume(hash) {
       try {
-        await stat(path(hash));
+        await fs.stat(path(hash));
       } catch {
         return false;
       }
-      await rm(path(hash), { force: true });
+      await fs.unlink(path(hash)).catch((err: unknown) => {
+        if (errnoCode(err) !== 'ENOENT') throw err;
+      });
       return true;
     },
   };

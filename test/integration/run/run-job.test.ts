@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
-import { runJob } from '../../../src/daemon/run-job.js';
+import type { JobRecords } from '../../../src/run/job-records.js';
+import { runJob } from '../../../src/run/run-job.js';
 import type { Engine } from '../../../src/engines/engine.js';
-import type { JobPlan } from '../../../src/jobs/job-plan.js';
+import type { JobPlan } from '../../../src/domain/job.js';
 import { openJournal, type Journal } from '../../../src/jobs/journal.js';
 import { silentNotifier } from '../../../src/notify/notifier.js';
+import { nodeOutboxFs } from '../../../src/outbox/outbox-fs.js';
 import { makeVideo } from '../../helpers/media.js';
 
 let dir: string;
@@ -19,7 +21,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vi-runjob-'));
   await mkdir(join(dir, 'inbox'));
   await mkdir(join(dir, 'outbox'));
-  journal = await openJournal(join(dir, 'state'));
+  journal = await openJournal(join(dir, 'state'), { clock: systemClock });
   sample = await makeVideo(join(dir, 'sample.mp4'));
 });
 
@@ -69,7 +71,8 @@ async function newJob(source: string) {
 }
 
 const deps = (engine: Engine) => ({
-  journal,
+  records: journal,
+  fs: nodeOutboxFs,
   engines: { local: engine },
   notifier: silentNotifier,
   log: silentLogger(),
@@ -82,23 +85,16 @@ describe('runJob', () => {
     await writeFile(source, 'original camcorder bytes');
     const job = await newJob(source);
     const outputs: (string | undefined)[] = [];
-    const watching: Journal = {
-      ...journal,
+    const watching: JobRecords = {
       update: async (id, patch) => {
         if ('output' in patch) outputs.push(patch.output);
         return journal.update(id, patch);
       },
-      get: (id) => journal.get(id),
-      list: (f) => journal.list(f),
-      findDone: (h, v) => journal.findDone(h, v),
-      findActiveBySource: (p) => journal.findActiveBySource(p),
-      create: (j) => journal.create(j),
-      close: () => journal.close(),
     };
     const result = await runJob(
       job,
       plan(),
-      { ...deps(copyingEngine()), journal: watching },
+      { ...deps(copyingEngine()), records: watching },
       new AbortController().signal,
     );
     expect(result).toEqual({ kind: 'done', output: join(dir, 'outbox', 'clip.mp4') });

@@ -1,3 +1,4 @@
+import { nodeAtomicWriteFs } from '../core/atomic-write.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { defaultStateDir } from '../core/paths.js';
@@ -29,6 +30,7 @@ export function nemoOptions(
     maxUploadBytes: config ? config.maxUploadMB * 1024 * 1024 : undefined,
     log: log.child({ module: 'nemo' }),
     clock,
+    fs: nodeAtomicWriteFs,
     dispatcher: new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 }),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideOutcome, JOB_RETRY_DELAYS_MS } from '../../../src/daemon/outcome.js';
+import { decideOutcome, JOB_RETRY_DELAYS_MS } from '../../../src/run/outcome.js';
 import type { ErrorCode } from '../../../src/core/errors.js';
 
 describe('decideOutcome', () => {

@@ -6,7 +6,17 @@ import type { Logger } from '../core/logger.js';
  * edits. Editors save by writing a temp file and renaming it over the original, so we watch with
  * polling-free chokidar and debounce: one reload per save, not three.
  */
-export function watchFiles(log: Logger, onChange: (changed: string[]) => void, debounceMs = 250) {
+export interface SettingsWatcher {
+  /** Watches exactly these files from now on. */
+  set(files: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function watchFiles(
+  log: Logger,
+  onChange: (changed: string[]) => void,
+  debounceMs = 250,
+): SettingsWatcher {
   let watcher: FSWatcher | undefined;
   let watched = new Set<string>();
   let pending = new Set<string>();
