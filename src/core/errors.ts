@@ -29,10 +29,12 @@ export const ERROR_CODES = [
   'PROBE_FAILED',
   // files and folders
   'NOT_A_VIDEO',
+  'NO_MATCHING_RULE', // a video no rule of its folder takes
   'SOURCE_GONE', // removed from the inbox before it was converted
   'INBOX_MISSING', // the whole inbox is gone: an unmounted share, not deletions
   'EMPTY_FILE',
   'DISK_FULL',
+  'OUTBOX_UNWRITABLE', // the output folder cannot be created or written to
   'OUTPUT_INVALID',
   'CONFIG_INVALID',
   'LOCKED',

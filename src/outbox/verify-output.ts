@@ -1,8 +1,7 @@
-import { rename, rm } from 'node:fs/promises';
 import { FfmpegError, VideoInboxError, toVideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { MediaInfo } from '../domain/media.js';
-import { createLocalEngine } from '../engines/local/local-engine.js';
+import type { Engine } from '../engines/engine.js';
 import { atomLayoutOfFile } from '../engines/local/atom-order.js';
 import {
   contractViolations,
@@ -11,6 +10,7 @@ import {
   type OutputFacts,
 } from '../engines/local/mp4-contract.js';
 import { probeMedia } from '../engines/local/probe.js';
+import { errnoCode, type OutboxFs } from './outbox-fs.js';
 
 /** What the output is checked against beyond "a playable MP4": the MP4 contract's options. */
 export interface OutputContract extends ContractOptions {
@@ -96,8 +96,12 @@ export function outsideContract(path: string, why: string): VideoInboxError {
 }
 
 export interface ConformOptions extends VerifyOptions {
-  /** The ffmpeg that brings a file outside the contract into it; without one such a file fails. */
-  ffmpeg?: string;
+  /**
+   * The local engine (ffmpeg) that brings a file outside the contract into it; without one such a
+   * file fails, with a hint to install ffmpeg.
+   */
+  engine: Engine | undefined;
+  fs: Pick<OutboxFs, 'rename' | 'unlink'>;
   log: Logger;
 }
 
@@ -110,27 +114,25 @@ export interface Conformed {
 /**
  * verifyOutput for a file made elsewhere (the cloud render): a playable MP4 outside the contract
  * (HEVC, 10-bit, HDR, too large, index at the end) is converted in place by the local engine (remux
- * where that suffices, else transcode) and verified again. Without ffmpeg, or when the file is
- * damaged, it fails as verifyOutput does, and nothing outside the contract reaches the outbox.
+ * where that suffices, else transcode) and verified again. Without the local engine (no ffmpeg), or
+ * when the file is damaged, it fails as verifyOutput does, and nothing outside the contract reaches
+ * the outbox.
  */
 export async function conformOutput(path: string, opts: ConformOptions): Promise<Conformed> {
   try {
     return { facts: await verifyOutput(path, opts) };
   } catch (err) {
     const error = toVideoInboxError(err);
-    if (error.context.outsideContract !== true || !opts.ffmpeg) throw error;
+    if (error.context.outsideContract !== true) throw error;
+    if (!opts.engine) throw withoutFfmpeg(error);
     opts.log.warn(
       { file: path, reason: error.message },
       'Output outside the MP4 contract; converting it locally',
     );
   }
   const fixed = `${path}.conform.mp4`;
-  const engine = createLocalEngine({
-    tools: { ffmpeg: opts.ffmpeg, ffprobe: opts.ffprobe ?? 'ffprobe' },
-    log: opts.log,
-  });
   try {
-    const result = await engine.run(
+    const result = await opts.engine.run(
       {
         jobId: 'conform',
         input: path,
@@ -143,11 +145,28 @@ export async function conformOutput(path: string, opts: ConformOptions): Promise
       },
       { signal: opts.signal ?? new AbortController().signal, progress: () => {}, checkpoint: async () => {} },
     );
-    await rename(fixed, path);
+    await opts.fs.rename(fixed, path);
     return { facts: await verifyOutput(path, opts), fixed: result.summary };
   } finally {
-    await rm(fixed, { force: true });
+    await opts.fs.unlink(fixed).catch((err: unknown) => {
+      if (errnoCode(err) !== 'ENOENT')
+        opts.log.warn({ file: fixed, err }, 'Could not remove a conversion temp');
+    });
   }
+}
+
+/** The render is outside the contract and there is no ffmpeg here to fix it. */
+function withoutFfmpeg(error: VideoInboxError): VideoInboxError {
+  return new VideoInboxError(
+    'OUTPUT_INVALID',
+    `${error.message}; ffmpeg is not installed, so it cannot be converted into one here`,
+    {
+      cause: error,
+      context: error.context,
+      hint: 'The source was left untouched and nothing was placed in the outbox. Install ffmpeg (or set ffmpegPath in the config), restart the daemon, then retry the file.',
+      retryable: false,
+    },
+  );
 }
 
 function invalid(path: string, why: string, cause?: unknown): VideoInboxError {

@@ -8,6 +8,7 @@ import { VideoInboxError } from '../../../../src/core/errors.js';
 import { silentLogger } from '../../../../src/core/logger.js';
 import type { LocalOptions } from '../../../../src/domain/work.js';
 import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
+import { nodeOutboxFs } from '../../../../src/outbox/outbox-fs.js';
 import { conformOutput, verifyOutput } from '../../../../src/outbox/verify-output.js';
 
 const run = promisify(execFile);
@@ -329,12 +330,16 @@ describe(
 
       const copy = join(dir, 'render-copy.mp4');
       await copyFile(render, copy);
-      await expect(conformOutput(copy, { log: silentLogger() })).rejects.toMatchObject({
+      await expect(
+        conformOutput(copy, { engine: undefined, fs: nodeOutboxFs, log: silentLogger() }),
+      ).rejects.toMatchObject({
         code: 'OUTPUT_INVALID',
+        message: expect.stringMatching(/ffmpeg is not installed/),
       });
 
       const conformed = await conformOutput(render, {
-        ffmpeg: 'ffmpeg',
+        engine: createLocalEngine({ tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: silentLogger() }),
+        fs: nodeOutboxFs,
         log: silentLogger(),
         contract: { sourceHadAudio: true },
       });

@@ -1,0 +1,85 @@
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeVideo, probe } from '../../helpers/media.js';
+import {
+  distIsFresh,
+  killChildren,
+  listFiles,
+  makeSandbox,
+  sigterm,
+  spawnDaemon,
+  waitForJobs,
+  type Child,
+  type Sandbox,
+} from './harness.js';
+
+let sb: Sandbox | undefined;
+let child: Child | undefined;
+
+afterEach(async () => {
+  if (child) await sigterm(child);
+  await killChildren();
+  await sb?.close();
+  sb = child = undefined;
+});
+
+const finished = (state: string | undefined) => state === 'done' || state === 'failed';
+
+describe.runIf(distIsFresh())('the MP4 contract through the built daemon', { timeout: 240_000 }, () => {
+  it('a keepHevc rule keeps an HEVC MOV as HEVC (remuxed, hvc1) and places it; it makes no API request', async () => {
+    sb = await makeSandbox({ rule: { engine: 'local', extra: 'local:\n  keepHevc: true' } });
+    const source = join(sb.dir, 'iphone.mov');
+    await makeVideo(source, {
+      videoCodec: 'libx265',
+      width: 640,
+      height: 360,
+      extra: [
+        '-tag:v',
+        'hvc1',
+        '-pix_fmt',
+        'yuv420p',
+        '-preset',
+        'ultrafast',
+        '-x265-params',
+        'log-level=error',
+      ],
+    });
+    child = spawnDaemon(sb);
+    await child.waitForLog('Watching', 60_000);
+    await copyFile(source, join(sb.inbox, 'iphone.mov'));
+    const [job] = await waitForJobs(sb, (j) => finished(j[0]?.state), 180_000, 'the HEVC job');
+    expect(job?.error).toBeUndefined();
+    expect(job?.state).toBe('done');
+    const out = await probe(join(sb.outbox, 'iphone.mp4'));
+    expect(out.video?.codec).toBe('hevc');
+    expect(await listFiles(join(sb.inbox, '_done'))).toEqual(['iphone.mov']);
+    expect(sb.emu.requests).toEqual([]);
+  });
+
+  it('without keepHevc the same HEVC MOV becomes H.264', async () => {
+    sb = await makeSandbox({ rule: { engine: 'local' } });
+    const source = join(sb.dir, 'iphone.mov');
+    await makeVideo(source, {
+      videoCodec: 'libx265',
+      width: 640,
+      height: 360,
+      extra: [
+        '-tag:v',
+        'hvc1',
+        '-pix_fmt',
+        'yuv420p',
+        '-preset',
+        'ultrafast',
+        '-x265-params',
+        'log-level=error',
+      ],
+    });
+    child = spawnDaemon(sb);
+    await child.waitForLog('Watching', 60_000);
+    await copyFile(source, join(sb.inbox, 'iphone.mov'));
+    const [job] = await waitForJobs(sb, (j) => finished(j[0]?.state), 180_000, 'the HEVC job');
+    expect(job?.state).toBe('done');
+    expect((await probe(join(sb.outbox, 'iphone.mp4'))).video?.codec).toBe('h264');
+  });
+});
