@@ -75,7 +75,7 @@ async function run(ctx: BenchContext): Promise<Section> {
     const input = join(ctx.work, c.file);
     ctx.log(`Generating ${c.file}…`);
     await makeVideo(input, c.spec);
-    const plan = planConversion(await probeMedia(input));
+    const plan = planConversion(await probeMedia(input), {}, { toneMap: features.toneMap === true });
     const engineTimes: number[] = [];
     const plainTimes: number[] = [];
     const probeTimes: number[] = [];

@@ -154,7 +154,8 @@ async function convertOne(input: string, run: ConvertRun, progress: (p: Progress
       plan,
       {
         records,
-        engines: { [engine.name]: engine },
+        // The local engine also brings a cloud render outside the MP4 contract into it.
+        engines: { local: localEngineIfAny(run), [engine.name]: engine },
         fs: ports.fs,
         hashFile: ports.hashFile,
         notifier: silentNotifier,
@@ -171,7 +172,16 @@ async function convertOne(input: string, run: ConvertRun, progress: (p: Progress
     if (result.kind === 'checkpoint') throw new VideoInboxError('CANCELLED', 'Stopped before finishing');
     throw result.error;
   } finally {
-    await removeTemp(ports.fs, outputTempPath(plan.outbox, job.id));
+    // Best effort: the output folder may not even exist, and the job's own error is what to report.
+    await removeTemp(ports.fs, outputTempPath(plan.outbox, job.id)).catch(() => undefined);
+  }
+}
+
+function localEngineIfAny(run: ConvertRun): Engine | undefined {
+  try {
+    return run.ports.localEngine(run.ports.tools(run.config));
+  } catch {
+    return undefined; // no ffmpeg: a cloud render outside the contract then fails, saying so
   }
 }
 
@@ -208,9 +218,12 @@ async function planFor(input: string, run: ConvertRun): Promise<JobPlan & { ffpr
   const { opts, config } = run;
   let ffprobe: string | undefined;
   let sourceDurationSec: number | undefined;
+  let sourceHadAudio: boolean | undefined;
   try {
     ffprobe = run.ports.tools(config).ffprobe;
-    sourceDurationSec = (await probeMedia(input, ffprobe, run.signal)).durationSec;
+    const media = await probeMedia(input, ffprobe, run.signal);
+    sourceDurationSec = media.durationSec;
+    sourceHadAudio = media.audio !== undefined;
   } catch {
     // Without ffprobe the cloud path still works; the output is then checked by its MP4 header only.
   }
@@ -226,6 +239,7 @@ async function planFor(input: string, run: ConvertRun): Promise<JobPlan & { ffpr
     quality: 'high',
     local: {},
     sourceDurationSec,
+    sourceHadAudio,
     ffprobe,
   };
 }

@@ -12,6 +12,7 @@ import { hashFile } from '../jobs/content-hash.js';
 import { openJournal } from '../jobs/journal.js';
 import { loadRuleFile } from '../rules/load-rule.js';
 import { matchesRule } from '../rules/match.js';
+import { unmatchedVideoMessage } from '../rules/video-extensions.js';
 import { resolveJob } from '../rules/resolve-job.js';
 import { ruleVersion } from '../rules/rule-version.js';
 import { reportError } from './report-error.js';
@@ -69,8 +70,16 @@ export async function explain(
   const rule = await loadRuleFile(folder.rules);
   lines.push(`Rule file: ${folder.rules}`);
   if (!matchesRule(rule, basename(file))) {
+    const unmatched = unmatchedVideoMessage({
+      folder: folder.name,
+      fileName: basename(file),
+      match: rule.match,
+      ruleFile: folder.rules,
+    });
     lines.push(
-      `No match: the rule's match globs (${rule.match.join(', ')}) do not cover this name, so the daemon leaves it alone.`,
+      unmatched
+        ? `No match: ${unmatched} The daemon sets such a video aside in _failed/ with this reason.`
+        : `No match: the rule's match globs (${rule.match.join(', ')}) do not cover this name, and it is not a video by its name, so the daemon leaves it alone.`,
     );
     return lines;
   }

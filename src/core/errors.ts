@@ -29,12 +29,14 @@ export const ERROR_CODES = [
   'PROBE_FAILED',
   // files and folders
   'NOT_A_VIDEO',
+  'NO_MATCHING_RULE', // a video no rule of its folder takes
   'SOURCE_GONE', // removed from the inbox before it was converted
   'SOURCE_CHANGED', // other content under the name before it was converted: a new job takes it
   'INBOX_MISSING', // the whole inbox is gone: an unmounted share, not deletions
   'EMPTY_FILE',
   'FOLDER_BLOCKED', // a file named _done or _failed stands where the daemon's folder goes
   'DISK_FULL',
+  'OUTBOX_UNWRITABLE', // the output folder cannot be created or written to
   'OUTPUT_INVALID',
   'CONFIG_INVALID',
   'LOCKED',

@@ -55,6 +55,13 @@ export interface JobPlan {
   local?: LocalOptions;
   /** Duration of the source, when ffprobe could read it. */
   sourceDurationSec?: number;
+  /** Whether the source has sound, when ffprobe could read it: the output must then have AAC sound. */
+  sourceHadAudio?: boolean;
+  /**
+   * The source's container is one the cloud API refuses (.vob, .mts, .wmv…): a cloud job first has
+   * the local engine bring it into an MP4, then uploads that.
+   */
+  cloudIntake?: boolean;
 }
 
 export interface JobError {

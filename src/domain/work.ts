@@ -42,4 +42,9 @@ export interface LocalOptions {
   preset?: string;
   /** Force a transcode even when a remux would do. */
   forceTranscode?: boolean;
+  /**
+   * Keep HEVC video (copied into the MP4, tagged hvc1) instead of converting it to H.264. Smaller and
+   * lossless, but fewer devices and sites play it: the MP4 contract asks for H.264 unless this is set.
+   */
+  keepHevc?: boolean;
 }

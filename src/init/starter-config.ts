@@ -11,7 +11,7 @@ export const STARTER_FOLDERS: readonly StarterFolder[] = [
   {
     name: 'old-formats-to-mp4',
     rule: 'old-formats-to-mp4.yaml',
-    what: 'Old formats (AVI, MKV, WebM) become 1080p MP4s (video-converter-best).',
+    what: 'Old formats (AVCHD, DVD, WMV, Flash, DV, 3GP, AVI, MKV, WebM…) and MP4s that do not play everywhere become 1080p MP4s (video-converter-best).',
   },
   {
     name: 'mov-to-mp4',

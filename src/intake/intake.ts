@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { ACTIVE_STATES, type JobPlan, type JobRecord } from '../domain/job.js';
 import type { MediaInfo } from '../domain/media.js';
@@ -8,28 +8,12 @@ import type { Journal } from '../jobs/journal.js';
 import { matchesRule } from '../rules/match.js';
 import { resolveJob } from '../rules/resolve-job.js';
 import type { Rule } from '../rules/rule.js';
+import { isCloudContainer, unmatchedVideoMessage, videoExtensionOf } from '../rules/video-extensions.js';
 import type { CompleteFile } from '../watch/types.js';
 import { duplicate, fail, holdForRules, identity, notAVideo } from './outcomes.js';
 import type { Base, IntakeDeps, IntakeResult } from './types.js';
 
 export type { FolderRules, IntakeDeps, IntakeResult } from './types.js';
-
-const VIDEO_EXTENSIONS = new Set([
-  '.mp4',
-  '.mov',
-  '.avi',
-  '.webm',
-  '.mkv',
-  '.m4v',
-  '.mpg',
-  '.mpeg',
-  '.wmv',
-  '.flv',
-  '.3gp',
-  '.mts',
-  '.m2ts',
-  '.ts',
-]);
 
 /**
  * Turns a complete file into a journaled job, or an explained outcome. Nothing is queued before the
@@ -48,8 +32,24 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
   const base: Base = { deps, file, folder, name, reusable, log };
   if (!rule || !version) return holdForRules(base);
   if (!matchesRule(rule, name)) {
-    log.debug('No rule matches this file; left alone');
-    return { kind: 'ignored', reason: 'no-match' };
+    const unmatched = unmatchedVideoMessage({
+      folder: folder.name,
+      fileName: name,
+      match: rule.match,
+      ruleFile: folder.rules,
+    });
+    if (unmatched === undefined) {
+      log.debug('No rule matches this file; left alone');
+      return { kind: 'ignored', reason: 'no-match' };
+    }
+    // A video nobody takes must not sit in the inbox unnoticed: set aside, saying what to change.
+    return fail(
+      base,
+      version,
+      new VideoInboxError('NO_MATCHING_RULE', unmatched, {
+        hint: `Add the pattern to \`match\` in ${folder.rules}, then move the file back into the inbox.`,
+      }),
+    );
   }
   if (file.size === 0) {
     return fail(
@@ -132,7 +132,7 @@ async function take(
     } catch (err) {
       return fail(base, version, notAVideo(name, toVideoInboxError(err).message), contentHash);
     }
-    if (!media.video && VIDEO_EXTENSIONS.has(extname(name).toLowerCase())) {
+    if (!media.video && videoExtensionOf(name) !== undefined) {
       return fail(base, version, notAVideo(name, 'it has no video stream'), contentHash);
     }
   }
@@ -158,6 +158,8 @@ async function take(
     quality: resolved.quality,
     local: resolved.local,
     sourceDurationSec: media?.durationSec,
+    sourceHadAudio: media ? media.audio !== undefined : undefined,
+    cloudIntake: resolved.engine === 'nemo' && !isCloudContainer(name) ? true : undefined,
   };
   const fields = {
     ...identity(base, contentHash, version),

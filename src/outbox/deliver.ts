@@ -1,6 +1,7 @@
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import type { AfterAction, SourceIdentity } from '../domain/job.js';
 import type { OutboxFs } from './outbox-fs.js';
+import type { OutputContract } from './verify-output.js';
 import { placeOutput } from './place.js';
 import { applyAfterAction } from './source-action.js';
 
@@ -10,6 +11,8 @@ export interface DeliverOptions {
   name: string;
   expectedDurationSec?: number;
   ffprobe?: string;
+  /** See PlaceOptions.contract. */
+  contract?: OutputContract;
   /**
    * The output an earlier run already placed (recorded with the job before it was interrupted): only
    * the source step remains, and nothing is placed a second time.

@@ -52,7 +52,7 @@ export async function ensureFreeSpace(
     'DISK_FULL',
     `Not enough free space in ${dir}: ${formatBytes(neededBytes)} needed (plus ${formatBytes(margin)} to spare), ${formatBytes(free)} free`,
     {
-      hint: `Free at least ${formatBytes(missing)} on the disk that holds ${dir}, then run \`video-inbox retry --failed\`.`,
+      hint: `Nothing was uploaded or converted. Free at least ${formatBytes(missing)} on the disk that holds ${dir} (or choose a folder on another disk), then try again; the daemon retries by itself.`,
       context: { dir, neededBytes, freeBytes: free, marginBytes: margin },
       retryable: true,
     },

@@ -15,6 +15,8 @@ export interface OutboxFs extends AtomicWriteFs {
   stat(path: string): Promise<Stats>;
   /** Creates a folder and its parents (`mode` for the ones it creates). */
   mkdir(path: string, mode?: number): Promise<void>;
+  /** Removes an empty folder. */
+  rmdir(path: string): Promise<void>;
   statfs(path: string): Promise<{ bavail: number; bsize: number }>;
 }
 
@@ -30,6 +32,7 @@ export const nodeOutboxFs: OutboxFs = {
   mkdir: async (p, mode) => {
     await fsp.mkdir(p, { recursive: true, ...(mode === undefined ? {} : { mode }) });
   },
+  rmdir: (p) => fsp.rmdir(p),
   writeNew: nodeAtomicWriteFs.writeNew,
   statfs: (p) => fsp.statfs(p),
 };

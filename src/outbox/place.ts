@@ -4,7 +4,7 @@ import { fsyncFile } from '../core/fsync.js';
 import { isPlainFileName } from './numbered-name.js';
 import { moveNoClobber } from './move.js';
 import { errnoCode, type OutboxFs } from './outbox-fs.js';
-import { verifyOutput } from './verify-output.js';
+import { verifyOutput, type OutputContract } from './verify-output.js';
 
 export interface PlaceOptions {
   /** Where the engine wrote the MP4 (normally `outputTempPath`). */
@@ -14,6 +14,8 @@ export interface PlaceOptions {
   name: string;
   expectedDurationSec?: number;
   ffprobe?: string;
+  /** What the output must meet beyond "a playable MP4" (the rule's keepHevc and height, the source's sound). */
+  contract?: OutputContract;
   /**
    * Called with the final path once it holds the output and before the temp name is removed: record
    * it in the journal here, so a crash at any point leaves either the temp or a recorded output.
@@ -45,7 +47,11 @@ export async function placeOutput(opts: PlaceOptions): Promise<string> {
     });
   }
   const check = (path: string) =>
-    verifyOutput(path, { expectedDurationSec: opts.expectedDurationSec, ffprobe: opts.ffprobe });
+    verifyOutput(path, {
+      expectedDurationSec: opts.expectedDurationSec,
+      ffprobe: opts.ffprobe,
+      contract: opts.contract,
+    });
   try {
     await check(opts.temp);
     await fsyncFile(opts.temp);

@@ -1,6 +1,22 @@
-import { FfmpegError, VideoInboxError } from '../core/errors.js';
+import { FfmpegError, VideoInboxError, toVideoInboxError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { MediaInfo } from '../domain/media.js';
+import type { Engine } from '../engines/engine.js';
+import { atomLayoutOfFile } from '../engines/local/atom-order.js';
+import {
+  contractViolations,
+  describeViolations,
+  type ContractOptions,
+  type OutputFacts,
+} from '../engines/local/mp4-contract.js';
 import { probeMedia } from '../engines/local/probe.js';
+import { errnoCode, type OutboxFs } from './outbox-fs.js';
+
+/** What the output is checked against beyond "a playable MP4": the MP4 contract's options. */
+export interface OutputContract extends ContractOptions {
+  /** The source had sound, so the output must have AAC sound. Unknown: only "AAC if any" is checked. */
+  sourceHadAudio?: boolean;
+}
 
 /** How far an output's duration may stray from the expected one: 1 s or 5 %, whichever is larger. */
 export function durationTolerance(expectedSec: number): number {
@@ -22,14 +38,27 @@ export function outputProblem(info: MediaInfo, expectedDurationSec?: number): st
   return undefined;
 }
 
+/** Why `facts` break the MP4 contract (H.264 yuv420p ≤ High, AAC, faststart, in the box), or undefined. */
+export function contractProblem(facts: OutputFacts, contract: OutputContract = {}): string | undefined {
+  const violations = contractViolations(facts, contract);
+  return violations.length > 0 ? describeViolations(violations) : undefined;
+}
+
+export interface VerifyOptions {
+  expectedDurationSec?: number;
+  ffprobe?: string;
+  signal?: AbortSignal;
+  /** Defaults to the strict contract: H.264 only, in the 1920x1080 box. */
+  contract?: OutputContract;
+}
+
 /**
- * Throws OUTPUT_INVALID unless `path` is a playable MP4 (and of the expected duration, when given).
- * A missing ffprobe is FFMPEG_MISSING: the output may be fine, it just cannot be checked.
+ * Throws OUTPUT_INVALID unless `path` is a playable MP4 (and of the expected duration, when given)
+ * that meets the MP4 contract: nobody receives an HEVC, 10-bit, HDR, oversized or non-faststart file,
+ * whichever engine made it. A missing ffprobe is FFMPEG_MISSING: the output may be fine, it just
+ * cannot be checked.
  */
-export async function verifyOutput(
-  path: string,
-  opts: { expectedDurationSec?: number; ffprobe?: string; signal?: AbortSignal } = {},
-): Promise<MediaInfo> {
+export async function verifyOutput(path: string, opts: VerifyOptions = {}): Promise<OutputFacts> {
   let info: MediaInfo;
   try {
     info = await probeMedia(path, opts.ffprobe, opts.signal);
@@ -44,7 +73,100 @@ export async function verifyOutput(
   }
   const problem = outputProblem(info, opts.expectedDurationSec);
   if (problem) throw invalid(path, problem);
-  return info;
+  const layout = await atomLayoutOfFile(path).catch(() => undefined);
+  // ffprobe reads a faststart file from its index alone, so a file cut in its media looks whole to it.
+  if (layout?.truncated)
+    throw invalid(
+      path,
+      'it is cut short: its media runs past the end of the file, so players cannot read it to the end',
+    );
+  const facts: OutputFacts = { ...info, moovFirst: layout?.moovFirst };
+  const breach = contractProblem(facts, opts.contract);
+  if (breach) throw outsideContract(path, breach);
+  return facts;
+}
+
+/** Not a damaged file but the wrong kind: converting it again the same way gives the same result. */
+export function outsideContract(path: string, why: string): VideoInboxError {
+  return new VideoInboxError('OUTPUT_INVALID', `The converted file does not meet the MP4 contract: ${why}`, {
+    context: { path, outsideContract: true },
+    hint: 'The source was left untouched and nothing was placed in the outbox. Install ffmpeg (so such a file is converted locally) or set `engine: local` in the rule, then retry the file.',
+    retryable: false,
+  });
+}
+
+export interface ConformOptions extends VerifyOptions {
+  /**
+   * The local engine (ffmpeg) that brings a file outside the contract into it; without one such a
+   * file fails, with a hint to install ffmpeg.
+   */
+  engine: Engine | undefined;
+  fs: Pick<OutboxFs, 'rename' | 'unlink'>;
+  log: Logger;
+}
+
+export interface Conformed {
+  facts: OutputFacts;
+  /** What the local conversion did ("remuxed", "transcoded"), when the file needed one. */
+  fixed?: string;
+}
+
+/**
+ * verifyOutput for a file made elsewhere (the cloud render): a playable MP4 outside the contract
+ * (HEVC, 10-bit, HDR, too large, index at the end) is converted in place by the local engine (remux
+ * where that suffices, else transcode) and verified again. Without the local engine (no ffmpeg), or
+ * when the file is damaged, it fails as verifyOutput does, and nothing outside the contract reaches
+ * the outbox.
+ */
+export async function conformOutput(path: string, opts: ConformOptions): Promise<Conformed> {
+  try {
+    return { facts: await verifyOutput(path, opts) };
+  } catch (err) {
+    const error = toVideoInboxError(err);
+    if (error.context.outsideContract !== true) throw error;
+    if (!opts.engine) throw withoutFfmpeg(error);
+    opts.log.warn(
+      { file: path, reason: error.message },
+      'Output outside the MP4 contract; converting it locally',
+    );
+  }
+  const fixed = `${path}.conform.mp4`;
+  try {
+    const result = await opts.engine.run(
+      {
+        jobId: 'conform',
+        input: path,
+        instructions: [],
+        skill: 'local',
+        language: 'en',
+        quality: 'high',
+        destination: fixed,
+        local: { height: opts.contract?.height, keepHevc: opts.contract?.keepHevc },
+      },
+      { signal: opts.signal ?? new AbortController().signal, progress: () => {}, checkpoint: async () => {} },
+    );
+    await opts.fs.rename(fixed, path);
+    return { facts: await verifyOutput(path, opts), fixed: result.summary };
+  } finally {
+    await opts.fs.unlink(fixed).catch((err: unknown) => {
+      if (errnoCode(err) !== 'ENOENT')
+        opts.log.warn({ file: fixed, err }, 'Could not remove a conversion temp');
+    });
+  }
+}
+
+/** The render is outside the contract and there is no ffmpeg here to fix it. */
+function withoutFfmpeg(error: VideoInboxError): VideoInboxError {
+  return new VideoInboxError(
+    'OUTPUT_INVALID',
+    `${error.message}; ffmpeg is not installed, so it cannot be converted into one here`,
+    {
+      cause: error,
+      context: error.context,
+      hint: 'The source was left untouched and nothing was placed in the outbox. Install ffmpeg (or set ffmpegPath in the config), restart the daemon, then retry the file.',
+      retryable: false,
+    },
+  );
 }
 
 function invalid(path: string, why: string, cause?: unknown): VideoInboxError {

@@ -4,10 +4,10 @@ import { DEFAULT_SKILL } from '../engines/nemo/options.js';
 
 export { DEFAULT_SKILL };
 import { INSTRUCTION_VARIABLES, OUTPUT_NAME_VARIABLES, unknownVariables } from './template.js';
+import { CLOUD_VIDEO_EXTENSIONS } from './video-extensions.js';
 
 /** The formats the NemoVideo API accepts as video; the default `match`. */
-export const VIDEO_EXTENSIONS = ['mp4', 'mov', 'avi', 'webm', 'mkv'] as const;
-export const DEFAULT_MATCH = VIDEO_EXTENSIONS.map((ext) => `*.${ext}`);
+export const DEFAULT_MATCH = CLOUD_VIDEO_EXTENSIONS.map((ext) => `*.${ext}`);
 export const DEFAULT_OUTPUT_NAME = '{stem}.mp4';
 /** The local engine's x264 presets but placebo, which takes hours for no visible gain. */
 export const X264_PRESETS = ALL_X264_PRESETS.filter(
@@ -73,17 +73,30 @@ export const LocalSchema = z
       .max(8640)
       .multipleOf(2, 'Must be even (H.264 needs even sizes)')
       .optional()
-      .describe('Target height in pixels (default 1080); taller videos are scaled down.'),
-    upscale: z.boolean().optional().describe('Also scale smaller videos up to the height (default false).'),
+      .describe(
+        "The size box's short side in pixels (default 1080: 1920x1080, portrait 1080x1920); larger videos are scaled down into it.",
+      ),
+    upscale: z
+      .boolean()
+      .optional()
+      .describe('Also scale smaller videos up until they touch the box (default false).'),
     crf: z
       .number()
       .int()
-      .min(0)
+      .min(1)
       .max(51)
       .optional()
-      .describe('x264 CRF: lower is better and larger (default visually lossless).'),
+      .describe(
+        'x264 CRF from 1 to 51: lower is better and larger (default 18, visually lossless; 0 would need a profile most players lack).',
+      ),
     preset: z.enum(X264_PRESETS).optional().describe('x264 preset: slower is smaller at the same quality.'),
     forceTranscode: z.boolean().optional().describe('Transcode even when a lossless remux would do.'),
+    keepHevc: z
+      .boolean()
+      .optional()
+      .describe(
+        'Keep HEVC (H.265) video as HEVC, copied losslessly, instead of converting it to H.264 (default false). Smaller, but fewer devices and sites play it.',
+      ),
   })
   .describe('Options for the local ffmpeg engine.');
 

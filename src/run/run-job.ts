@@ -1,3 +1,4 @@
+import { dirname, extname, join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -9,9 +10,11 @@ import type { Notifier } from '../notify/notifier.js';
 import { deliver } from '../outbox/deliver.js';
 import { failSource, jobError } from '../outbox/fail-source.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
-import { ensureFreeSpace, expectedOutputBytes } from '../outbox/free-space.js';
+import { expectedOutputBytes } from '../outbox/free-space.js';
+import { preflightOutbox } from '../outbox/outbox-preflight.js';
 import type { OutboxFs } from '../outbox/outbox-fs.js';
-import { outputTempPath } from '../outbox/place.js';
+import { outputTempPath, removeTemp } from '../outbox/place.js';
+import { conformOutput, type OutputContract } from '../outbox/verify-output.js';
 import type { JobRecords } from './job-records.js';
 import { daemonPolicy, type JobPolicy } from './outcome.js';
 import { progressReporter } from './progress-reporter.js';
@@ -100,7 +103,11 @@ async function convertAndDeliver(ctx: Ctx): Promise<Finished> {
   const { job, plan, deps, log } = ctx;
   await checkSource(deps.fs, job.source, plan.inbox);
   await checkSameContent(ctx);
-  await ensureFreeSpace(plan.outbox, expectedOutputBytes(job.size), { fs: deps.fs });
+  // Before anything is paid for or converted: the output can be saved.
+  await preflightOutbox(plan.outbox, expectedOutputBytes(job.size), {
+    fs: deps.fs,
+    probeName: `.video-inbox-${safeId(job.id)}.write-check`,
+  });
   const temp = outputTempPath(plan.outbox, job.id);
   const result = await runEngine(ctx, temp).catch(async (err: unknown) => {
     // A source deleted before the engine read it is SOURCE_GONE, not an engine failure.
@@ -109,10 +116,10 @@ async function convertAndDeliver(ctx: Ctx): Promise<Finished> {
   });
   await deps.records.update(job.id, { state: 'placing', message: 'Checking the output' });
   deps.onProgress?.({ stage: 'placing' });
-  const delivered = await finishSource(ctx, undefined, {
-    temp,
-    expectedDurationSec: result.durationSec ?? (plan.engine === 'local' ? plan.sourceDurationSec : undefined),
-  });
+  const expectedDurationSec =
+    result.durationSec ?? (plan.engine === 'local' ? plan.sourceDurationSec : undefined);
+  if (plan.engine !== 'local') await conformRender(ctx, temp, expectedDurationSec);
+  const delivered = await finishSource(ctx, undefined, { temp, expectedDurationSec });
   await deps.records.update(job.id, { output: delivered.output, message: result.summary });
   log.info({ output: delivered.output, summary: result.summary }, 'Output placed');
   return delivered;
@@ -144,6 +151,43 @@ function sourceIdentity(job: JobRecord) {
   return { size, mtimeMs, dev, ino, ctimeMs, contentHash };
 }
 
+/**
+ * What every output of this job must meet: the MP4 contract, with the rule's `keepHevc` and (for
+ * local conversions, which it sizes) `height`, and AAC sound when the source had sound.
+ */
+export function outputContract(plan: JobPlan): OutputContract {
+  return {
+    keepHevc: plan.local?.keepHevc,
+    height: plan.engine === 'local' ? plan.local?.height : undefined,
+    sourceHadAudio: plan.sourceHadAudio,
+  };
+}
+
+/**
+ * A cloud render outside the contract (HEVC, 10-bit, HDR, oversized, index at the end) is converted
+ * here by the local engine before it is placed; without ffmpeg the job fails saying so, and the
+ * unusable render is removed. Nobody receives a file outside the contract.
+ */
+async function conformRender(ctx: Ctx, temp: string, expectedDurationSec: number | undefined): Promise<void> {
+  const { plan, deps, log, signal } = ctx;
+  try {
+    const { fixed } = await conformOutput(temp, {
+      engine: deps.engines.local,
+      fs: deps.fs,
+      log,
+      ffprobe: deps.ffprobe,
+      signal,
+      expectedDurationSec,
+      contract: outputContract(plan),
+    });
+    if (fixed) log.info({ fixed }, 'Cloud render brought into the MP4 contract locally');
+  } catch (err) {
+    const error = toVideoInboxError(err);
+    if (error.code === 'OUTPUT_INVALID') await removeTemp(deps.fs, temp);
+    throw error;
+  }
+}
+
 async function runEngine(ctx: Ctx, temp: string): Promise<EngineResult> {
   const { job, plan, deps, signal } = ctx;
   const engine = deps.engines[plan.engine];
@@ -160,9 +204,10 @@ async function runEngine(ctx: Ctx, temp: string): Promise<EngineResult> {
     intervalMs: deps.progressIntervalMs ?? 1000,
     onProgress: deps.onProgress,
   });
+  const prepared = await prepareForCloud(ctx);
   const request = {
     jobId: job.id,
-    input: job.source,
+    input: prepared ?? job.source,
     instructions: plan.instructions,
     skill: plan.skill,
     language: plan.language,
@@ -171,14 +216,80 @@ async function runEngine(ctx: Ctx, temp: string): Promise<EngineResult> {
     resume: remote,
     local: plan.local,
   };
-  return engine.run(request, {
-    signal,
-    progress,
-    checkpoint: async (ids) => {
-      remote = { ...remote, ...ids };
-      await deps.records.update(job.id, { remote });
-    },
-  });
+  try {
+    return await engine.run(request, {
+      signal,
+      progress,
+      checkpoint: async (ids) => {
+        remote = { ...remote, ...ids };
+        await deps.records.update(job.id, { remote });
+      },
+    });
+  } finally {
+    if (prepared) {
+      await removeTemp(deps.fs, prepared);
+      await deps.fs.rmdir(dirname(prepared)).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * A source in a container the cloud refuses (.vob, .mts, .wmv…) under a rule that needs the cloud:
+ * the local engine first brings it into a contract MP4 (streams copied where they fit, else
+ * converted), and that file is uploaded. Never a plain local conversion in place of the edit asked
+ * for; without ffmpeg the job fails saying so. Undefined when the source goes up as it is (or was
+ * already uploaded before a restart).
+ */
+async function prepareForCloud(ctx: Ctx): Promise<string | undefined> {
+  const { job, plan, deps, log, signal } = ctx;
+  if (plan.engine !== 'nemo' || !plan.cloudIntake || (job.remote.uploaded?.length ?? 0) > 0) return undefined;
+  const local = deps.engines.local;
+  if (!local) {
+    throw new VideoInboxError(
+      'FFMPEG_MISSING',
+      `${job.sourceName} is in a format the cloud does not accept, and ffmpeg (needed to convert it into one it does) is not installed`,
+      {
+        hint: 'Install ffmpeg (or set ffmpegPath in the config), restart the daemon, then retry the file.',
+        retryable: false,
+      },
+    );
+  }
+  // In a hidden folder of its own, so the upload carries the source's own name (home.vob → home.mp4).
+  const folder = cloudIntakeFolder(plan.outbox, job.id);
+  await deps.fs.mkdir(folder);
+  const destination = join(folder, `${stemOf(job.sourceName)}.mp4`);
+  const result = await local
+    .run(
+      {
+        jobId: job.id,
+        input: job.source,
+        instructions: [],
+        skill: 'local',
+        language: plan.language,
+        quality: plan.quality,
+        destination,
+      },
+      { signal, progress: () => {}, checkpoint: async () => {} },
+    )
+    .catch(async (err: unknown) => {
+      await deps.fs.rmdir(folder).catch(() => undefined);
+      throw err;
+    });
+  log.info({ summary: result.summary }, 'Brought into a format the cloud accepts; uploading that');
+  return destination;
+}
+
+function cloudIntakeFolder(outbox: string, jobId: string): string {
+  return join(outbox, `.video-inbox-${safeId(jobId)}.cloud-intake`);
+}
+
+function stemOf(name: string): string {
+  const ext = extname(name);
+  return ext ? name.slice(0, -ext.length) : name;
+}
+
+function safeId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 /**
@@ -198,6 +309,7 @@ async function finishSource(
     outboxDir: plan.outbox,
     name: plan.outputName,
     ffprobe: deps.ffprobe,
+    contract: outputContract(plan),
     source: job.source,
     inboxDir: plan.inbox,
     after: plan.after,

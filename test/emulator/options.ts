@@ -26,5 +26,6 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     instructionMs: options.instructionMs ?? 250,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     creditsPerInstruction: options.creditsPerInstruction ?? 1,
+    renderIndexAtEnd: options.renderIndexAtEnd ?? false,
   };
 }

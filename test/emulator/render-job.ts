@@ -14,9 +14,13 @@ export function startRenderJob(ctx: EmulatorContext, render: Render, media: Medi
   }
   const part = `${render.outputPath}.part`;
   job.durationSec = media.duration;
-  const child = spawn(ctx.ffmpeg, renderArgs(media.path, part, media.hasAudio), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    ctx.ffmpeg,
+    renderArgs(media.path, part, media.hasAudio, ctx.options.renderIndexAtEnd),
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   ctx.tasks.children.add(child);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));

@@ -45,6 +45,7 @@ export interface EmulatorOptions {
   instructionMs?: number; // how long an instruction stream lasts, default 250
   maxUploadBytes?: number; // default 500 MB → 4002 above it
   creditsPerInstruction?: number; // default 1
+  renderIndexAtEnd?: boolean; // renders written without +faststart (index after the media), as some exporters do; default false
 }
 
 export interface RecordedRequest {

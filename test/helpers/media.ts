@@ -33,6 +33,11 @@ export async function makeVideo(path: string, spec: MediaSpec = {}): Promise<str
   args.push('-c:v', videoCodec);
   if (videoCodec === 'libx264') args.push('-pix_fmt', 'yuv420p', '-preset', 'ultrafast');
   if (audioCodec) args.push('-c:a', audioCodec);
+  // MP4/MOV with the index up front, as the MP4 contract wants every output (fixtures that stand in
+  // for outputs must pass the verifier); pass `extra` with another -movflags to override.
+  if (/\.(mp4|mov|m4v)$/i.test(path) && !(spec.extra ?? []).includes('-movflags')) {
+    args.push('-movflags', '+faststart');
+  }
   args.push(...(spec.extra ?? []), '-shortest', path);
   await run('ffmpeg', args);
   return path;

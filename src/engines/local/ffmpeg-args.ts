@@ -58,13 +58,19 @@ function transcodeArgs(
   plan: Extract<ConversionPlan, { mode: 'transcode' }>,
   features: FfmpegFeatures,
 ): string[] {
-  const args = ['-c:v', 'libx264', '-preset', plan.preset, '-crf', String(plan.crf), '-pix_fmt', 'yuv420p'];
+  const args = ['-c:v', 'libx264', '-preset', plan.preset, '-crf', String(plan.crf)];
+  // The contract: 8-bit 4:2:0 at High profile at most, which every phone, browser and TV decodes.
+  args.push('-pix_fmt', 'yuv420p', '-profile:v', 'high');
   // For MP4 ffmpeg defaults to constant frame rate: phone and screen recordings (variable rate,
   // WebM from browsers claiming 1000 fps) would get thousands of duplicated frames.
   args.push(features.vfrFlag, 'vfr');
-  // ffmpeg turns rotated pictures upright before this filter runs, so the size is the displayed one;
-  // the scale filter keeps the display aspect ratio of non-square pixels.
-  if (plan.scaleTo) args.push('-vf', `scale=${plan.scaleTo.width}:${plan.scaleTo.height}`);
+  // ffmpeg turns rotated pictures upright before these filters run, so sizes are the displayed ones.
+  const filters =
+    plan.filters ?? (plan.scaleTo ? [`scale=${plan.scaleTo.width}:${plan.scaleTo.height}`] : []);
+  if (filters.length > 0) args.push('-vf', filters.join(','));
+  if (plan.colour?.primaries) args.push('-color_primaries', plan.colour.primaries);
+  if (plan.colour?.transfer) args.push('-color_trc', plan.colour.transfer);
+  if (plan.colour?.space) args.push('-colorspace', plan.colour.space);
   if (plan.audio === 'copy') args.push('-c:a', 'copy');
   if (plan.audio === 'aac') args.push('-c:a', 'aac', '-b:a', `${plan.audioBitrateK ?? 192}k`);
   return args;

@@ -5,6 +5,11 @@ export type VfrFlag = '-fps_mode' | '-vsync';
 
 export interface FfmpegFeatures {
   vfrFlag: VfrFlag;
+  /**
+   * zscale (libzimg) and tonemap are both there: HDR becomes SDR with a real tone map. Debian and
+   * Homebrew builds have them; minimal builds do not, and then HDR is converted without one.
+   */
+  toneMap?: boolean;
 }
 
 /** Major and minor from `ffmpeg -version`; undefined for git builds ("N-125875-g5d4d3bdc61"). */
@@ -19,11 +24,22 @@ export function featuresFor(version: { major: number; minor: number } | undefine
   return { vfrFlag: old ? '-vsync' : '-fps_mode' };
 }
 
+/** Whether `ffmpeg -filters` lists both filters a tone map needs. */
+export function hasToneMapFilters(filtersText: string): boolean {
+  const has = (name: string) => new RegExp(`^\\s*\\S+\\s+${name}\\s`, 'm').test(filtersText);
+  return has('zscale') && has('tonemap');
+}
+
 /** Asks the binary once; a failure here is reported later by the real run, with its reason. */
-export function detectFfmpegFeatures(ffmpeg: string): Promise<FfmpegFeatures> {
+export async function detectFfmpegFeatures(ffmpeg: string): Promise<FfmpegFeatures> {
+  const [version, filters] = await Promise.all([ask(ffmpeg, '-version'), ask(ffmpeg, '-filters')]);
+  return { ...featuresFor(parseFfmpegVersion(version)), toneMap: hasToneMapFilters(filters) };
+}
+
+function ask(ffmpeg: string, flag: string): Promise<string> {
   return new Promise((resolve) => {
-    execFile(ffmpeg, ['-hide_banner', '-version'], { timeout: 10_000 }, (_err, stdout) => {
-      resolve(featuresFor(parseFfmpegVersion(String(stdout ?? ''))));
+    execFile(ffmpeg, ['-hide_banner', flag], { timeout: 10_000 }, (_err, stdout) => {
+      resolve(String(stdout ?? ''));
     });
   });
 }

@@ -50,9 +50,16 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
 
       hooks.progress({ stage: 'converting', message: 'Reading the source' });
       const info = await cancellable(signal, () => probe(request.input, ffprobe, signal));
-      const plan = planConversion(info, request.local);
+      const ffmpegFeatures = await (features ??= detectFfmpegFeatures(ffmpeg));
+      const plan = planConversion(info, request.local, { toneMap: ffmpegFeatures.toneMap === true });
       log.info(
-        { jobId: request.jobId, mode: plan.mode, reason: plan.reason, durationSec: info.durationSec },
+        {
+          jobId: request.jobId,
+          mode: plan.mode,
+          reason: plan.reason,
+          durationSec: info.durationSec,
+          ...(plan.mode === 'transcode' && plan.hdr ? { hdr: plan.hdr } : {}),
+        },
         'Local conversion planned',
       );
 
@@ -61,7 +68,6 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
         percent: 0,
         message: plan.mode === 'remux' ? 'Copying the streams into an MP4' : 'Converting to H.264',
       });
-      const ffmpegFeatures = await (features ??= detectFfmpegFeatures(ffmpeg));
       await writeOutput(request.destination, { log, jobId: request.jobId, signal }, async (temp) => {
         await runFfmpeg({
           ffmpeg,

@@ -12,6 +12,13 @@ interface FfprobeJson {
     width?: number;
     height?: number;
     pix_fmt?: string;
+    profile?: string;
+    sample_aspect_ratio?: string;
+    color_primaries?: string;
+    color_transfer?: string;
+    color_space?: string;
+    color_range?: string;
+    field_order?: string;
     channels?: number;
     tags?: { rotate?: string };
     disposition?: { attached_pic?: number };
@@ -50,10 +57,29 @@ export function parseProbe(json: FfprobeJson, sizeBytes: number): MediaInfo {
             pixFmt: v.pix_fmt,
             codecTag: v.codec_tag_string,
             rotation,
+            profile: v.profile,
+            sampleAspect: parseRatio(v.sample_aspect_ratio),
+            colorPrimaries: known(v.color_primaries),
+            colorTransfer: known(v.color_transfer),
+            colorSpace: known(v.color_space),
+            colorRange: known(v.color_range),
+            fieldOrder: known(v.field_order),
           }
         : undefined,
     audio: a && a.codec_name ? { codec: a.codec_name, channels: a.channels } : undefined,
   };
+}
+
+/** "8:9" → 0.888…; undefined for "0:1", "N/A" or nothing (ffprobe's ways of saying unknown). */
+export function parseRatio(text: string | undefined): number | undefined {
+  const m = /^(\d+):(\d+)$/.exec(text ?? '');
+  if (!m) return undefined;
+  const [num, den] = [Number(m[1]), Number(m[2])];
+  return num > 0 && den > 0 ? num / den : undefined;
+}
+
+function known(value: string | undefined): string | undefined {
+  return value === undefined || value === 'unknown' || value === 'reserved' ? undefined : value;
 }
 
 function runFfprobe(path: string, ffprobe: string, signal?: AbortSignal): Promise<FfprobeJson> {

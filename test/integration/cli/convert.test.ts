@@ -140,6 +140,43 @@ describe('video-inbox convert (built CLI against the emulator)', () => {
     expect(emu.requests.length).toBe(before);
   });
 
+  it('--out a missing folder: creates it and its parents, then converts (cloud and local)', async () => {
+    const cloudOut = join(dir, 'new', 'nested', 'cloud');
+    const cloud = await convert([join(dir, 'old.avi'), '--out', cloudOut, '--config', config]);
+    expect(cloud.stderr).not.toMatch(/ENOENT|\.part/);
+    expect(cloud.code).toBe(0);
+    expect(cloud.stdout.trim()).toBe(join(cloudOut, 'old.mp4'));
+    expect((await probe(join(cloudOut, 'old.mp4'))).video?.codec).toBe('h264');
+
+    const localOut = join(dir, 'new', 'nested', 'local');
+    const local = await convert([join(dir, 'old.avi'), '--engine', 'local', '--out', localOut]);
+    expect(local.stderr).not.toMatch(/forceTranscode|ENOENT|\.part/);
+    expect(local.code).toBe(0);
+    expect(local.stdout.trim()).toBe(join(localOut, 'old.mp4'));
+  });
+
+  it('--out a folder that cannot be made: fails before any upload, naming the folder and what to do', async () => {
+    const blocker = join(dir, 'a-file');
+    await writeFile(blocker, 'a regular file where a folder would go');
+    const out = join(blocker, 'videos');
+    const uploadsBefore = emu.count('upload');
+    const sessionsBefore = emu.count('session');
+    const run = await convert([join(dir, 'old.avi'), '--out', out, '--config', config]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`The output folder ${out} cannot be created`);
+    expect(run.stderr).toMatch(/Nothing was uploaded or converted/);
+    // Never an internal temp name.
+    expect(run.stderr).not.toMatch(/\.part|partial|write-check|\.video-inbox-/);
+    expect(emu.count('upload')).toBe(uploadsBefore);
+    expect(emu.count('session')).toBe(sessionsBefore);
+
+    const local = await convert([join(dir, 'old.avi'), '--engine', 'local', '--out', out]);
+    expect(local.code).toBe(1);
+    expect(local.stderr).toContain(`The output folder ${out} cannot be created`);
+    expect(local.stderr).not.toMatch(/forceTranscode|ffmpeg's last lines/);
+  });
+
   it('explains an unsupported file and exits 1', async () => {
     const bad = join(dir, 'notes.txt');
     await writeFile(bad, 'not a video');

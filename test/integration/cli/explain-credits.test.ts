@@ -1,4 +1,4 @@
-import { copyFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
@@ -57,7 +57,14 @@ describe('video-inbox explain', () => {
     const inside = join(sb.inbox, 'notes.webm');
     await makeVideo(inside, { videoCodec: 'libvpx', audioCodec: null, extra: ['-deadline', 'realtime'] });
     const noMatch = await runCli(sb, ['explain', inside, '--config', sb.configPath]);
-    expect(noMatch.stdout).toMatch(/No match: .*leaves it alone/);
+    expect(noMatch.stdout).toMatch(
+      /No match: No rule in folder "main" matches \*\.webm.*add '\*\.webm' to `match`/,
+    );
+    expect(noMatch.stdout).toMatch(/sets such a video aside in _failed\//);
+    const text = join(sb.inbox, 'notes.txt');
+    await writeFile(text, 'my notes\n');
+    const notVideo = await runCli(sb, ['explain', text, '--config', sb.configPath]);
+    expect(notVideo.stdout).toMatch(/No match: .*not a video by its name, so the daemon leaves it alone/);
     const outside = join(sb.dir, 'elsewhere.avi');
     await copyFile(join(sb.inbox, 'old.avi'), outside);
     const notInInbox = await runCli(sb, ['explain', outside, '--config', sb.configPath]);

@@ -29,7 +29,7 @@ afterEach(async () => {
  * Issue 3, "Done when" 2: a file that cannot be done lands in `_failed/` beside `<name>.error.txt`
  * saying what happened and what to do; the good file next to them is converted as usual.
  */
-it('sets aside a non-video, an empty file, a type the API refuses and a file over the limit, each with its reason', async () => {
+it('sets aside a non-video, an empty file and a file over the limit, each with its reason; a Flash video is brought into MP4 first and converted', async () => {
   sb = await makeSandbox({
     config: { maxUploadMB: 0.25 },
     rule: { match: ['*.mp4', '*.mov', '*.mkv', '*.flv'] },
@@ -37,7 +37,8 @@ it('sets aside a non-video, an empty file, a type the API refuses and a file ove
   const media = join(sb.dir, 'media');
   await mkdir(media);
   await makeVideo(join(media, 'good.mov'));
-  // FLV is a real video the rule accepts, but not a type NemoVideo takes (4001).
+  // FLV is a real video the rule accepts, but not a type NemoVideo takes: the local engine makes
+  // an MP4 of it first, and that is what is uploaded.
   await run('ffmpeg', [
     '-v',
     'error',
@@ -66,23 +67,23 @@ it('sets aside a non-video, an empty file, a type the API refuses and a file ove
   );
   const byName = Object.fromEntries(jobs.map((j) => [j.sourceName, j]));
   expect(byName['good.mov']?.state).toBe('done');
+  expect(byName['old.flv']?.error).toBeUndefined();
+  expect(byName['old.flv']?.state).toBe('done');
   expect(
     Object.fromEntries(jobs.filter((j) => j.state === 'failed').map((j) => [j.sourceName, j.error?.code])),
   ).toEqual({
     'notes.mp4': 'NOT_A_VIDEO',
     'empty.mov': 'EMPTY_FILE',
-    'old.flv': 'UNSUPPORTED_FILE',
     'huge.mkv': 'FILE_TOO_LARGE',
   });
 
   const failed = join(sb.inbox, '_failed');
   expect(await listFiles(failed)).toEqual(
-    ['empty.mov', 'huge.mkv', 'notes.mp4', 'old.flv'].flatMap((n) => [n, `${n}.error.txt`]).sort(),
+    ['empty.mov', 'huge.mkv', 'notes.mp4'].flatMap((n) => [n, `${n}.error.txt`]).sort(),
   );
   const expectations: Record<string, RegExp[]> = {
     'notes.mp4': [/not a video/i, /plays in a video player/],
     'empty.mov': [/empty/i, /Copy the video again/],
-    'old.flv': [/does not accept this file type|4001|not accept/i, /accepts only these formats/],
     'huge.mkv': [/too large/i, /Compress it|local engine/],
   };
   for (const [name, [what, todo]] of Object.entries(expectations)) {
@@ -92,12 +93,12 @@ it('sets aside a non-video, an empty file, a type the API refuses and a file ove
     expect(rest, name).toMatch(todo!);
     expect(text, name).toContain(`video-inbox retry ${join(failed, name)}`);
   }
-  // The bad ones never left the inbox's care; only the good one reached the outbox and _done/.
-  expect(await listFiles(sb.outbox)).toEqual(['good.mp4']);
-  expect(await listFiles(join(sb.inbox, '_done'))).toEqual(['good.mov']);
+  // The bad ones never left the inbox's care; only the good ones reached the outbox and _done/.
+  expect(await listFiles(sb.outbox)).toEqual(['good.mp4', 'old.mp4']);
+  expect(await listFiles(join(sb.inbox, '_done'))).toEqual(['good.mov', 'old.flv']);
   expect(await listFiles(sb.inbox)).toEqual(['_done', '_failed']);
-  expect(d.notices.filter((n) => n.kind === 'failed')).toHaveLength(4);
-  // Only the API could judge the FLV; nothing over the limit was sent.
+  expect(d.notices.filter((n) => n.kind === 'failed')).toHaveLength(3);
+  // Nothing over the limit was sent; the FLV went up as an MP4.
   expect(sb.emu.count('upload')).toBe(2);
 });
 

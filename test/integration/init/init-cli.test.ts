@@ -7,6 +7,11 @@ import { registerInit, type InitCommandDeps } from '../../../src/cli/init.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
 import { validateAll } from '../../../src/config/validate-all.js';
 import { findPackageRoot } from '../../../src/init/package-root.js';
+import type { MediaInfo } from '../../../src/domain/media.js';
+import { loadRuleFile } from '../../../src/rules/load-rule.js';
+import { matchesRule } from '../../../src/rules/match.js';
+import { resolveJob } from '../../../src/rules/resolve-job.js';
+import { LOCAL_ONLY_VIDEO_EXTENSIONS, VIDEO_EXTENSIONS } from '../../../src/rules/video-extensions.js';
 
 const RULES = ['old-formats-to-mp4.yaml', 'mov-to-mp4.yaml', 'promo-clip.yaml'];
 const realRoot = findPackageRoot() as string;
@@ -63,6 +68,46 @@ describe('video-inbox init (temporary HOME)', () => {
       `Drop a video into ${join(home, 'Videos', 'video-inbox', 'old-formats-to-mp4', 'inbox')}`,
     );
     expect(text).toContain('video-inbox service install');
+  });
+
+  it('the old-formats inbox it sets up takes every video container ffmpeg reads, the cloud-refused ones offline', async () => {
+    await init([]);
+    const rule = await loadRuleFile(join(configDir(), 'rules', 'old-formats-to-mp4.yaml'));
+    const video = (codec: string, width: number, height: number): MediaInfo => ({
+      formatName: 'x',
+      sizeBytes: 1000,
+      durationSec: 10,
+      video: { codec, width, height, pixFmt: 'yuv420p' },
+      audio: { codec: 'aac' },
+    });
+    const now = new Date();
+    for (const ext of VIDEO_EXTENSIONS) {
+      expect(matchesRule(rule, `CLIP.${ext.toUpperCase()}`), ext).toBe(true);
+    }
+    for (const ext of LOCAL_ONLY_VIDEO_EXTENSIONS) {
+      const job = resolveJob(
+        rule,
+        { path: `/in/clip.${ext}`, sizeBytes: 1000, media: video('mpeg2video', 720, 576) },
+        'old',
+        now,
+      );
+      expect(job.engine, ext).toBe('local');
+    }
+    // An MP4 outside the contract (HEVC 4K) goes to the product; an H.264 1080p one is remuxed offline.
+    const hevc = resolveJob(
+      rule,
+      { path: '/in/a.mp4', sizeBytes: 1000, media: video('hevc', 3840, 2160) },
+      'old',
+      now,
+    );
+    expect(hevc.engine).toBe('nemo');
+    const h264 = resolveJob(
+      rule,
+      { path: '/in/b.mp4', sizeBytes: 1000, media: video('h264', 1920, 1080) },
+      'old',
+      now,
+    );
+    expect(h264.engine).toBe('local');
   });
 
   it('points every file at the package’s JSON Schema by absolute path', async () => {

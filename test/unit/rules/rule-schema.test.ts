@@ -80,4 +80,21 @@ describe('rule YAML validation', () => {
   it('does not suggest a key that is nothing like the typo', () => {
     expect(issues('zzzzzz: 1\n')).toEqual(['1:1 zzzzzz Unknown key "zzzzzz"']);
   });
+
+  it('takes local.keepHevc, also in a when entry', () => {
+    const result = parseRule(
+      'local: { keepHevc: true }\nwhen:\n  - codec: hevc\n    local: { keepHevc: false }\n',
+      'r.yaml',
+    );
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.rule.local).toEqual({ keepHevc: true });
+      expect(result.rule.when[0]?.local).toEqual({ keepHevc: false });
+    }
+  });
+
+  it('refuses CRF 0: lossless x264 is High 4:4:4, outside the MP4 contract', () => {
+    expect(parseRule('local: { crf: 0 }\n', 'r.yaml').ok).toBe(false);
+    expect(parseRule('local: { crf: 1 }\n', 'r.yaml').ok).toBe(true);
+  });
 });

@@ -191,7 +191,8 @@ describe('local engine with real ffmpeg', () => {
     const rotated = join(dir, 'rotated.mp4');
     await run('ffmpeg', ['-v', 'error', '-i', flat, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
     const destination = join(dir, 'rotated.out.mp4');
-    const result = await engine.run(request(rotated, destination, { height: 240 }), {
+    // A 180-pixel box (180x320 upright) makes the 240x320 picture 180x240.
+    const result = await engine.run(request(rotated, destination, { height: 180 }), {
       signal: new AbortController().signal,
       progress: () => {},
       checkpoint: async () => {},
@@ -226,10 +227,11 @@ describe('local engine with real ffmpeg', () => {
   });
 
   it('fails a corrupt file with ffmpeg’s reason and leaves no output', async () => {
-    const good = await makeVideo(join(dir, 'whole.mp4'), {});
+    // Without faststart the index sits at the end: a cut-off copy has none. (Any -movflags keeps
+    // the helper from adding +faststart.)
+    const good = await makeVideo(join(dir, 'whole.mp4'), { extra: ['-movflags', '+use_metadata_tags'] });
     const { readFile } = await import('node:fs/promises');
     const bytes = await readFile(good);
-    // Without faststart the index sits at the end: a cut-off copy has none.
     const broken = join(dir, 'broken.mp4');
     await writeFile(broken, bytes.subarray(0, Math.floor(bytes.length / 2)));
     const destination = join(dir, 'broken.out.mp4');
@@ -340,14 +342,28 @@ describe('local engine with real ffmpeg', () => {
     expect(percents.every((p) => p > 0 && p < 100)).toBe(true);
   });
 
-  it('remuxes HEVC and tags it hvc1 so Apple players open it', async (ctx) => {
+  it('with keepHevc remuxes HEVC and tags it hvc1 so Apple players open it', async (ctx) => {
     if (!hasX265) return ctx.skip('this ffmpeg has no libx265 encoder, so no HEVC input can be made');
-    const { input, destination, result, out } = await convert('hevc.mkv', {
-      videoCodec: 'libx265',
-      extra: ['-pix_fmt', 'yuv420p', '-preset', 'ultrafast', '-x265-params', 'log-level=error'],
-    });
+    const { input, destination, result, out } = await convert(
+      'hevc.mkv',
+      {
+        videoCodec: 'libx265',
+        extra: ['-pix_fmt', 'yuv420p', '-preset', 'ultrafast', '-x265-params', 'log-level=error'],
+      },
+      { keepHevc: true },
+    );
     expect(result.summary).toBe('remuxed');
     expect(out.video).toMatchObject({ codec: 'hevc', tag: 'hvc1' });
     expect(await videoStreamHash(destination)).toBe(await videoStreamHash(input));
+  });
+
+  it('without keepHevc converts HEVC to H.264, as the MP4 contract asks', async (ctx) => {
+    if (!hasX265) return ctx.skip('this ffmpeg has no libx265 encoder, so no HEVC input can be made');
+    const { result, out } = await convert('hevc-default.mkv', {
+      videoCodec: 'libx265',
+      extra: ['-pix_fmt', 'yuv420p', '-preset', 'ultrafast', '-x265-params', 'log-level=error'],
+    });
+    expect(result.summary).toBe('transcoded');
+    expect(out.video).toMatchObject({ codec: 'h264', pixFmt: 'yuv420p' });
   });
 });

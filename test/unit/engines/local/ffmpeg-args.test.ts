@@ -56,6 +56,7 @@ describe('buildFfmpegArgs', () => {
         '-crf': ['18'],
         '-preset': ['medium'],
         '-pix_fmt': ['yuv420p'],
+        '-profile:v': ['high'],
         '-fps_mode': ['vfr'],
         '-vf': [],
         '-c:a': ['aac'],
@@ -66,6 +67,20 @@ describe('buildFfmpegArgs', () => {
       'transcode scaled, audio copied',
       { ...transcode, crf: 23, preset: 'slow', scaleTo: { width: 1440, height: 1080 }, audio: 'copy' },
       { '-crf': ['23'], '-preset': ['slow'], '-vf': ['scale=1440:1080'], '-c:a': ['copy'], '-b:a': [] },
+    ],
+    [
+      'transcode with a filter chain and colour tags',
+      {
+        ...transcode,
+        filters: ['bwdif=mode=send_frame:deint=interlaced', 'scale=640:480', 'setsar=1'],
+        colour: { primaries: 'smpte170m', transfer: 'bt709', space: 'smpte170m' },
+      },
+      {
+        '-vf': ['bwdif=mode=send_frame:deint=interlaced,scale=640:480,setsar=1'],
+        '-color_primaries': ['smpte170m'],
+        '-color_trc': ['bt709'],
+        '-colorspace': ['smpte170m'],
+      },
     ],
     [
       'transcode without audio',

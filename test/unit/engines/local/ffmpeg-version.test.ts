@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { featuresFor, parseFfmpegVersion } from '../../../../src/engines/local/ffmpeg-version.js';
+import {
+  featuresFor,
+  hasToneMapFilters,
+  parseFfmpegVersion,
+} from '../../../../src/engines/local/ffmpeg-version.js';
 
 describe('ffmpeg version and features', () => {
   it.each([
@@ -16,5 +20,14 @@ describe('ffmpeg version and features', () => {
 
   it('reads major and minor', () => {
     expect(parseFfmpegVersion('ffmpeg version 7.1.1 Copyright')).toEqual({ major: 7, minor: 1 });
+  });
+
+  it.each([
+    [' .SC zscale            V->V       Apply resizing\n .S. tonemap           V->V       Conversion', true],
+    [' .S. tonemap           V->V       Conversion\n ... tonemap_opencl    V->V  x', false],
+    [' .SC zscale            V->V       Apply\n ... tonemap_opencl    V->V  x', false],
+    ['', false],
+  ])('tone map available in %j: %s', (text, available) => {
+    expect(hasToneMapFilters(text)).toBe(available);
   });
 });

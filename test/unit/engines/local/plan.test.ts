@@ -22,11 +22,31 @@ describe('planConversion: remux or transcode', () => {
   it.each<[string, MediaInfo, LocalOptions, 'remux' | 'transcode']>([
     ['H.264 + AAC at 1080', media({}, aac), {}, 'remux'],
     ['H.264 without audio', media({}), {}, 'remux'],
-    ['H.264 full-range 4:2:0', media({ pixFmt: 'yuvj420p' }, aac), {}, 'remux'],
+    ['H.264 High profile', media({ profile: 'High' }, aac), {}, 'remux'],
+    ['H.264 Constrained Baseline', media({ profile: 'Constrained Baseline' }, aac), {}, 'remux'],
     ['H.264 with odd sizes', media({ width: 321, height: 241 }, aac), {}, 'remux'],
-    ['H.264 without a known pixel format', media({ pixFmt: undefined }, aac), {}, 'remux'],
-    ['HEVC + AAC', media({ codec: 'hevc' }, aac), {}, 'remux'],
-    ['HEVC 10-bit', media({ codec: 'hevc', pixFmt: 'yuv420p10le' }), {}, 'remux'],
+    ['H.264 portrait 1080x1920', media({ width: 1080, height: 1920 }, aac), {}, 'remux'],
+    ['H.264 4:3 at 1440x1080', media({ width: 1440, height: 1080 }, aac), {}, 'remux'],
+    [
+      'H.264 HDV 1440x1080 with 4:3 pixels (shown 1920x1080)',
+      media({ width: 1440, height: 1080, sampleAspect: 4 / 3 }, aac),
+      {},
+      'remux',
+    ],
+    ['HEVC + AAC with keepHevc', media({ codec: 'hevc' }, aac), { keepHevc: true }, 'remux'],
+    [
+      'HEVC 10-bit HDR with keepHevc',
+      media({ codec: 'hevc', pixFmt: 'yuv420p10le', profile: 'Main 10', colorTransfer: 'smpte2084' }),
+      { keepHevc: true },
+      'remux',
+    ],
+    ['HEVC + AAC (the contract asks for H.264)', media({ codec: 'hevc' }, aac), {}, 'transcode'],
+    ['H.264 full-range 4:2:0 (yuvj420p)', media({ pixFmt: 'yuvj420p' }, aac), {}, 'transcode'],
+    ['H.264 without a known pixel format', media({ pixFmt: undefined }, aac), {}, 'transcode'],
+    ['H.264 High 4:4:4 Predictive', media({ profile: 'High 4:4:4 Predictive' }, aac), {}, 'transcode'],
+    ['H.264 tagged HLG', media({ colorTransfer: 'arib-std-b67' }, aac), {}, 'transcode'],
+    ['H.264 wider than the box (2560x1080)', media({ width: 2560, height: 1080 }, aac), {}, 'transcode'],
+    ['H.264 portrait taller than 1920', media({ width: 1080, height: 2400 }, aac), {}, 'transcode'],
     [
       'H.264 rotated, 1080 tall as shown',
       media({ width: 1080, height: 608, rotation: 90 }, aac),
@@ -42,7 +62,13 @@ describe('planConversion: remux or transcode', () => {
     ['H.264 10-bit', media({ pixFmt: 'yuv420p10le' }, aac), {}, 'transcode'],
     ['H.264 taller than the target', media({ width: 1920, height: 1440 }, aac), {}, 'transcode'],
     ['H.264 at 1080 with a 720 target', media({}, aac), { height: 720 }, 'transcode'],
-    ['H.264 rotated, 1920 tall as shown', media({ rotation: -90 }, aac), {}, 'transcode'],
+    ['H.264 rotated, shown portrait 1080x1920', media({ rotation: -90 }, aac), {}, 'remux'],
+    [
+      'H.264 rotated 3840x2160, shown 2160x3840',
+      media({ width: 3840, height: 2160, rotation: 90 }, aac),
+      {},
+      'transcode',
+    ],
     ['small H.264 with upscale on', media({ width: 320, height: 240 }, aac), { upscale: true }, 'transcode'],
     ['H.264 with forceTranscode', media({}, aac), { forceTranscode: true }, 'transcode'],
   ])('%s → %s', (_name, info, options, mode) => {
@@ -54,9 +80,9 @@ describe('planConversion: remux or transcode', () => {
   it.each([
     ['H.264 + Opus', media({}, { codec: 'opus', channels: 2 }), 192],
     ['H.264 + MP3', media({}, { codec: 'mp3', channels: 2 }), 192],
-    ['HEVC + 5.1 PCM', media({ codec: 'hevc' }, { codec: 'pcm_s16le', channels: 6 }), 384],
+    ['HEVC + 5.1 PCM with keepHevc', media({ codec: 'hevc' }, { codec: 'pcm_s16le', channels: 6 }), 384],
   ])('%s: the video is copied untouched and only the audio becomes AAC', (_name, info, bitrateK) => {
-    const plan = planConversion(info);
+    const plan = planConversion(info, { keepHevc: true });
     expect(plan).toMatchObject({ mode: 'remux', audioToAacK: bitrateK });
   });
 
@@ -79,7 +105,10 @@ describe('planConversion: remux or transcode', () => {
   });
 
   it('tags HEVC hvc1 and leaves H.264 alone', () => {
-    expect(planConversion(media({ codec: 'hevc' }))).toMatchObject({ mode: 'remux', videoTag: 'hvc1' });
+    expect(planConversion(media({ codec: 'hevc' }), { keepHevc: true })).toMatchObject({
+      mode: 'remux',
+      videoTag: 'hvc1',
+    });
     expect(planConversion(media({}))).toMatchObject({ mode: 'remux', videoTag: undefined });
   });
 
@@ -118,7 +147,34 @@ describe('planConversion: remux or transcode', () => {
       'rotated sizes are the displayed ones',
       media({ codec: 'mpeg4', width: 1920, height: 1080, rotation: 90 }),
       {},
-      { scaleTo: { width: 608, height: 1080 } },
+      { scaleTo: undefined },
+    ],
+    [
+      'rotated 4K shown portrait: fitted into 1080x1920',
+      media({ codec: 'mpeg4', width: 3840, height: 2160, rotation: 90 }),
+      {},
+      { scaleTo: { width: 1080, height: 1920 } },
+    ],
+    [
+      'anamorphic DV 720x480 with 8:9 pixels: square pixels, shown 640x480',
+      media({ codec: 'dvvideo', width: 720, height: 480, sampleAspect: 8 / 9, fieldOrder: 'bb' }),
+      {},
+      {
+        scaleTo: { width: 640, height: 480 },
+        filters: ['bwdif=mode=send_frame:deint=interlaced', 'scale=640:480', 'setsar=1'],
+      },
+    ],
+    [
+      'widescreen DV with 32:27 pixels: shown 854x480',
+      media({ codec: 'dvvideo', width: 720, height: 480, sampleAspect: 32 / 27 }),
+      {},
+      { scaleTo: { width: 854, height: 480 }, filters: ['scale=854:480', 'setsar=1'] },
+    ],
+    [
+      'SDR colour tags kept, an RGB matrix dropped',
+      media({ codec: 'prores', colorPrimaries: 'bt709', colorTransfer: 'bt709', colorSpace: 'gbr' }),
+      {},
+      { colour: { primaries: 'bt709', transfer: 'bt709', space: undefined }, hdr: undefined },
     ],
     [
       'upscaled when asked',
@@ -130,9 +186,43 @@ describe('planConversion: remux or transcode', () => {
     expect(planConversion(info, options)).toMatchObject({ mode: 'transcode', ...expected });
   });
 
+  it.each([
+    ['PQ', 'smpte2084'],
+    ['HLG', 'arib-std-b67'],
+  ])(
+    'HDR (%s) 10-bit HEVC: tone-mapped to BT.709 SDR when this ffmpeg can, else the plain fallback',
+    (_n, trc) => {
+      const hdr = media(
+        {
+          codec: 'hevc',
+          pixFmt: 'yuv420p10le',
+          colorTransfer: trc,
+          colorPrimaries: 'bt2020',
+          colorSpace: 'bt2020nc',
+        },
+        aac,
+      );
+      const bt709 = { primaries: 'bt709', transfer: 'bt709', space: 'bt709' };
+      const mapped = planConversion(hdr, {}, { toneMap: true });
+      expect(mapped).toMatchObject({ mode: 'transcode', hdr: 'tonemap', colour: bt709 });
+      const filters = mapped.mode === 'transcode' ? (mapped.filters ?? []) : [];
+      expect(filters[0]).toBe(`zscale=tin=${trc}:pin=2020:min=2020_ncl:t=linear:npl=100`);
+      expect(filters).toContain('tonemap=tonemap=hable:desat=0');
+      expect(filters.at(-1)).toBe('format=yuv420p');
+      const plain = planConversion(hdr, {}, { toneMap: false });
+      expect(plain).toMatchObject({
+        mode: 'transcode',
+        hdr: 'fallback',
+        colour: bt709,
+        filters: ['scale=out_color_matrix=bt709'],
+      });
+    },
+  );
+
   it.each<[string, LocalOptions]>([
     ['a CRF above 51', { crf: 60 }],
     ['a negative CRF', { crf: -1 }],
+    ['CRF 0 (lossless, High 4:4:4 only)', { crf: 0 }],
     ['an unknown preset', { preset: '-y' }],
     ['a zero height', { height: 0 }],
     ['a fractional height', { height: 719.5 }],
