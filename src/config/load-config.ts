@@ -4,6 +4,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { defaultStateDir, expandHome } from '../core/paths.js';
 import { registerSecret } from '../core/secrets.js';
+import { resolveClusterConfig } from '../cluster/cluster-config.js';
 import type { Config } from './config.js';
 import { ConfigFileSchema, type ConfigFile } from './config-schema.js';
 import { readIssue } from './read-issue.js';
@@ -116,6 +117,7 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
       rules: toAbsolute(f.rules),
       poll: f.poll ?? raw.poll,
     })),
+    ...(raw.cluster ? { cluster: resolveClusterConfig(raw.cluster, env) } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { loadRuleFile } from '../rules/load-rule.js';
 import { ruleVersion } from '../rules/rule-version.js';
 import { createInboxWatcher, type InboxWatcher } from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
+import { startClusterNode, type ClusterNode } from '../cluster/cluster-node.js';
 import { intake, type FolderRules } from './intake.js';
 import { nemoOptions } from './nemo-options.js';
 import { createStageLimiter, type Stage } from '../engines/stage-limits.js';
@@ -105,12 +106,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       },
     );
 
+    // Cluster mode (`cluster:`): files go onto the shared BullMQ queues instead of the local pipeline.
+    const cluster = config.cluster ? await startCluster(config) : undefined;
+
     const intakeQueue = new PQueue({ concurrency: 2 });
     const taking = new Set<string>();
     // Set once the rules are loaded; intake may run before that (files held for rules).
     const watching: { watcher?: InboxWatcher } = {};
     const take = (file: CompleteFile) => {
       if (stopped) return;
+      if (cluster) {
+        void intakeQueue.add(async () => {
+          const result = await cluster.take(file);
+          if (result?.kind === 'waiting') watching.watcher?.forget(file.path);
+          if (result?.kind === 'failed' && result.setAsideTo) sourceLeft(file.path);
+          if (result?.kind === 'duplicate' && result.archivedTo) sourceLeft(file.path);
+        });
+        return;
+      }
       void intakeQueue.add(async () => {
         try {
           const result = await intake(file, {
@@ -185,11 +198,32 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         await inboxWatcher.close();
         await settings.close();
         await pipeline.stop(opts.stopGraceMs ?? 8000);
+        await cluster?.stop();
         await intakeQueue.onIdle();
         for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
         log.info('Stopped');
       },
     };
+
+    async function startCluster(c: Config): Promise<ClusterNode> {
+      const node = await startClusterNode({
+        cluster: c.cluster!,
+        concurrency: c.concurrency,
+        localSlots: c.limits.local,
+        engines: { nemo, local },
+        ffprobe: tools?.ffprobe,
+        folder: (name) => folders.get(name),
+        language: c.api.language,
+        notifier,
+        clock,
+        log,
+        creditsCheckMs: opts.creditsCheckMs ?? c.api.creditsCheckSeconds * 1000,
+        hasCredits: async () => (await nemo.client.credits()).available > 0,
+        sourceLeft,
+      });
+      cleanup.push(() => node.stop());
+      return node;
+    }
 
     function resumeJournal(): void {
       for (const job of journal.list({ state: IN_FLIGHT_STATES })) {
@@ -243,6 +277,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           const next = await loadConfig(opts.configPath, opts.env);
           config = next;
           pipeline.setLimits({ concurrency: next.concurrency, local: next.limits.local });
+          cluster?.setLimits(next.concurrency, next.limits.local);
           stages.setLimits(stageLimitsOf(next));
           await loadAllRules(next.folders);
           await inboxWatcher.setFolders(next.folders.map(watchFolder));
