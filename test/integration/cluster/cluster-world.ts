@@ -25,6 +25,9 @@ export interface ClusterWorldOptions {
   emulator?: EmulatorOptions;
   concurrency?: number;
   lockSeconds?: number;
+  creditsCheckSeconds?: number;
+  /** Extra top-level config lines for node i (e.g. an ffmpegPath that does not exist). */
+  nodeLines?: (i: number) => string[];
 }
 
 export async function makeClusterWorld(opts: ClusterWorldOptions): Promise<ClusterWorld> {
@@ -39,6 +42,8 @@ export async function makeClusterWorld(opts: ClusterWorldOptions): Promise<Clust
     const lines = [
       'api:',
       '  pollSeconds: 0.2',
+      `  creditsCheckSeconds: ${opts.creditsCheckSeconds ?? 300}`,
+      ...(opts.nodeLines?.(i) ?? []),
       `stateDir: ${join(sb.dir, `state-${i}`)}`,
       `concurrency: ${opts.concurrency ?? 3}`,
       'notify: none',
