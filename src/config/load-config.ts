@@ -78,6 +78,15 @@ export function parseConfig(
       });
   }
   issues.push(...overlapIssues(config, source));
+  const cluster = config.cluster;
+  if (cluster?.passwordEnv && !cluster.password) {
+    issues.push({
+      file,
+      ...source.locate(['cluster', 'passwordEnv']),
+      path: 'cluster.passwordEnv',
+      message: `$${cluster.passwordEnv} is not set; put the Redis password there (or in the --env-file)`,
+    });
+  }
   if (issues.length > 0) return { ok: false, issues, source };
   return { ok: true, config };
 }
