@@ -3,11 +3,13 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Engine } from '../engines/engine.js';
 import type { Notifier } from '../notify/notifier.js';
+import { outputTempPath } from '../outbox/place.js';
 import { applyAfterAction } from '../outbox/source-action.js';
 import type { JobPlan } from '../jobs/job-plan.js';
 import { runJob } from '../daemon/run-job.js';
 import type { DoneSet } from './done-set.js';
 import { jobDataStore, type ClusterJobData } from './job-data-store.js';
+import { recoverPlacedOutput } from './placed-output.js';
 
 /** What a finished cluster job returns (kept by BullMQ with the completed job). */
 export type ClusterJobResult =
@@ -77,7 +79,17 @@ export function clusterProcessor(deps: ClusterProcessorDeps) {
       }
     }
 
-    await job.updateData({ record, node });
+    let current = record;
+    const placed = record.output
+      ? undefined
+      : // Placed but not recorded (the last owner died in between): record it, never place a second copy.
+        await recoverPlacedOutput(outputTempPath(plan.outbox, record.id), plan.outbox, plan.outputName);
+    if (placed) {
+      current = await store.update(record.id, { output: placed });
+      log.info({ output: placed }, 'Output placed by an earlier run; recorded');
+    } else {
+      await job.updateData({ record, node });
+    }
     log.info({ engine: plan.engine, resume: Object.keys(record.remote) }, 'Job started on this node');
     const controller = new AbortController();
     const onStop = () => controller.abort();
@@ -86,7 +98,7 @@ export function clusterProcessor(deps: ClusterProcessorDeps) {
     let result;
     try {
       result = await runJob(
-        record,
+        current,
         plan,
         {
           journal: store,
