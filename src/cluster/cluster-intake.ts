@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
@@ -182,7 +183,6 @@ function notAVideo(name: string, why: string): VideoInboxError {
 }
 
 async function exists(path: string): Promise<boolean> {
-  const { access } = await import('node:fs/promises');
   return access(path).then(
     () => true,
     () => false,
