@@ -10,7 +10,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
-import { CLOUD_QUEUE, QUEUE_PREFIX } from '../src/cluster/cluster-node.js';
+import { CLOUD_QUEUE, QUEUE_PREFIX } from '../src/cluster/backend.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { listFiles, makeSandbox, waitFor } from '../test/integration/daemon/harness.js';

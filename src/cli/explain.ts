@@ -5,7 +5,7 @@ import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 import type { Config, FolderConfig } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
-import type { MediaInfo } from '../engines/engine.js';
+import type { MediaInfo } from '../domain/media.js';
 import { probeMedia } from '../engines/local/probe.js';
 import { resolveTools } from '../engines/local/tools.js';
 import { hashFile } from '../jobs/content-hash.js';

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { systemClock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
-import { retryMarks } from '../daemon/retry-marks.js';
+import { retryMarks } from '../intake/retry-marks.js';
 import { hashFile } from '../jobs/content-hash.js';
 import { DONE_DIR, FAILED_DIR } from '../outbox/inbox-subfolder.js';
 import { moveNoClobber } from '../outbox/move.js';
@@ -47,7 +48,7 @@ export async function retryFile(config: Config, file: string): Promise<string> {
       hint: 'Copy the file into an inbox folder instead; it will be converted if it was never done.',
     });
   }
-  await retryMarks(config.stateDir).add(await hashFile(file));
+  await retryMarks(config.stateDir, { fs: nodeOutboxFs, clock: systemClock }).add(await hashFile(file));
   const rel = relative(folder.inbox, file);
   const [top, ...rest] = rel.split(sep);
   if (top === FAILED_DIR || top === DONE_DIR) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { systemClock } from '../core/clock.js';
+import { realPorts } from '../app/ports.js';
 import { createLogger } from '../core/logger.js';
 import { startDaemon } from '../daemon/daemon.js';
 import { EXIT } from './exit-codes.js';
@@ -34,9 +34,7 @@ export function register(program: Command): void {
         await ensureStarterConfig(opts.config, process.env, (line) => console.error(line));
         const daemon = await startDaemon({
           configPath: configPathFrom(opts),
-          env: process.env,
-          log,
-          clock: systemClock,
+          ports: realPorts({ env: process.env, log }),
         });
         await new Promise<void>((resolve) => {
           onSignal = (signal) => {

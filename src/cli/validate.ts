@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatConfigIssue } from '../core/errors.js';
-import { checkRedis } from '../cluster/check-redis.js';
+import { checkRedis } from '../app/check-redis.js';
 import { displayRedisUrl } from '../cluster/redis-connection.js';
 import { loadConfig } from '../config/load-config.js';
 import { validateAll } from '../config/validate-all.js';

@@ -1,35 +1,27 @@
-import { access } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import type { Clock } from '../core/clock.js';
-import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
+import type { VideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { MediaInfo } from '../engines/engine.js';
-import { probeMedia } from '../engines/local/probe.js';
-import { hashFile } from '../jobs/content-hash.js';
-import type { JobRecord } from '../jobs/job.js';
-import type { JobPlan } from '../jobs/job-plan.js';
-import { notices } from '../notify/messages.js';
+import type { JobPlan, JobRecord } from '../domain/job.js';
+import { examineFile } from '../intake/examine.js';
+import type { FolderRules } from '../intake/types.js';
 import type { Notifier } from '../notify/notifier.js';
-import { setAside } from '../outbox/failed.js';
+import { failSource } from '../outbox/fail-source.js';
+import type { OutboxFs } from '../outbox/outbox-fs.js';
 import { applyAfterAction } from '../outbox/source-action.js';
-import { matchesRule } from '../rules/match.js';
-import { resolveJob } from '../rules/resolve-job.js';
-import type { FolderRules } from '../daemon/intake.js';
 import type { CompleteFile } from '../watch/types.js';
 import type { DoneSet } from './done-set.js';
 import { clusterJobId } from './job-id.js';
 
 /**
- * Intake on a cluster node: a complete file becomes a BullMQ job whose id is its content hash and
- * rule version, so three nodes finding the same video make one job. Nothing is recorded in the
- * node's journal (any node may finish the job); the queue is the record.
- *
- * Seam: the same checks as src/daemon/intake.ts (rule match, empty file, ffprobe, done content),
- * minus the journal lookups that have cluster twins here (done-set, deterministic id). When intake
- * becomes a use case with a job-store port, this file shrinks to `enqueue` + `doneSet`.
+ * Intake on a cluster node: the same checks as on one host (`examineFile`: rule match, empty file,
+ * content hash, ffprobe, the plan), then the file becomes a BullMQ job whose id is its content hash
+ * and rule version, so three nodes finding the same video make one job. Nothing is recorded in the
+ * node's journal (any node may finish the job); the queue and the done-set are the record.
  */
 export interface ClusterIntakeDeps {
   folder(name: string): FolderRules | undefined;
+  fs: OutboxFs;
   language: string;
   ffprobe: string | undefined;
   doneSet: DoneSet;
@@ -50,23 +42,6 @@ export type ClusterIntakeResult =
   | { kind: 'waiting' }
   | { kind: 'ignored'; reason: 'unknown-folder' | 'no-match' | 'gone' };
 
-const VIDEO_EXTENSIONS = new Set([
-  '.mp4',
-  '.mov',
-  '.avi',
-  '.webm',
-  '.mkv',
-  '.m4v',
-  '.mpg',
-  '.mpeg',
-  '.wmv',
-  '.flv',
-  '.3gp',
-  '.mts',
-  '.m2ts',
-  '.ts',
-]);
-
 /** Throws when Redis cannot be reached: the caller keeps the file in the inbox and offers it again. */
 export async function clusterIntake(
   file: CompleteFile,
@@ -81,88 +56,73 @@ export async function clusterIntake(
     log.warn({ rules: folder.rules }, 'File waits until the folder rule file loads');
     return { kind: 'waiting' };
   }
-  if (!matchesRule(rule, name)) return { kind: 'ignored', reason: 'no-match' };
-
-  const failWith = async (error: VideoInboxError): Promise<ClusterIntakeResult> => {
-    if (!(await deps.claim(`aside:${file.path}:${file.size}:${file.mtimeMs}`))) return { kind: 'failed' };
-    const record = { code: error.code, message: error.message, hint: error.hint };
-    const setAsideTo = await setAside(file.path, folder.inbox, record).catch(() => undefined);
-    log.warn({ code: error.code, setAsideTo }, error.message);
-    deps.notifier.notify(
-      notices.failed(file.path, error.hint ? `${error.message}. ${error.hint}` : error.message, setAsideTo),
-    );
-    return { kind: 'failed', setAsideTo };
-  };
-
-  if (file.size === 0) {
-    return failWith(
-      new VideoInboxError('EMPTY_FILE', 'The file is empty (0 bytes)', {
-        hint: 'Copy the video again; the copy that arrived had no content.',
-      }),
-    );
+  const examined = await examineFile<ClusterIntakeResult>(file, folder, rule, deps, {
+    afterHash: async (contentHash) => {
+      const done = await deps.doneSet.get(contentHash, version);
+      if (!done) return undefined;
+      if (rule.after === 'keep') return { kind: 'duplicate' };
+      const archivedTo = await applyAfterAction(file.path, folder.inbox, 'archive', { fs: deps.fs });
+      log.info(
+        { of: done.jobId, output: done.output, archivedTo },
+        'Already converted earlier; archived without converting again',
+      );
+      return { kind: 'duplicate', archivedTo };
+    },
+  });
+  switch (examined.kind) {
+    case 'stopped':
+      return examined.result;
+    case 'no-match':
+    case 'gone':
+      return { kind: 'ignored', reason: examined.kind };
+    case 'rejected':
+      return reject(file, folder.inbox, examined.error, deps, log);
   }
-  let contentHash: string;
-  try {
-    contentHash = await hashFile(file.path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'ignored', reason: 'gone' };
-    throw err;
-  }
-
-  const done = await deps.doneSet.get(contentHash, version);
-  if (done) {
-    if (rule.after === 'keep') return { kind: 'duplicate' };
-    const archivedTo = await applyAfterAction(file.path, folder.inbox, 'archive');
-    log.info(
-      { of: done.jobId, output: done.output, archivedTo },
-      'Already converted earlier; archived without converting again',
-    );
-    return { kind: 'duplicate', archivedTo };
-  }
-
-  let media: MediaInfo | undefined;
-  if (deps.ffprobe) {
-    try {
-      media = await probeMedia(file.path, deps.ffprobe);
-    } catch (err) {
-      if (!(await exists(file.path))) return { kind: 'ignored', reason: 'gone' };
-      return failWith(notAVideo(name, toVideoInboxError(err).message));
-    }
-    if (!media.video && VIDEO_EXTENSIONS.has(extname(name).toLowerCase()))
-      return failWith(notAVideo(name, 'it has no video stream'));
-  }
-
-  const resolved = resolveJob(
-    rule,
-    { path: file.path, sizeBytes: file.size, media },
-    folder.name,
-    new Date(deps.clock.now()),
-    { language: deps.language },
+  return queue(
+    file,
+    examined.plan,
+    { contentHash: examined.contentHash, version, folder: folder.name },
+    deps,
+    log,
   );
-  const plan: JobPlan = {
-    inbox: folder.inbox,
-    outbox: folder.outbox,
-    outputName: resolved.outputName,
-    after: resolved.after,
-    engine: resolved.engine,
-    instructions: resolved.instructions,
-    skill: resolved.skill,
-    language: resolved.language,
-    quality: resolved.quality,
-    local: resolved.local,
-    sourceDurationSec: media?.durationSec,
-  };
+}
+
+async function reject(
+  file: CompleteFile,
+  inbox: string,
+  error: VideoInboxError,
+  deps: ClusterIntakeDeps,
+  log: Logger,
+): Promise<ClusterIntakeResult> {
+  if (!(await deps.claim(`aside:${file.path}:${file.size}:${file.mtimeMs}`))) return { kind: 'failed' };
+  const setAsideTo = await failSource(
+    { ...deps, log },
+    { source: file.path, inbox, error, setAside: true },
+    async (movedTo) => {
+      log.warn({ code: error.code, setAsideTo: movedTo }, error.message);
+    },
+  );
+  return { kind: 'failed', setAsideTo };
+}
+
+async function queue(
+  file: CompleteFile,
+  plan: JobPlan,
+  about: { contentHash: string; version: string; folder: string },
+  deps: ClusterIntakeDeps,
+  log: Logger,
+): Promise<ClusterIntakeResult> {
   const now = deps.clock.now();
-  const id = clusterJobId(contentHash, version);
+  const id = clusterJobId(about.contentHash, about.version);
   const added = await deps.enqueue({
     id,
-    folder: folder.name,
+    folder: about.folder,
     source: file.path,
-    sourceName: name,
+    sourceName: basename(file.path),
     size: file.size,
     mtimeMs: file.mtimeMs,
-    contentHash,
-    ruleVersion: version,
+    contentHash: about.contentHash,
+    ruleVersion: about.version,
     engine: plan.engine,
     state: 'queued',
     remote: {},
@@ -174,17 +134,4 @@ export async function clusterIntake(
   if (added) log.info({ job: id, engine: plan.engine }, 'File taken');
   else log.debug({ job: id }, 'File already queued by a node');
   return { kind: 'queued', id, added };
-}
-
-function notAVideo(name: string, why: string): VideoInboxError {
-  return new VideoInboxError('NOT_A_VIDEO', `${name} is not a video that can be read: ${why}`, {
-    hint: 'Check that the file plays in a video player. Accepted videos: mp4, mov, avi, webm, mkv.',
-  });
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,8 +1,8 @@
 import type { Job } from 'bullmq';
 import type { Clock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
-import { applyPatch, type JobPatch, type JobRecord } from '../jobs/job.js';
-import type { Journal } from '../jobs/journal.js';
+import { applyPatch, type JobPatch, type JobRecord } from '../domain/job.js';
+import type { JobRecords } from '../run/job-records.js';
 
 /** What a cluster job carries in Redis: the same record the journal keeps, and who runs it. */
 export interface ClusterJobData {
@@ -11,9 +11,11 @@ export interface ClusterJobData {
   node?: string;
 }
 
-export interface JobDataStore extends Journal {
+export interface JobDataStore extends JobRecords {
   /** Set when another node took the job over (this node's lock was gone at a checkpoint). */
   readonly lost: boolean;
+  /** The record as last written. */
+  current(): JobRecord;
 }
 
 /**
@@ -26,8 +28,8 @@ export interface JobDataStore extends Journal {
  * that lost the job (cut off from Redis long enough for another node to take it) learns it there
  * and stops, instead of trusting a step the new owner also takes.
  *
- * Seam: this is the "job record / checkpoint store" port of the one job-path function; `runJob`
- * receives it where the daemon passes the journal. Only update/get mean anything here.
+ * This is the `JobRecords` port of the one job path: `runJob` receives it where the daemon passes the
+ * journal and `convert` its memory records.
  */
 export function jobDataStore(
   job: Job<ClusterJobData>,
@@ -62,26 +64,15 @@ export function jobDataStore(
     }
     return next;
   };
-  const only = (id: string) => (id === record.id ? { ...record } : undefined);
-  const unsupported = (what: string) =>
-    new VideoInboxError('INTERNAL', `${what} is not available on a cluster job's record`);
   return {
     get lost() {
       return lost;
     },
     async update(id: string, patch: JobPatch) {
-      if (id !== record.id) throw unsupported('Another job');
+      if (id !== record.id) throw new VideoInboxError('INTERNAL', 'A cluster job records only itself');
       record = applyPatch(record, patch, opts.clock.now());
       return { ...(await write(record, patch.remote !== undefined)) };
     },
-    get: only,
-    list: () => [{ ...record }],
-    findDone: () => undefined,
-    findActiveBySource: () => undefined,
-    findDoneBySource: () => undefined,
-    create: () => Promise.reject(unsupported('Creating a job')),
-    close: async () => {
-      await chain;
-    },
+    current: () => ({ ...record }),
   };
 }

@@ -1,6 +1,6 @@
-import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { numberedName } from '../outbox/numbered-name.js';
+import type { OutboxFs } from '../outbox/outbox-fs.js';
 
 /** How many numbered names (`clip (1).mp4`…) are looked at for an earlier placement. */
 const MAX_CANDIDATES = 100;
@@ -13,16 +13,19 @@ const MAX_CANDIDATES = 100;
  * recorded output runs its engine, this looks for that state and returns the final name (removing
  * the temp's now-redundant name), or undefined when there is nothing to recover.
  *
- * Seam: belongs to the placing step of the one job path; the cluster worker calls it first.
+ * `deliver` records the final name through `onPlaced` before it removes the temp, so on one host the
+ * journal always has it; on a cluster that record is a Redis write that may fail, hence this check,
+ * which the cluster worker makes before it runs the job path.
  */
 export async function recoverPlacedOutput(
   temp: string,
   outboxDir: string,
   name: string,
+  fs: OutboxFs,
 ): Promise<string | undefined> {
   let t;
   try {
-    t = await stat(temp);
+    t = await fs.stat(temp);
   } catch {
     return undefined;
   }
@@ -31,13 +34,13 @@ export async function recoverPlacedOutput(
     const candidate = join(outboxDir, numberedName(name, n));
     let c;
     try {
-      c = await stat(candidate);
+      c = await fs.stat(candidate);
     } catch {
       // Names are taken in order, so the first free one ends the search.
       return undefined;
     }
     if (c.ino === t.ino && c.dev === t.dev) {
-      await unlink(temp).catch(() => undefined);
+      await fs.unlink(temp).catch(() => undefined);
       return candidate;
     }
   }

@@ -1,5 +1,4 @@
 import type { RedisOptions } from 'bullmq';
-import { Redis, type RedisOptions as IORedisOptions } from 'ioredis';
 import type { ClusterConfig } from './cluster-config.js';
 import { redisReconnectDelayMs } from './redis-retry.js';
 
@@ -8,7 +7,7 @@ import { redisReconnectDelayMs } from './redis-retry.js';
  * `password` (an env var), never from a log line. `blocking` connections (BullMQ workers) retry
  * commands forever, as BullMQ requires; the others fail fast so intake can keep the file and retry.
  *
- * Seam: the only place that knows how a node reaches Redis; tests and the composition root call it.
+ * Pure: the composition root (`src/app/cluster-backend.ts`) builds the connections from these.
  */
 export function redisOptions(cfg: ClusterConfig, kind: 'worker' | 'client'): RedisOptions {
   const url = new URL(cfg.redis);
@@ -27,10 +26,6 @@ export function redisOptions(cfg: ClusterConfig, kind: 'worker' | 'client'): Red
     // A node must not take minutes to notice a Redis that went away.
     connectTimeout: 5000,
   };
-}
-
-export function createRedis(cfg: ClusterConfig, kind: 'worker' | 'client'): Redis {
-  return new Redis(redisOptions(cfg, kind) as IORedisOptions);
 }
 
 /** The Redis URL as it may be shown: without user or password. */

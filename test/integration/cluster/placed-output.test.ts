@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recoverPlacedOutput } from '../../../src/cluster/placed-output.js';
+import { nodeOutboxFs } from '../../../src/outbox/outbox-fs.js';
 
 let dir: string;
 let temp: string;
@@ -24,7 +25,7 @@ describe('recoverPlacedOutput (real files and hard links)', () => {
   it('finds the final name the temp output was linked to, and drops the temp name', async () => {
     await writeFile(temp, 'mp4 bytes');
     await link(temp, join(dir, 'clip.mp4'));
-    expect(await recoverPlacedOutput(temp, dir, 'clip.mp4')).toBe(join(dir, 'clip.mp4'));
+    expect(await recoverPlacedOutput(temp, dir, 'clip.mp4', nodeOutboxFs)).toBe(join(dir, 'clip.mp4'));
     expect(await readdir(dir)).toEqual(['clip.mp4']);
   });
 
@@ -32,7 +33,7 @@ describe('recoverPlacedOutput (real files and hard links)', () => {
     await writeFile(join(dir, 'clip.mp4'), 'another video');
     await writeFile(temp, 'mp4 bytes');
     await link(temp, join(dir, 'clip (1).mp4'));
-    expect(await recoverPlacedOutput(temp, dir, 'clip.mp4')).toBe(join(dir, 'clip (1).mp4'));
+    expect(await recoverPlacedOutput(temp, dir, 'clip.mp4', nodeOutboxFs)).toBe(join(dir, 'clip (1).mp4'));
     expect((await readdir(dir)).sort()).toEqual(['clip (1).mp4', 'clip.mp4']);
   });
 
@@ -49,7 +50,7 @@ describe('recoverPlacedOutput (real files and hard links)', () => {
   ])('recovers nothing with %s', async (_what, setup) => {
     await setup();
     const before = (await readdir(dir)).sort();
-    expect(await recoverPlacedOutput(temp, dir, 'clip.mp4')).toBeUndefined();
+    expect(await recoverPlacedOutput(temp, dir, 'clip.mp4', nodeOutboxFs)).toBeUndefined();
     expect((await readdir(dir)).sort()).toEqual(before);
   });
 });

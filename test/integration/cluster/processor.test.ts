@@ -11,7 +11,8 @@ import { systemClock } from '../../../src/core/clock.js';
 import { VideoInboxError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { Engine, EngineRequest } from '../../../src/engines/engine.js';
-import type { JobRecord } from '../../../src/jobs/job.js';
+import type { JobRecord } from '../../../src/domain/job.js';
+import { nodeOutboxFs } from '../../../src/outbox/outbox-fs.js';
 import { outputTempPath } from '../../../src/outbox/place.js';
 import { silentNotifier } from '../../../src/notify/notifier.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
@@ -80,6 +81,7 @@ function startWorker(engine: Engine) {
   const processor = clusterProcessor({
     node: 'test-node',
     engines: { nemo: engine },
+    fs: nodeOutboxFs,
     notifier: silentNotifier,
     log: silentLogger(),
     clock: systemClock,
