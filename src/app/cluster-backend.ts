@@ -3,7 +3,8 @@ import { Redis, type RedisOptions as IORedisOptions } from 'ioredis';
 import { QUEUE_PREFIX, type ClusterBackend } from '../cluster/backend.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
 import type { ClusterJobData } from '../cluster/job-data-store.js';
-import { redisOptions } from '../cluster/redis-connection.js';
+import { readClusterStatus, type ClusterStatus } from '../cluster/cluster-status.js';
+import { displayRedisUrl, redisOptions } from '../cluster/redis-connection.js';
 
 /** A Redis client for `cluster:`; `client` connections fail fast, `worker` ones wait (BullMQ). */
 export function createRedis(cfg: ClusterConfig, kind: 'worker' | 'client'): Redis {
@@ -53,4 +54,38 @@ export function clusterBackend(cfg: ClusterConfig): ClusterBackend {
       redis.disconnect();
     },
   };
+}
+
+/**
+ * The cluster's jobs and live nodes for `status`, or why they could not be read: Redis is given a
+ * few seconds to answer, and a status that cannot reach it still shows this node's journal.
+ */
+export async function clusterStatusOf(
+  cfg: ClusterConfig,
+  timeoutMs = 5000,
+): Promise<{ ok: true; status: ClusterStatus } | { ok: false; message: string }> {
+  const backend = clusterBackend(cfg);
+  backend.redis.on('error', () => undefined);
+  try {
+    await readyWithin(backend.redis, timeoutMs);
+    return { ok: true, status: await readClusterStatus(backend) };
+  } catch (err) {
+    return {
+      ok: false,
+      message: `Redis at ${displayRedisUrl(cfg.redis)} did not answer: ${(err as Error).message}`,
+    };
+  } finally {
+    await backend.close();
+  }
+}
+
+async function readyWithin(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

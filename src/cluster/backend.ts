@@ -5,6 +5,8 @@ import type { ClusterJobData } from './job-data-store.js';
 export const QUEUE_PREFIX = 'video-inbox';
 export const CLOUD_QUEUE = 'cloud';
 export const LOCAL_QUEUE = 'local';
+/** The cluster-wide upload slots (`cluster.maxUploads`): a sorted set of holders. */
+export const UPLOADS_KEY = `${QUEUE_PREFIX}:uploads`;
 
 /** What a finished cluster job returns (kept by BullMQ with the completed job). */
 export type ClusterJobResult =

@@ -11,6 +11,7 @@ export interface ClusterConfig {
   password: string | undefined;
   passwordEnv: string | undefined;
   maxCloudJobs: number | undefined;
+  maxUploads: number | undefined;
   lockSeconds: number;
 }
 
@@ -33,6 +34,7 @@ export function resolveClusterConfig(
     password,
     passwordEnv: raw.passwordEnv,
     maxCloudJobs: raw.maxCloudJobs,
+    maxUploads: raw.maxUploads,
     lockSeconds: raw.lockSeconds,
   };
 }

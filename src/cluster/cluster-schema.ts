@@ -35,6 +35,14 @@ export const ClusterSchema = z
       .describe(
         'Cloud jobs in flight across ALL nodes (one account, one API). Default: no cluster-wide cap, each node runs `concurrency`.',
       ),
+    maxUploads: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'Uploads in flight across ALL nodes (one account). Default: no cluster-wide cap, each node uploads `limits.uploads` at once.',
+      ),
     lockSeconds: z
       .number()
       .positive()

@@ -1,6 +1,10 @@
 import type { AppPorts } from '../app/ports.js';
 import type { ClusterBackend } from '../cluster/backend.js';
 import { startClusterNode } from '../cluster/cluster-node.js';
+import { UPLOADS_KEY } from '../cluster/backend.js';
+import { redisSemaphore } from '../cluster/redis-semaphore.js';
+import { sharedStageLimiter } from '../cluster/shared-stages.js';
+import type { StageLimiter } from '../engines/stage-limits.js';
 import type { Config } from '../config/config.js';
 import type { FolderRules } from '../intake/types.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -42,4 +46,21 @@ export async function startClusterWork(w: ClusterWiring): Promise<Work> {
     setLimits: (limits) => node.setLimits(limits),
     stop: () => node.stop(),
   };
+}
+
+/** `cluster.maxUploads`: uploads bounded across every node (one account), on top of `limits.uploads`. */
+export function clusterStages(
+  backend: ClusterBackend,
+  config: () => Config,
+  local: StageLimiter,
+): StageLimiter {
+  const cluster = config().cluster;
+  if (!cluster?.maxUploads) return local;
+  const upload = redisSemaphore(backend.redis, {
+    key: UPLOADS_KEY,
+    limit: () => config().cluster?.maxUploads ?? cluster.maxUploads!,
+    leaseMs: Math.round(cluster.lockSeconds * 1000),
+    holder: `${cluster.node}:${backend.pid}`,
+  });
+  return sharedStageLimiter(local, { upload });
 }

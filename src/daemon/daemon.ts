@@ -5,7 +5,7 @@ import { createStageLimiter } from '../engines/stage-limits.js';
 import { IN_FLIGHT_STATES } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Pipeline } from '../queue/pipeline.js';
-import { startClusterWork } from './cluster-wiring.js';
+import { clusterStages, startClusterWork } from './cluster-wiring.js';
 import { wireIntake, type Intake } from './intake-wiring.js';
 import { startLiveReload } from './live-reload.js';
 import { reportSettingsError } from './settings-errors.js';
@@ -123,7 +123,8 @@ async function startWork(
   const clusterConfig = config().cluster;
   const backend = clusterConfig ? ports.cluster(clusterConfig) : undefined;
   if (backend) p.cleanup.push(() => backend.close());
-  const engines = startEngines(ports, config(), p.stages, p.cleanup);
+  const stages = backend ? clusterStages(backend, config, p.stages) : p.stages;
+  const engines = startEngines(ports, config(), stages, p.cleanup);
   if (backend) {
     const { notifier, forget, folder } = p;
     const work = await startClusterWork({ ports, backend, engines, notifier, config, folder, forget, opts });

@@ -28,6 +28,7 @@ describe('the cluster block of the config', () => {
       password: 'hunter2-hunter2',
       passwordEnv: 'VI_REDIS_PASSWORD',
       maxCloudJobs: undefined,
+      maxUploads: undefined,
       lockSeconds: 30,
     });
     expect(redact('auth failed with hunter2-hunter2')).toBe('auth failed with [redacted]');

@@ -63,6 +63,7 @@ const cfg = (redis: string, password?: string): ClusterConfig => ({
   password,
   passwordEnv: password ? 'P' : undefined,
   maxCloudJobs: undefined,
+  maxUploads: undefined,
   lockSeconds: 30,
 });
 
