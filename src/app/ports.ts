@@ -2,6 +2,8 @@ import { hashFile } from '../core/content-hash.js';
 import { v4 as uuidv4 } from 'uuid';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { ClusterBackend } from '../cluster/backend.js';
+import type { ClusterConfig } from '../cluster/cluster-config.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engines/engine.js';
 import { createLocalEngine } from '../engines/local/local-engine.js';
@@ -21,6 +23,7 @@ import {
   type InboxWatcherOptions,
 } from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
+import { clusterBackend } from './cluster-backend.js';
 import { watchFiles, type SettingsWatcher } from './live-files.js';
 import { nemoOptions } from './nemo-options.js';
 
@@ -62,6 +65,8 @@ export interface AppPorts {
     onFile: (file: CompleteFile) => void,
   ): InboxWatcher;
   watchSettings(onChange: (changed: string[]) => void): SettingsWatcher;
+  /** Cluster mode only: the shared Redis and its BullMQ queues (`cluster:` in the config). */
+  cluster(config: ClusterConfig): ClusterBackend;
 }
 
 /** The real ports: node:fs, the system clock, undici, ffmpeg, desktop notifications, chokidar. */
@@ -94,5 +99,6 @@ export function realPorts(base: { env: Env; log: Logger; clock?: Clock }): AppPo
     watchInboxes: (options, onFile) =>
       createInboxWatcher({ ...options, clock, log, watchFactory: chokidarWatchFactory }, onFile),
     watchSettings: (onChange) => watchFiles(log, onChange),
+    cluster: (config) => clusterBackend(config),
   };
 }

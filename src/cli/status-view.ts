@@ -1,3 +1,4 @@
+import type { ClusterStatus } from '../cluster/cluster-status.js';
 import type { JobRecord, JobState } from '../domain/job.js';
 
 export interface StatusReport {
@@ -5,6 +6,8 @@ export interface StatusReport {
   counts: Partial<Record<JobState, number>>;
   /** Every job not done, and the most recent done ones. */
   jobs: StatusJob[];
+  /** Cluster mode: every node's jobs and the nodes alive, or why Redis could not be read. */
+  cluster?: { redis: string } & (ClusterStatus | { error: string });
 }
 
 export interface StatusJob {
@@ -69,6 +72,31 @@ export function formatStatus(report: StatusReport): string[] {
             ? ` — ${j.message}`
             : '';
     lines.push(`  [${j.state}${pct}] ${j.folder}: ${j.file}${detail}`);
+  }
+  if (report.cluster) lines.push(...formatCluster(report.cluster));
+  return lines;
+}
+
+/** The cluster part of `status`: live nodes, then every job with the node that runs it. */
+export function formatCluster(cluster: NonNullable<StatusReport['cluster']>): string[] {
+  if ('error' in cluster) return [`Cluster: ${cluster.error}`];
+  const nodes = cluster.nodes.map(
+    (n) => `${n.node} (pid ${n.pid}, ${n.concurrency} cloud${n.local ? ` + ${n.local} local` : ''})`,
+  );
+  const lines = [
+    `Cluster at ${cluster.redis}: ${nodes.length} node${nodes.length === 1 ? '' : 's'} alive${nodes.length ? `: ${nodes.join(', ')}` : ''}`,
+  ];
+  if (cluster.cloudPaused) lines.push('  Cloud jobs are paused on every node (out of credits)');
+  const counts = new Map<string, number>();
+  for (const j of cluster.jobs) counts.set(j.queueState, (counts.get(j.queueState) ?? 0) + 1);
+  lines.push(
+    counts.size ? `Cluster jobs: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}` : 'No cluster jobs',
+  );
+  for (const j of cluster.jobs) {
+    const pct = j.percent === undefined || j.state === 'done' ? '' : ` ${Math.round(j.percent)}%`;
+    const on = j.node ? ` on ${j.node}` : '';
+    const detail = j.output ? ` → ${j.output}` : j.error ? ` — ${j.error.message}` : '';
+    lines.push(`  [${j.state}${pct}${on}] ${j.folder}: ${j.file}${detail}`);
   }
   return lines;
 }

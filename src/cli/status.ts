@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { clusterStatusOf } from '../app/cluster-backend.js';
+import { displayRedisUrl } from '../cluster/redis-connection.js';
+import type { Config } from '../config/config.js';
 import { isVideoInboxError } from '../core/errors.js';
 import { defaultStateDir } from '../core/paths.js';
 import { redact } from '../core/secrets.js';
@@ -17,7 +20,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (opts: { config?: string; json?: boolean }) => {
       try {
-        const stateDir = await stateDirOf(configPathFrom(opts));
+        const config = await configOf(configPathFrom(opts));
+        const stateDir = config?.stateDir ?? defaultStateDir();
         const journal = await openJournal(stateDir, { readOnly: true });
         const owner = await readLockOwner(stateDir);
         const report = buildStatus(
@@ -25,6 +29,11 @@ export function register(program: Command): void {
           owner ? { running: true, pid: owner.pid } : { running: false },
         );
         await journal.close();
+        if (config?.cluster) {
+          const redis = displayRedisUrl(config.cluster.redis);
+          const cluster = await clusterStatusOf(config.cluster);
+          report.cluster = cluster.ok ? { redis, ...cluster.status } : { redis, error: cluster.message };
+        }
         if (opts.json) console.log(redact(JSON.stringify(report, null, 2)));
         else for (const line of formatStatus(report)) console.log(redact(line));
       } catch (err) {
@@ -34,11 +43,11 @@ export function register(program: Command): void {
 }
 
 /** A broken config must not hide the jobs: fall back to the default state dir. */
-async function stateDirOf(configPath: string): Promise<string> {
+async function configOf(configPath: string): Promise<Config | undefined> {
   try {
-    return (await loadConfig(configPath, process.env)).stateDir;
+    return await loadConfig(configPath, process.env);
   } catch (err) {
-    if (isVideoInboxError(err) && err.code === 'CONFIG_INVALID') return defaultStateDir();
+    if (isVideoInboxError(err) && err.code === 'CONFIG_INVALID') return undefined;
     throw err;
   }
 }

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { formatConfigIssue } from '../core/errors.js';
+import { checkRedis } from '../app/check-redis.js';
+import { displayRedisUrl } from '../cluster/redis-connection.js';
+import { loadConfig } from '../config/load-config.js';
 import { validateAll } from '../config/validate-all.js';
 import { EXIT } from './exit-codes.js';
 import { configPathFrom, loadEnvFile } from './settings.js';
@@ -18,6 +21,25 @@ export function register(program: Command): void {
         const issues = await validateAll(path, process.env);
         if (issues.length === 0) {
           console.log(`OK: ${path} and its rule files are valid.`);
+          const { cluster } = await loadConfig(path, process.env);
+          if (!cluster) return;
+          const redis = await checkRedis(cluster);
+          if (!redis.ok) {
+            console.error(`${redis.message}\n${redis.hint}`);
+            process.exitCode = EXIT.USAGE;
+            return;
+          }
+          console.log(
+            `OK: Redis ${redis.version} at ${displayRedisUrl(cluster.redis)} answers (node ${cluster.node}).`,
+          );
+          if (redis.evictionPolicy !== undefined && redis.evictionPolicy !== 'noeviction')
+            console.error(
+              `Warning: Redis maxmemory-policy is ${redis.evictionPolicy}; BullMQ needs noeviction (docs/SCALING.md).`,
+            );
+          if (redis.appendonly !== undefined && redis.appendonly !== 'yes')
+            console.error(
+              'Warning: Redis appendonly is off; a Redis restart may lose queued jobs (docs/SCALING.md).',
+            );
           return;
         }
         for (const issue of issues) console.error(formatConfigIssue(issue));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClusterSchema } from '../cluster/cluster-schema.js';
 
 /**
  * The config file, as written by hand. One schema gives the loader its checks, the code its types
@@ -93,6 +94,7 @@ export const ConfigFileSchema = z
       .default(500)
       .describe('Larger files fail before upload (1 MB = 1,048,576 bytes).'),
     folders: z.array(FolderSchema).default([]).describe('The watched folders.'),
+    cluster: ClusterSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();

@@ -1,3 +1,4 @@
+import type { ClusterConfig } from '../cluster/cluster-config.js';
 import type { ConfigFile } from './config-schema.js';
 
 /** A folder with every path absolute, as the daemon uses it. */
@@ -27,4 +28,6 @@ export interface Config {
   ffprobePath: string | undefined;
   maxUploadMB: number;
   folders: FolderConfig[];
+  /** Cluster mode (see docs/SCALING.md); undefined on a single host. */
+  cluster?: ClusterConfig;
 }

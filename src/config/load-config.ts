@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { defaultStateDir, expandHome } from '../core/paths.js';
 import { registerSecret } from '../core/secrets.js';
+import { resolveClusterConfig } from '../cluster/cluster-config.js';
 import type { Config } from './config.js';
 import { ConfigFileSchema, type ConfigFile } from './config-schema.js';
 import { findOverlaps, overlapMessage, realFolderPlaces, type Overlap } from './folder-overlap.js';
@@ -80,6 +81,15 @@ export function parseConfig(
       });
   }
   issues.push(...overlapIssues(config, source));
+  const cluster = config.cluster;
+  if (cluster?.passwordEnv && !cluster.password) {
+    issues.push({
+      file,
+      ...source.locate(['cluster', 'passwordEnv']),
+      path: 'cluster.passwordEnv',
+      message: `$${cluster.passwordEnv} is not set; put the Redis password there (or in the --env-file)`,
+    });
+  }
   if (issues.length > 0) return { ok: false, issues, source };
   return { ok: true, config, source };
 }
@@ -119,6 +129,7 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
       rules: toAbsolute(f.rules),
       poll: f.poll ?? raw.poll,
     })),
+    ...(raw.cluster ? { cluster: resolveClusterConfig(raw.cluster, env) } : {}),
   };
 }
 

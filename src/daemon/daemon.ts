@@ -4,13 +4,18 @@ import { loadConfig } from '../config/load-config.js';
 import { createStageLimiter } from '../engines/stage-limits.js';
 import { IN_FLIGHT_STATES } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
-import { blockedFolderReporter } from '../outbox/blocked-folder.js';
+import { blockedFolderReporter, type BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { Pipeline } from '../queue/pipeline.js';
+import { clusterStages, startClusterWork } from './cluster-wiring.js';
 import { wireIntake, type Intake } from './intake-wiring.js';
 import { startLiveReload } from './live-reload.js';
 import { reportSettingsError } from './settings-errors.js';
 import { stageLimitsOf } from './settings-map.js';
-import { startEngines, startPipeline } from './workers.js';
+import type { FolderRules } from '../intake/types.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { StageLimiter } from '../engines/stage-limits.js';
+import type { Work } from './work.js';
+import { startEngines, startPipeline, type Engines } from './workers.js';
 
 export interface DaemonOptions {
   configPath: string;
@@ -55,22 +60,32 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
   const notifier = ports.notifier(state.config);
   const blockedFolders = blockedFolderReporter(log, notifier);
   const stages = createStageLimiter(stageLimitsOf(state.config));
-  const engines = startEngines(ports, state.config, stages, cleanup);
-  const forget = (path: string) => intake?.watcher.forget(path);
-  const workers = startPipeline({
-    ...{ ports, journal, notifier, engines, forget, opts, config: getConfig, blockedFolders },
+  const wired: { intake?: Intake } = {};
+  const { work, pipeline } = await startWork(opts, getConfig, {
+    ...{ journal, notifier, stages, cleanup, blockedFolders },
+    forget: (path) => wired.intake?.watcher.forget(path),
+    folder: (name) => wired.intake?.rules.get(name),
   });
-  const { pipeline } = workers;
   const reportError = (file: string, err: unknown) => reportSettingsError(log, notifier, file, err);
   const intake: Intake = await wireIntake({
-    ...{ ports, config: getConfig, journal, notifier, engines, pipeline, reportError, blockedFolders },
+    ...{
+      ports,
+      config: getConfig,
+      journal,
+      notifier,
+      engines: work.engines,
+      work,
+      reportError,
+      blockedFolders,
+    },
   });
+  wired.intake = intake;
   cleanup.push(() => intake.watcher.close());
-  resumeJournal(journal, pipeline);
+  if (pipeline) resumeJournal(journal, pipeline);
   await intake.watcher.start();
   const settings = await startLiveReload({
     ...{ configPath: opts.configPath, env: ports.env, log, config: getConfig, rules: intake.rules },
-    ...{ pipeline, stages, watcher: intake.watcher, reportError, watchSettings: ports.watchSettings },
+    ...{ work, stages, watcher: intake.watcher, reportError, watchSettings: ports.watchSettings },
     setConfig: (next) => (state.config = next),
     stopped: () => state.stopped,
   });
@@ -86,16 +101,54 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
     async stop() {
       if (state.stopped) return;
       state.stopped = true;
-      workers.credits.stop();
       intake.taker.stop();
       await intake.watcher.close();
       await settings.close();
-      await pipeline.stop(opts.stopGraceMs ?? 8000);
+      await work.stop(opts.stopGraceMs ?? 8000);
       await intake.taker.idle();
       for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
       log.info('Stopped');
     },
   };
+}
+
+interface WorkParts {
+  journal: Journal;
+  notifier: Notifier;
+  stages: StageLimiter;
+  cleanup: Cleanup;
+  blockedFolders: BlockedFolderReporter;
+  forget(path: string): void;
+  folder(name: string): FolderRules | undefined;
+}
+
+/**
+ * The engines and where jobs run. One host: the journal and the local pipeline. Cluster mode
+ * (`cluster:`): the shared queues on Redis, through the same job path.
+ */
+async function startWork(
+  opts: DaemonOptions,
+  config: () => Config,
+  p: WorkParts,
+): Promise<{ work: Work & { engines: Engines }; pipeline?: Pipeline }> {
+  const { ports } = opts;
+  const clusterConfig = config().cluster;
+  const backend = clusterConfig ? ports.cluster(clusterConfig) : undefined;
+  if (backend) p.cleanup.push(() => backend.close());
+  const stages = backend ? clusterStages(backend, config, p.stages) : p.stages;
+  const engines = startEngines(ports, config(), stages, p.cleanup);
+  if (backend) {
+    const { notifier, forget, folder } = p;
+    const work = await startClusterWork({ ports, backend, engines, notifier, config, folder, forget, opts });
+    // Stopped here too when the wiring fails after the node started (idempotent).
+    p.cleanup.push(() => work.stop(0));
+    return { work: { ...work, engines } };
+  }
+  const { journal, notifier, forget, blockedFolders } = p;
+  const { pipeline, work } = startPipeline({
+    ...{ ports, journal, notifier, engines, forget, opts, config, blockedFolders },
+  });
+  return { work: { ...work, engines }, pipeline };
 }
 
 /** Jobs the journal left in flight resume; held cloud jobs get one more try (credits may be back). */

@@ -3,12 +3,12 @@ import type { Config } from '../config/config.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
-import type { Pipeline } from '../queue/pipeline.js';
 import type { InboxWatcher } from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
 import { createRuleBook, type RuleBook } from './rule-book.js';
 import { watchFolder } from './settings-map.js';
 import { takeFiles, type TakeFiles } from './take-files.js';
+import type { Work } from './work.js';
 import type { Engines } from './workers.js';
 
 export interface IntakeWiring {
@@ -17,7 +17,7 @@ export interface IntakeWiring {
   journal: Journal;
   notifier: Notifier;
   engines: Engines;
-  pipeline: Pipeline;
+  work: Pick<Work, 'take'>;
   reportError(file: string, err: unknown): void;
   blockedFolders: BlockedFolderReporter;
 }
@@ -50,7 +50,7 @@ export async function wireIntake(w: IntakeWiring): Promise<Intake> {
       newId: ports.newId,
       blockedFolders: w.blockedFolders,
     }),
-    pipeline: w.pipeline,
+    work: w.work,
     log: ports.log,
     forget: (path) => watcher.forget(path),
   });

@@ -4,9 +4,9 @@ import { loadConfig } from '../config/load-config.js';
 import type { Env } from '../app/ports.js';
 import type { SettingsWatcher } from '../app/live-files.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
-import type { Pipeline } from '../queue/pipeline.js';
 import type { InboxWatcher } from '../watch/index.js';
 import type { RuleBook } from './rule-book.js';
+import type { Work } from './work.js';
 import { stageLimitsOf, watchFolder } from './settings-map.js';
 
 export interface LiveReloadDeps {
@@ -16,7 +16,7 @@ export interface LiveReloadDeps {
   config(): Config;
   setConfig(next: Config): void;
   rules: RuleBook;
-  pipeline: Pipeline;
+  work: Pick<Work, 'setLimits'>;
   stages: StageLimiter;
   watcher: InboxWatcher;
   reportError(file: string, err: unknown): void;
@@ -40,7 +40,7 @@ export async function startLiveReload(deps: LiveReloadDeps): Promise<SettingsWat
       try {
         const next = await loadConfig(deps.configPath, deps.env);
         deps.setConfig(next);
-        deps.pipeline.setLimits({ concurrency: next.concurrency, local: next.limits.local });
+        deps.work.setLimits({ concurrency: next.concurrency, local: next.limits.local });
         deps.stages.setLimits(stageLimitsOf(next));
         await deps.rules.load(next.folders);
         await deps.watcher.setFolders(next.folders.map(watchFolder));

@@ -1,14 +1,15 @@
 import PQueue from 'p-queue';
 import { toVideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { intake, type IntakeDeps } from '../intake/intake.js';
-import type { Pipeline } from '../queue/pipeline.js';
+import type { IntakeDeps } from '../intake/intake.js';
 import type { CompleteFile } from '../watch/types.js';
+import type { Work } from './work.js';
 
 export interface TakeFilesDeps {
   /** Intake's ports as of now (settings may have changed); the `taking` set is this unit's own. */
   intake(): Omit<IntakeDeps, 'taking'>;
-  pipeline: Pipeline;
+  /** Where a file goes: the local journal and pipeline, or the cluster's queue. */
+  work: Pick<Work, 'take'>;
   log: Logger;
   /** The watcher offers a file once per version; a file it must offer again is forgotten there. */
   forget(path: string): void;
@@ -26,7 +27,7 @@ export interface TakeFiles {
 
 /**
  * The watcher's callback only enqueues here: intake (rules, probe, hash, journal) runs two at a time
- * off the event path, and a taken job goes to the pipeline.
+ * off the event path, and a taken job goes to the work's queue.
  */
 export function takeFiles(deps: TakeFilesDeps): TakeFiles {
   const queue = new PQueue({ concurrency: 2 });
@@ -44,9 +45,9 @@ export function takeFiles(deps: TakeFilesDeps): TakeFiles {
 
   async function takeOne(file: CompleteFile): Promise<void> {
     try {
-      const result = await intake(file, { ...deps.intake(), taking });
+      const result = await deps.work.take(file, { ...deps.intake(), taking });
+      if (!result) return;
       noteMatch(file, !(result.kind === 'ignored' && result.reason === 'no-match'));
-      if (result.kind === 'queued') deps.pipeline.submit(result.job);
       // The watcher offers a file once per version; these must be offered again by a rescan.
       if (result.kind === 'waiting') deps.forget(file.path);
       if (result.kind === 'failed' && result.setAsideTo) deps.forget(file.path);

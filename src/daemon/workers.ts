@@ -7,9 +7,11 @@ import type { StageLimiter } from '../engines/stage-limits.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
+import { intake } from '../intake/intake.js';
 import { Pipeline } from '../queue/pipeline.js';
 import { runJob } from '../run/run-job.js';
-import { creditsHold, type CreditsHold } from './credits-hold.js';
+import { creditsHold } from './credits-hold.js';
+import type { Work } from './work.js';
 
 export interface Engines {
   nemo: NemoHandle;
@@ -54,7 +56,7 @@ export interface PipelineWiring {
  * The queue that runs every journaled job through the one job path (`runJob`), with the journal as
  * its record store, and the credits hold that pauses cloud jobs while the account is empty.
  */
-export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits: CreditsHold } {
+export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Work } {
   const { ports, journal, notifier, engines } = w;
   const { log, clock } = ports;
   const runDeps = {
@@ -102,5 +104,17 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
     credits: () => engines.nemo.engine.client.credits(),
     checkEveryMs: () => w.opts.creditsCheckMs ?? w.config().api.creditsCheckSeconds * 1000,
   });
-  return { pipeline, credits };
+  const work: Work = {
+    async take(file, intakeDeps) {
+      const result = await intake(file, intakeDeps);
+      if (result.kind === 'queued') pipeline.submit(result.job);
+      return result;
+    },
+    setLimits: (limits) => pipeline.setLimits(limits),
+    async stop(graceMs) {
+      credits.stop();
+      await pipeline.stop(graceMs);
+    },
+  };
+  return { pipeline, work };
 }

@@ -60,6 +60,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     inject: (endpoint, fault, times = 1) => ctx.faults.inject(endpoint, fault, times),
     clearFaults: () => ctx.faults.clear(),
     setCredits: (available) => ctx.store.setCredits(available),
+    setRenderPolls: (polls) => {
+      ctx.options.renderPolls = polls;
+    },
     expireTokens: () => ctx.store.expireTokens(),
     renders: () => renderSummaries(ctx),
     close: () => {

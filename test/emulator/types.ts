@@ -73,6 +73,7 @@ export interface Emulator {
   inject(endpoint: EndpointName, fault: Fault, times?: number): void; // times default 1; Infinity = until cleared
   clearFaults(): void;
   setCredits(available: number): void; // every account
+  setRenderPolls(polls: number): void; // from the next poll on, for renders already running too
   expireTokens(): void; // every issued token now answers 1001; new anonymous tokens may be issued
   renders(): RenderSummary[];
   close(): Promise<void>;

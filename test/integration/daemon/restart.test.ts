@@ -53,8 +53,9 @@ describe.skipIf(!distIsFresh())(
   'the daemon as a process, killed and restarted (skipped: run `npm run build` first)',
   () => {
     it('kill -9 during a render, then a restart: exactly one render and one output; status --json meanwhile', async () => {
-      // The render takes many polls, so the kill lands while it runs at the emulator.
-      sb = await makeSandbox({ emulator: { renderPolls: 25 } });
+      // The render cannot finish before the kill, however slow the machine: it needs more polls than
+      // the first daemon can make; the restarted one gets a short render.
+      sb = await makeSandbox({ emulator: { renderPolls: 1_000_000 } });
       const first = spawnDaemon(sb);
       await first.waitForLog('Watching inboxes');
       await copyFile(clips[0]!, join(sb.inbox, 'crash.avi'));
@@ -78,10 +79,12 @@ describe.skipIf(!distIsFresh())(
 
       first.proc.kill('SIGKILL');
       await first.exited;
+      expect(sb.emu.renders()).toMatchObject([{ status: expect.not.stringMatching(/completed/) }]);
       expect(sb.emu.count('render-start')).toBe(1);
       expect(await listFiles(sb.outbox)).toEqual([]);
       expect(await listFiles(sb.inbox)).toEqual(['crash.avi']);
 
+      sb.emu.setRenderPolls(3);
       const restarted = spawnDaemon(sb);
       const jobs = await waitForJobs(sb, (j) => j[0]?.state === 'done', 90_000, 'the job done after restart');
       expect(jobs).toHaveLength(1);

@@ -1,0 +1,146 @@
+import { basename } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
+import type { FolderConfig } from '../config/config.js';
+import type { JobPlan, JobRecord } from '../domain/job.js';
+import type { MediaInfo } from '../domain/media.js';
+import { probeMedia } from '../engines/local/probe.js';
+import { hashFile } from '../jobs/content-hash.js';
+import type { OutboxFs } from '../outbox/outbox-fs.js';
+import { matchesRule } from '../rules/match.js';
+import { resolveJob } from '../rules/resolve-job.js';
+import type { Rule } from '../rules/rule.js';
+import { isCloudContainer, unmatchedVideoMessage, videoExtensionOf } from '../rules/video-extensions.js';
+import type { CompleteFile } from '../watch/types.js';
+import { notAVideo } from './outcomes.js';
+
+export interface ExamineDeps {
+  fs: OutboxFs;
+  language: string;
+  ffprobe: string | undefined;
+  clock: Clock;
+}
+
+/**
+ * Where the record of jobs lives decides the steps between the checks: the journal (one host) or the
+ * cluster's queue and done-set. A step returns its own outcome to stop there, or undefined to go on.
+ */
+export interface ExamineSteps<T> {
+  /** After the rule matched and the file is not empty, before it is read in full. */
+  beforeHash?(): T | undefined;
+  /** With the content hash: a copy being converted, a content converted before. */
+  afterHash(contentHash: string): Promise<T | undefined>;
+}
+
+export type Examined<T> =
+  | { kind: 'stopped'; result: T }
+  | { kind: 'no-match' }
+  /** The file left the inbox while it was examined (another node or a person moved it). */
+  | { kind: 'gone' }
+  /** The file cannot be converted as it is (empty, not a video): set it aside with this reason. */
+  | { kind: 'rejected'; error: VideoInboxError; contentHash: string }
+  | { kind: 'planned'; plan: JobPlan; contentHash: string; taken: TakenFile };
+
+/** The source as it was hashed: its stamps and place on disk, recorded as the job's identity. */
+export type TakenFile = Pick<JobRecord, 'size' | 'mtimeMs' | 'dev' | 'ino' | 'ctimeMs'>;
+
+/**
+ * The checks every intake makes, on one host or on a cluster node: the rule matches, the file is not
+ * empty, its content hash, ffprobe says it is a video, and the job plan the rule makes of it.
+ */
+export async function examineFile<T>(
+  file: CompleteFile,
+  folder: FolderConfig,
+  rule: Rule,
+  deps: ExamineDeps,
+  steps: ExamineSteps<T>,
+): Promise<Examined<T>> {
+  const name = basename(file.path);
+  if (!matchesRule(rule, name)) {
+    const unmatched = unmatchedVideoMessage({
+      folder: folder.name,
+      fileName: name,
+      match: rule.match,
+      ruleFile: folder.rules,
+    });
+    if (unmatched === undefined) return { kind: 'no-match' };
+    // A video nobody takes must not sit in the inbox unnoticed: set aside, saying what to change.
+    const error = new VideoInboxError('NO_MATCHING_RULE', unmatched, {
+      hint: `Add the pattern to \`match\` in ${folder.rules}, then move the file back into the inbox.`,
+    });
+    return { kind: 'rejected', error, contentHash: '' };
+  }
+  if (file.size === 0) {
+    const error = new VideoInboxError('EMPTY_FILE', 'The file is empty (0 bytes)', {
+      hint: 'Copy the video again; the copy that arrived had no content.',
+    });
+    return { kind: 'rejected', error, contentHash: '' };
+  }
+  const early = steps.beforeHash?.();
+  if (early !== undefined) return { kind: 'stopped', result: early };
+  let contentHash: string;
+  let taken: TakenFile;
+  try {
+    // Stat'ed before it is read: any write while hashing moves its ctime, so a later check doubts it.
+    const st = await deps.fs.stat(file.path);
+    taken = { size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino, ctimeMs: st.ctimeMs };
+    contentHash = await hashFile(file.path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'gone' };
+    throw err;
+  }
+  const stop = await steps.afterHash(contentHash);
+  if (stop !== undefined) return { kind: 'stopped', result: stop };
+
+  let media: MediaInfo | undefined;
+  if (deps.ffprobe) {
+    try {
+      media = await probeMedia(file.path, deps.ffprobe);
+    } catch (err) {
+      if (!(await exists(deps.fs, file.path))) return { kind: 'gone' };
+      return { kind: 'rejected', error: notAVideo(name, toVideoInboxError(err).message), contentHash };
+    }
+    if (!media.video && videoExtensionOf(name) !== undefined) {
+      return { kind: 'rejected', error: notAVideo(name, 'it has no video stream'), contentHash };
+    }
+  }
+  return { kind: 'planned', plan: planFor(file, folder, rule, media, deps), contentHash, taken };
+}
+
+function planFor(
+  file: CompleteFile,
+  folder: FolderConfig,
+  rule: Rule,
+  media: MediaInfo | undefined,
+  deps: ExamineDeps,
+): JobPlan {
+  const resolved = resolveJob(
+    rule,
+    { path: file.path, sizeBytes: file.size, media },
+    folder.name,
+    new Date(deps.clock.now()),
+    { language: deps.language },
+  );
+  return {
+    inbox: folder.inbox,
+    outbox: folder.outbox,
+    outputName: resolved.outputName,
+    after: resolved.after,
+    engine: resolved.engine,
+    instructions: resolved.instructions,
+    skill: resolved.skill,
+    language: resolved.language,
+    quality: resolved.quality,
+    local: resolved.local,
+    sourceDurationSec: media?.durationSec,
+    sourceHadAudio: media ? media.audio !== undefined : undefined,
+    cloudIntake: resolved.engine === 'nemo' && !isCloudContainer(basename(file.path)) ? true : undefined,
+  };
+}
+
+async function exists(fs: OutboxFs, path: string): Promise<boolean> {
+  return fs.stat(path).then(
+    () => true,
+    () => false,
+  );
+}
