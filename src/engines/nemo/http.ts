@@ -11,6 +11,9 @@ import { parseBody, requestBody, watchdog, type Watchdog } from './http-request-
 
 export type { HttpCall, JsonAnswer, StreamAnswer, StreamBody } from './http-types.js';
 
+/** Bytes of a streamed answer's body buffered before the socket is paused. */
+const STREAM_ANSWER_BUFFER = 1024 * 1024;
+
 export interface HttpDeps {
   baseUrl: string;
   version: string;
@@ -118,6 +121,9 @@ export class NemoHttp {
         dispatcher: this.deps.dispatcher,
         headersTimeout: 0,
         bodyTimeout: call.streamAnswer ? (call.idleMs ?? timeoutMs) : 0,
+        // A streamed answer (a download) buffers up to 1 MiB before the socket is paused, instead of
+        // undici's 64 KiB: fewer pause/resume turns while the disk writes catch up.
+        ...(call.streamAnswer ? { highWaterMark: STREAM_ANSWER_BUFFER } : {}),
       });
     } catch (err) {
       dog.release();
