@@ -8,6 +8,7 @@ import { findPackageRoot } from '../init/package-root.js';
 import { applyInitPlan, readPackageRules, type InitReportLine } from '../init/run-init.js';
 import { STARTER_FOLDERS } from '../init/starter-config.js';
 import { EXIT } from './exit-codes.js';
+import { shellWord } from './shell-word.js';
 
 /** Everything `init` needs from the machine, so tests can run it in a temporary HOME. */
 export interface InitCommandDeps {
@@ -97,8 +98,4 @@ export async function runInit(dir: string | undefined, deps: InitCommandDeps): P
 function formatLine(line: InitReportLine): string {
   if (line.kind === 'dir') return `${line.outcome === 'created' ? 'created' : 'exists '}  ${line.path}/`;
   return `${line.outcome === 'created' ? 'created' : 'kept   '}  ${line.path}`;
-}
-
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
