@@ -49,7 +49,7 @@ export function register(program: Command): void {
         await loadEnvFile(opts.envFile);
         process.exitCode = await convertFiles(files, opts);
       } catch (err) {
-        reportError(err);
+        reportError(err, undefined, 'one-shot');
       }
     });
 }
@@ -118,7 +118,7 @@ async function convertEach(files: string[], run: ConvertRun): Promise<number> {
       printer.done();
       const e = toVideoInboxError(err);
       if (e.code === 'CANCELLED') return EXIT.INTERRUPTED;
-      console.error(redact(`${label}: ${describeError(e)}`));
+      console.error(redact(`${label}: ${describeError(e, 'one-shot')}`));
       worst = worst === EXIT.OK || worst === EXIT.FAILED ? exitCodeFor(e) : worst;
     } finally {
       clearInterval(ticker);

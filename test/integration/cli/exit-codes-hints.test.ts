@@ -101,3 +101,18 @@ describe('printed hints run as printed', () => {
     expect(run.code).toBe(2);
   });
 });
+
+describe('one-shot commands promise no retry they do not make', () => {
+  it('convert and credits without a reachable API say to run the command again', async () => {
+    // Port 9 on loopback: nothing listens, every request is refused at once.
+    const offline = { ...sb, env: { ...sb.env, NEMO_API_BASE: 'http://127.0.0.1:9' } };
+    const file = await makeVideo(join(sb.dir, 'offline.mov'));
+    for (const args of [['convert', file], ['credits']]) {
+      const run = await runCli(offline, args);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('Could not reach NemoVideo');
+      expect(run.stderr).not.toMatch(/retried later|tried again later/);
+      expect(run.stderr).toContain('run the same command again');
+    }
+  }, 120_000);
+});
