@@ -2,7 +2,6 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../core/version.js';
 import { registerCommands } from './commands.js';
-import { EXIT } from './exit-codes.js';
 
 const program = new Command('video-inbox')
   .description('Turns videos dropped into watched folders into shareable MP4s.')
@@ -18,5 +17,6 @@ try {
   if (!(err instanceof CommanderError)) throw err;
   // --help and --version end here with exit code 0; an unknown command or option, a missing
   // argument or `service` without a subcommand (help shown as an error) with 1, which means usage.
-  process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  // (exit-codes.js is loaded only for a mistake, so `--version` stays as light as before.)
+  if (err.exitCode !== 0) process.exitCode = (await import('./exit-codes.js')).EXIT.USAGE;
 }
