@@ -23,8 +23,28 @@ export interface StatusJob {
 
 const RECENT_DONE = 20;
 
-/** Pure: the journal's records as the report `status` prints or emits as JSON. */
-export function buildStatus(jobs: JobRecord[], daemon: StatusReport['daemon']): StatusReport {
+/**
+ * One record per file (folder and source path): a file converted again (`retry`, or a new copy after
+ * a failure) has a record per attempt in the journal, and only the latest says where it stands.
+ */
+export function latestPerFile(jobs: readonly JobRecord[]): JobRecord[] {
+  const latest = new Map<string, JobRecord>();
+  for (const j of jobs) {
+    const key = `${j.folder}\0${j.source}`;
+    const seen = latest.get(key);
+    if (
+      !seen ||
+      j.createdAt > seen.createdAt ||
+      (j.createdAt === seen.createdAt && j.updatedAt > seen.updatedAt)
+    )
+      latest.set(key, j);
+  }
+  return [...latest.values()];
+}
+
+/** Pure: the journal's records as the report `status` prints or emits as JSON, each file once. */
+export function buildStatus(all: JobRecord[], daemon: StatusReport['daemon']): StatusReport {
+  const jobs = latestPerFile(all);
   const counts: Partial<Record<JobState, number>> = {};
   for (const j of jobs) counts[j.state] = (counts[j.state] ?? 0) + 1;
   const done = jobs

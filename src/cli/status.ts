@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { isVideoInboxError } from '../core/errors.js';
+import { access } from 'node:fs/promises';
+import { isVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { defaultStateDir } from '../core/paths.js';
 import { redact } from '../core/secrets.js';
 import { loadConfig } from '../config/load-config.js';
@@ -7,6 +8,7 @@ import { openJournal } from '../jobs/journal.js';
 import { readLockOwner } from '../jobs/lock.js';
 import { reportError } from './report-error.js';
 import { configPathFrom } from './settings.js';
+import { configFlag } from './shell-word.js';
 import { buildStatus, formatStatus } from './status-view.js';
 
 export function register(program: Command): void {
@@ -17,7 +19,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (opts: { config?: string; json?: boolean }) => {
       try {
-        const stateDir = await stateDirOf(configPathFrom(opts));
+        const stateDir = await stateDirOf(configPathFrom(opts), named(opts));
         const journal = await openJournal(stateDir, { readOnly: true });
         const owner = await readLockOwner(stateDir);
         const report = buildStatus(
@@ -33,12 +35,37 @@ export function register(program: Command): void {
     });
 }
 
-/** A broken config must not hide the jobs: fall back to the default state dir. */
-async function stateDirOf(configPath: string): Promise<string> {
+/** Whether the person named a config (--config or $VIDEO_INBOX_CONFIG) rather than relying on the default. */
+function named(opts: { config?: string }): boolean {
+  return opts.config !== undefined || Boolean(process.env.VIDEO_INBOX_CONFIG);
+}
+
+/**
+ * The state dir whose jobs to show. A config that was named but does not exist is a mistake (exit 2),
+ * never a reason to show some other state dir. A config with errors must not hide the jobs: the
+ * default state dir is shown, and the person is told so.
+ */
+async function stateDirOf(configPath: string, wasNamed: boolean): Promise<string> {
+  const exists = await access(configPath).then(
+    () => true,
+    () => false,
+  );
+  if (!exists && wasNamed) {
+    throw new VideoInboxError('CONFIG_INVALID', `The config ${configPath} does not exist`, {
+      hint: 'Check the path given to --config (or $VIDEO_INBOX_CONFIG), or create one with `video-inbox init`.',
+    });
+  }
   try {
     return (await loadConfig(configPath, process.env)).stateDir;
   } catch (err) {
-    if (isVideoInboxError(err) && err.code === 'CONFIG_INVALID') return defaultStateDir();
+    if (isVideoInboxError(err) && err.code === 'CONFIG_INVALID') {
+      const fallback = defaultStateDir();
+      if (exists)
+        console.error(
+          `video-inbox: ${configPath} has errors (run \`video-inbox validate${configFlag(wasNamed ? configPath : undefined)}\`); showing the jobs in ${fallback}.`,
+        );
+      return fallback;
+    }
     throw err;
   }
 }

@@ -53,6 +53,9 @@ describe('npm start on a fresh machine', () => {
     expect(run.output).toContain(`No config at ${config}`);
     expect(await readFile(config, 'utf8')).toContain('folders:');
     expect((await stat(join(home, 'Videos', 'video-inbox', 'mov-to-mp4', 'inbox'))).isDirectory()).toBe(true);
+    // The next steps fit a daemon that is already starting: no "start it", no "validate first".
+    expect(run.output).not.toContain('Start it: video-inbox start');
+    expect(run.output).toContain('starts now');
     // A second start finds the config and writes nothing new.
     const again = await firstStart(env);
     expect(again.code).toBe(0);
