@@ -97,13 +97,7 @@ async function heldForCredits(w: World): Promise<boolean> {
  * Pairs that fail today, each a defect in src/ (see docs/RELIABILITY.md): the test runs as `it.fails`
  * so CI stays green while it keeps the defect found. Flip the entry away with the fix.
  */
-const KNOWN_DEFECTS: Partial<Record<EndpointName, Partial<Record<string, string>>>> = {
-  // defect: a token answer that never fully arrives (slow body past the timeout) was still issued
-  // by the service; every later token request for that client id is refused with 429 (one token
-  // per client id per 7 days), so no cloud job runs again until that token expires; flip to it()
-  // with the fix (e.g. a new client id when the token call is refused and no token is held).
-  token: { slow: 'a lost token answer locks the client id out' },
-};
+const KNOWN_DEFECTS: Partial<Record<EndpointName, Partial<Record<string, string>>>> = {};
 
 describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` first)', () => {
   // The endpoints run side by side (one daemon each); within one, the faults come one at a time.
