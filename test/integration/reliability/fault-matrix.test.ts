@@ -106,7 +106,14 @@ describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` firs
     let child: Child;
 
     beforeAll(async () => {
-      w = await makeWorld({ engine: 'nemo', requestTimeoutSeconds: 1, creditsCheckSeconds: 1 });
+      // Short waits for a silent upload and between whole-job retries keep the matrix quick.
+      w = await makeWorld({
+        engine: 'nemo',
+        requestTimeoutSeconds: 1,
+        creditsCheckSeconds: 1,
+        transferIdleSeconds: 5,
+        retrySeconds: 3,
+      });
       child = spawnDaemon(w);
       await child.waitForLog('Watching inboxes');
     });
@@ -167,8 +174,8 @@ describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` firs
     const holding = FAULTS.filter((f) => !known[f.slug]);
     const failing = FAULTS.filter((f) => known[f.slug]);
 
-    // A whole-job retry waits 30 s (token refusals end there), and an upload waits 2 minutes for
-    // an answer before it gives up (transferIdle, not configurable): hence the generous bound.
+    // Whole-job retries (retrySeconds) and the upload's answer wait (api.transferIdleSeconds) are
+    // shortened above; the bound stays generous for a loaded machine.
     it.sequential.each(holding)(
       '$name → the file is converted, one render, no temp file',
       async (c) => meetFault(c, 170_000),
