@@ -34,6 +34,9 @@ export const ApiSchema = z
     requestTimeoutSeconds: positiveSeconds(
       'Seconds before an ordinary API request (not the instruction stream) is given up and retried.',
     ).default(60),
+    transferIdleSeconds: positiveSeconds(
+      "An upload or download (or the wait for the upload's answer) fails when nothing moves for this many seconds.",
+    ).default(120),
   })
   .describe('NemoVideo API settings.');
 
@@ -87,6 +90,9 @@ export const ConfigFileSchema = z
     poll: z.boolean().default(false).describe('Poll every inbox instead of using OS events.'),
     ffmpegPath: path('ffmpeg to run. Default: ffmpeg on PATH.').optional(),
     ffprobePath: path('ffprobe to run. Default: ffprobe on PATH.').optional(),
+    retrySeconds: positiveSeconds(
+      'Wait before the first whole-job retry after a transient failure; later retries wait longer, in proportion (30 s, 60 s, 2 min … 2 h by default).',
+    ).default(30),
     maxUploadMB: z
       .number()
       .positive()

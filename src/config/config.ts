@@ -25,6 +25,8 @@ export interface Config {
   poll: boolean;
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
+  /** First whole-job retry delay; later ones scale with it. */
+  retrySeconds: number;
   maxUploadMB: number;
   folders: FolderConfig[];
 }

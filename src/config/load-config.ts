@@ -107,6 +107,7 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
     },
     notify: raw.notify,
     settleSeconds: raw.settleSeconds,
+    retrySeconds: raw.retrySeconds,
     rescanSeconds: raw.rescanSeconds,
     poll: raw.poll,
     ffmpegPath: toCommand(raw.ffmpegPath),

@@ -9,6 +9,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import { Pipeline } from '../queue/pipeline.js';
 import { runJob } from '../run/run-job.js';
+import { daemonPolicyWith, type JobPolicy } from '../run/outcome.js';
 import { creditsHold, type CreditsHold } from './credits-hold.js';
 
 export interface Engines {
@@ -67,6 +68,11 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
     clock,
     ffprobe: engines.tools?.ffprobe,
     blockedFolders: w.blockedFolders,
+    // Read at each outcome, so a config reload takes effect.
+    policy: {
+      outcome: (err, attempts) => daemonPolicyWith(w.config().retrySeconds).outcome(err, attempts),
+      setAsideFailed: true,
+    } satisfies JobPolicy,
   };
   const pipeline: Pipeline = new Pipeline(
     { concurrency: w.config().concurrency, local: w.config().limits.local },

@@ -35,6 +35,7 @@ export async function downloadTo(
     method: 'GET',
     path: url,
     auth: true,
+    sessionFree: true,
     skill: call.skill,
     signal: call.signal,
     timeoutMs: call.requestTimeoutMs,

@@ -72,7 +72,14 @@ export class NemoHttp {
           continue;
         }
         if (err.code === 'RATE_LIMITED' && call.retryRateLimit === false) throw err;
-        const decision = retryDecision(err, attempt, this.deps.retry, this.deps.random);
+        if (err.code === 'NETWORK' && call.retryNetwork === false) throw err;
+        const sessionHiccup = err.code === 'SESSION_NOT_FOUND' && call.sessionFree === true;
+        const decision = retryDecision(
+          sessionHiccup ? { code: 'SERVER_ERROR', retryAfterSeconds: undefined } : err,
+          attempt,
+          this.deps.retry,
+          this.deps.random,
+        );
         if (!decision.retry) throw err;
         this.deps.log.warn(
           { endpoint: call.endpoint, code: err.code, status: err.status, attempt, delayMs: decision.delayMs },

@@ -34,6 +34,7 @@ describe('parseConfig', () => {
         creditsCheckSeconds: 300,
         platform: 'unknown',
         requestTimeoutSeconds: 60,
+        transferIdleSeconds: 120,
         token: undefined,
       },
       stateDir: '/home/ann/.local/state/video-inbox',
@@ -45,6 +46,7 @@ describe('parseConfig', () => {
       poll: false,
       ffmpegPath: undefined,
       ffprobePath: undefined,
+      retrySeconds: 30,
       maxUploadMB: 500,
       folders: [],
     });
