@@ -3,6 +3,8 @@ import { register as registerConvert } from './convert.js';
 import { register as registerCredits } from './credits.js';
 import { register as registerExplain } from './explain.js';
 import { register as registerInit } from './init.js';
+import { register as registerOpen } from './open.js';
+import { register as registerPause } from './pause.js';
 import { register as registerRetry } from './retry.js';
 import { register as registerService } from './service.js';
 import { register as registerStart } from './start.js';
@@ -20,4 +22,6 @@ export function registerCommands(program: Command): void {
   registerCredits(program);
   registerInit(program);
   registerService(program);
+  registerPause(program);
+  registerOpen(program);
 }

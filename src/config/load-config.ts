@@ -90,6 +90,9 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
     p === undefined ? undefined : p.includes('/') || p.startsWith('~') ? toAbsolute(p) : p;
   const token = env.NEMO_TOKEN || raw.api.token;
   registerSecret(token);
+  const notifyObjects = [raw.notify, ...raw.folders.map((f) => f.notify)];
+  for (const n of notifyObjects)
+    if (n && typeof n !== 'string') for (const w of n.webhooks) registerSecret(w.secret);
   const cores = options.cores ?? availableParallelism();
   return {
     file,
@@ -102,7 +105,13 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
       polls: raw.limits.polls ?? 4,
       local: raw.limits.local ?? Math.max(1, Math.floor(cores / 2)),
     },
-    notify: raw.notify,
+    notify: typeof raw.notify === 'string' ? raw.notify : raw.notify.desktop ? 'desktop' : 'none',
+    channels:
+      typeof raw.notify === 'string'
+        ? { webhooks: [], ntfy: [] }
+        : { webhooks: raw.notify.webhooks, ntfy: raw.notify.ntfy },
+    http: raw.http,
+    schedule: raw.schedule,
     settleSeconds: raw.settleSeconds,
     rescanSeconds: raw.rescanSeconds,
     poll: raw.poll,
@@ -115,6 +124,8 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
       outbox: toAbsolute(f.outbox),
       rules: toAbsolute(f.rules),
       poll: f.poll ?? raw.poll,
+      ...(f.notify ? { channels: f.notify } : {}),
+      ...(f.schedule ? { schedule: f.schedule } : {}),
     })),
   };
 }

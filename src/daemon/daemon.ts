@@ -25,6 +25,9 @@ import { watchFiles } from './live-files.js';
 import { Pipeline } from './pipeline.js';
 import { retryMarks } from './retry-marks.js';
 import { runJob } from './run-job.js';
+import { createEventBus } from '../events/event-bus.js';
+import { observeJournal } from '../events/observed-journal.js';
+import { attachSurface, createDaemonMetrics, createSteering } from '../http/daemon-surface.js';
 
 export interface DaemonOptions {
   configPath: string;
@@ -63,8 +66,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   async function compose(initial: Config): Promise<Daemon> {
     config = initial;
-    const journal = await openJournal(config.stateDir, { clock, log: log.child({ module: 'journal' }) });
+    // Control surface (src/http): every journal change is an event; pause/schedule gate the queue.
+    const bus = createEventBus({ now: () => clock.now() });
+    const journal = observeJournal(
+      await openJournal(config.stateDir, { clock, log: log.child({ module: 'journal' }) }),
+      bus,
+    );
     cleanup.push(() => journal.close());
+    const metrics = createDaemonMetrics(journal, bus);
+    const steering = await createSteering({ stateDir: config.stateDir, bus, config: () => config, clock });
     const notifier =
       opts.notifier ??
       (config.notify === 'none' ? silentNotifier : createDesktopNotifier(log.child({ module: 'notify' })));
@@ -93,6 +103,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         },
         clock,
         log,
+        canStart: steering.canStart,
         onResult: (job, result) => {
           if (result.kind === 'held' && result.reason === 'credits') holdForCredits(result.error.hint);
           if (result.kind === 'failed' && result.error.code === 'EXPORT_BLOCKED')
@@ -105,12 +116,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       },
     );
 
+    steering.bind(pipeline, journal);
     const intakeQueue = new PQueue({ concurrency: 2 });
     const taking = new Set<string>();
     // Set once the rules are loaded; intake may run before that (files held for rules).
     const watching: { watcher?: InboxWatcher } = {};
     const take = (file: CompleteFile) => {
       if (stopped) return;
+      metrics.watcherEvent('file');
+      metrics.settleTime(Math.max(0, clock.now() - file.mtimeMs) / 1000);
       void intakeQueue.add(async () => {
         try {
           const result = await intake(file, {
@@ -171,6 +185,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const settings = watchFiles(log, (changed) => void reload(changed));
     cleanup.push(() => settings.close());
     await settings.set(settingsFiles());
+    const surface = await attachSurface({
+      config: () => config,
+      folderConfig: (name) => config.folders.find((f) => f.name === name),
+      journal,
+      bus,
+      folders: () => folders.values(),
+      pipeline,
+      steering,
+      credits: () => nemo.client.credits(),
+      usesCloud: () => [...folders.values()].some((f) => f.rule?.engine !== 'local'),
+      watcherRunning: () => !stopped,
+      sourceLeft,
+      metrics,
+      clock,
+      log,
+    });
+    cleanup.push(() => surface.close());
     log.info({ folders: config.folders.map((f) => f.name), stateDir: config.stateDir }, 'Watching inboxes');
 
     return {
@@ -214,9 +245,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           folders.set(folder.name, { folder, rule, version });
           if (version !== previous?.version)
             log.info({ folder: folder.name, rules: folder.rules, version }, 'Rule file loaded');
+          bus.publish({ type: 'rules.reloaded', folder: folder.name, version });
           if (!previous?.rule) releaseHeldForRules(folder.name);
         } catch (err) {
           reportSettingsError(folder.rules, err);
+          bus.publish({ type: 'rules.reloaded', folder: folder.name, error: toVideoInboxError(err).message });
           // The last good rule stays in force; a folder that never loaded holds its files.
           folders.set(folder.name, { folder, rule: previous?.rule, version: previous?.version });
         }

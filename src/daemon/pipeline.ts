@@ -21,6 +21,8 @@ export interface PipelineDeps {
   clock: Clock;
   log: Logger;
   onResult?(job: JobRecord, result: RunResult): void;
+  /** Pause and schedule gate: a job that may not start now waits until `release()`. */
+  canStart?(job: JobRecord): boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export class Pipeline {
   private readonly controllers = new Map<string, AbortController>();
   private readonly queued = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly parked = new Set<string>();
   private stopping = false;
 
   constructor(
@@ -50,7 +53,8 @@ export class Pipeline {
 
   /** Queues a job once; a job already queued or running is not queued again. */
   submit(job: JobRecord): boolean {
-    if (this.stopping || this.queued.has(job.id) || this.controllers.has(job.id)) return false;
+    if (this.stopping || this.queued.has(job.id) || this.controllers.has(job.id) || this.parked.has(job.id))
+      return false;
     this.queued.add(job.id);
     const plan = this.deps.planOf(job);
     const queue = plan.engine === 'local' ? this.local : this.remote;
@@ -67,6 +71,10 @@ export class Pipeline {
     if (this.stopping) return;
     const job = this.deps.load(id);
     if (!job || job.state === 'done' || job.state === 'failed' || job.state === 'held') return;
+    if (this.deps.canStart && !this.deps.canStart(job)) {
+      this.parked.add(id);
+      return;
+    }
     const controller = new AbortController();
     // Every request, stream, poll and ffmpeg run of the job listens on this one signal.
     setMaxListeners(100, controller.signal);
@@ -90,6 +98,34 @@ export class Pipeline {
     this.timers.add(timer);
   }
 
+  /** Offers the jobs the gate held back again (after a resume, or when a schedule window opens). */
+  release(): void {
+    const ids = [...this.parked];
+    this.parked.clear();
+    for (const id of ids) {
+      const job = this.deps.load(id);
+      if (job) this.submit(job);
+    }
+  }
+
+  /** Stops one running job at its checkpoint (its journal state stays as it was). */
+  abort(id: string): boolean {
+    const c = this.controllers.get(id);
+    c?.abort();
+    return c !== undefined;
+  }
+
+  isRunning(id: string): boolean {
+    return this.controllers.has(id);
+  }
+
+  /** Stops every running job at its checkpoint; they run again when submitted (see `release`). */
+  abortRunning(): string[] {
+    const ids = [...this.controllers.keys()];
+    for (const c of this.controllers.values()) c.abort();
+    return ids;
+  }
+
   /** Cloud jobs wait (e.g. out of credits) without failing; local jobs go on. */
   pauseRemote(): void {
     this.remote.pause();
@@ -104,7 +140,10 @@ export class Pipeline {
   }
 
   stats(): { running: number; waiting: number } {
-    return { running: this.controllers.size, waiting: this.remote.size + this.local.size };
+    return {
+      running: this.controllers.size,
+      waiting: this.remote.size + this.local.size + this.parked.size,
+    };
   }
 
   /** Idle means nothing queued, nothing running and no retry waiting. */

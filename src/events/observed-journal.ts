@@ -1,0 +1,53 @@
+import type { JobRecord } from '../jobs/job.js';
+import type { Journal } from '../jobs/journal.js';
+import type { EventBus } from './event-bus.js';
+import type { DaemonEvent } from './events.js';
+import { jobView } from './job-view.js';
+
+/**
+ * A journal that announces every acknowledged change on the bus: the journal already sees each
+ * creation, stage change and progress write, so the job code needs no second call to be observed.
+ */
+export function observeJournal(journal: Journal, bus: EventBus): Journal {
+  return {
+    ...bindAll(journal),
+    async create(job) {
+      const created = await journal.create(job);
+      bus.publish({ type: 'job.created', job: jobView(created) });
+      return created;
+    },
+    async update(id, patch) {
+      const before = journal.get(id);
+      const after = await journal.update(id, patch);
+      const event = changeEvent(before, after);
+      if (event) bus.publish(event);
+      return after;
+    },
+  };
+}
+
+export function changeEvent(before: JobRecord | undefined, after: JobRecord): DaemonEvent | undefined {
+  const job = jobView(after);
+  if (!before || before.state !== after.state) {
+    if (after.state === 'done') return { type: 'job.done', job };
+    if (after.state === 'failed') return { type: 'job.failed', job };
+    if (after.state === 'held') return { type: 'job.held', job };
+    return { type: 'job.stage', job, from: before?.state ?? after.state };
+  }
+  if (before.percent !== after.percent || before.message !== after.message)
+    return { type: 'job.progress', job };
+  return undefined;
+}
+
+function bindAll(journal: Journal): Journal {
+  return {
+    create: (j) => journal.create(j),
+    update: (id, p) => journal.update(id, p),
+    get: (id) => journal.get(id),
+    list: (f) => journal.list(f),
+    findDone: (h, v) => journal.findDone(h, v),
+    findActiveBySource: (p) => journal.findActiveBySource(p),
+    findDoneBySource: (p) => journal.findDoneBySource(p),
+    close: () => journal.close(),
+  };
+}
