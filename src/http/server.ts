@@ -92,13 +92,15 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       return reply
         .code(400)
         .send(error('BAD_FILTER', `Unknown state "${bad}" (one of ${JOB_STATES.join(', ')})`));
+    // Read before listing: a client that lists, then streams from this id, misses nothing.
+    const lastEventId = opts.events.lastId;
     const offset = Math.max(0, Number(q.offset ?? 0) || 0);
     const limit = Math.min(500, Math.max(1, Number(q.limit ?? 50) || 50));
     const { jobs, total } = control.listJobs(
       { state: states as JobState[] | undefined, folder: q.folder, q: q.q },
       { offset, limit },
     );
-    return { jobs, total, offset, limit };
+    return { jobs, total, offset, limit, lastEventId };
   });
   app.get('/api/jobs/:id', async (req, reply) => {
     const job = control.getJob((req.params as { id: string }).id);

@@ -123,7 +123,8 @@ function renderRunState(s) {
 }
 
 async function loadJobs() {
-  const { jobs } = await api('/api/jobs?limit=200');
+  const { jobs, lastEventId } = await api('/api/jobs?limit=200');
+  state.lastId = lastEventId;
   $('#jobs tbody').replaceChildren();
   state.jobs.clear();
   for (const j of jobs.reverse()) {
@@ -172,7 +173,8 @@ async function loadCredits() {
 }
 
 function connect() {
-  const es = new EventSource('/api/events');
+  // Streams from where the list left off; EventSource sends Last-Event-ID itself on reconnects.
+  const es = new EventSource(`/api/events?lastEventId=${encodeURIComponent(state.lastId ?? '')}`);
   state.source = es;
   es.onopen = () => text($('#live'), 'Live');
   es.onerror = () => text($('#live'), 'Reconnecting…');
@@ -198,6 +200,7 @@ function connect() {
     loadLogSoon();
   });
   es.addEventListener('resync', () => void loadJobs());
+  return es;
 }
 
 async function control(path, body) {
@@ -225,8 +228,8 @@ async function main() {
   $('#pause').addEventListener('click', () => control('/api/pause', { drain: false }));
   $('#drain').addEventListener('click', () => control('/api/pause', { drain: true }));
   $('#resume').addEventListener('click', () => control('/api/resume'));
-  connect();
   await Promise.all([loadJobs(), loadFolders(), loadLog(), loadState()]);
+  connect();
   void loadCredits();
   setInterval(() => void loadState(), 10_000);
 }

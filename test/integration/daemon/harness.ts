@@ -58,6 +58,8 @@ export interface ConfigSpec {
   creditsCheckSeconds?: number;
   /** Extra folders beside `main` (same outbox, own rule file `rules/<name>.yaml`). */
   folders?: string[];
+  /** Raw YAML lines appended at the top level (e.g. `schedule:` or `notify:` blocks). */
+  extra?: string[];
 }
 
 /**
@@ -123,6 +125,10 @@ export async function makeSandbox(
         'settleSeconds: 0.3',
         `rescanSeconds: ${spec.rescanSeconds ?? 2}`,
         ...(spec.maxUploadMB ? [`maxUploadMB: ${spec.maxUploadMB}`] : []),
+        // A free port per daemon (it writes the address to <stateDir>/http.json): tests run side by side.
+        'http:',
+        '  port: 0',
+        ...(spec.extra ?? []),
         'folders:',
         ...folders.flatMap((name) => [
           `  - name: ${name}`,
