@@ -14,6 +14,11 @@ export function observeJournal(journal: Journal, bus: EventBus): Journal {
     async create(job) {
       const created = await journal.create(job);
       bus.publish({ type: 'job.created', job: jobView(created) });
+      // Intake records some jobs already final or held (not a video, no rules yet): say so too.
+      if (created.state === 'done' || created.state === 'failed' || created.state === 'held') {
+        const event = changeEvent(undefined, created);
+        if (event) bus.publish(event);
+      }
       return created;
     },
     async update(id, patch) {

@@ -121,7 +121,7 @@ export async function makeSandbox(
         ...(spec.creditsCheckSeconds ? [`  creditsCheckSeconds: ${spec.creditsCheckSeconds}`] : []),
         `stateDir: ${sb.stateDir}`,
         `concurrency: ${spec.concurrency ?? 3}`,
-        'notify: none',
+        ...(spec.extra?.some((l) => l.startsWith('notify:')) ? [] : ['notify: none']),
         'settleSeconds: 0.3',
         `rescanSeconds: ${spec.rescanSeconds ?? 2}`,
         ...(spec.maxUploadMB ? [`maxUploadMB: ${spec.maxUploadMB}`] : []),
