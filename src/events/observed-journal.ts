@@ -9,23 +9,30 @@ import { jobView } from './job-view.js';
  * creation, stage change and progress write, so the job code needs no second call to be observed.
  */
 export function observeJournal(journal: Journal, bus: EventBus): Journal {
+  // What was last announced per job: updates may overlap (progress is not awaited), so the record
+  // read before an update is not a reliable "before".
+  const announced = new Map<string, JobRecord>();
+  const announce = (before: JobRecord | undefined, after: JobRecord) => {
+    const event = changeEvent(before, after);
+    if (after.state === 'done' || after.state === 'failed') announced.delete(after.id);
+    else announced.set(after.id, after);
+    if (event) bus.publish(event);
+  };
   return {
     ...bindAll(journal),
     async create(job) {
       const created = await journal.create(job);
       bus.publish({ type: 'job.created', job: jobView(created) });
+      announced.set(created.id, created);
       // Intake records some jobs already final or held (not a video, no rules yet): say so too.
-      if (created.state === 'done' || created.state === 'failed' || created.state === 'held') {
-        const event = changeEvent(undefined, created);
-        if (event) bus.publish(event);
-      }
+      if (created.state === 'done' || created.state === 'failed' || created.state === 'held')
+        announce(undefined, created);
       return created;
     },
     async update(id, patch) {
-      const before = journal.get(id);
+      const fallback = journal.get(id);
       const after = await journal.update(id, patch);
-      const event = changeEvent(before, after);
-      if (event) bus.publish(event);
+      announce(announced.get(id) ?? fallback, after);
       return after;
     },
   };
