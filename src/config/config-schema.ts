@@ -162,12 +162,15 @@ export const ConfigFileSchema = z
     concurrency: z.number().int().min(1).default(3).describe('Jobs in flight across all folders.'),
     limits: LimitsSchema.prefault({}),
     notify: z
-      .union([
-        z.enum(['desktop', 'none']),
-        ChannelsSchema.extend({
-          desktop: z.boolean().default(true).describe('Desktop notifications too.'),
-        }),
-      ])
+      .union(
+        [
+          z.enum(['desktop', 'none']),
+          ChannelsSchema.extend({
+            desktop: z.boolean().default(true).describe('Desktop notifications too.'),
+          }),
+        ],
+        { error: 'Expected "desktop", "none", or channels: { desktop, webhooks: [...], ntfy: [...] }' },
+      )
       .default('desktop')
       .describe('`desktop`, `none`, or channels: { desktop, webhooks: [...], ntfy: [...] }.'),
     http: HttpSchema,

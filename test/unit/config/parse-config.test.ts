@@ -40,6 +40,9 @@ describe('parseConfig', () => {
       concurrency: 3,
       limits: { uploads: 2, sse: 3, polls: 4, local: 4 },
       notify: 'desktop',
+      channels: { webhooks: [], ntfy: [] },
+      http: { host: '127.0.0.1', port: 8385, allowRemote: false },
+      schedule: undefined,
       settleSeconds: 2,
       rescanSeconds: 60,
       poll: false,
@@ -59,6 +62,33 @@ describe('parseConfig', () => {
   ])('local limit with %i cores is %i', (cores, expected) => {
     const result = parseConfig('', file, {}, { ...opts, cores });
     expect(result.ok && result.config.limits.local).toBe(expected);
+  });
+
+  it('reads http, schedules and notification channels (top level and per folder)', () => {
+    expect(ok('http: false\n').http).toBe(false);
+    expect(ok('http: { port: 0 }\n').http).toEqual({ host: '127.0.0.1', port: 0, allowRemote: false });
+    const c = ok(
+      [
+        'schedule: [weekdays 22:00-07:00, weekends]',
+        'notify:',
+        '  desktop: false',
+        '  webhooks: [{ url: http://127.0.0.1:9/h, secret: a-long-enough-secret }]',
+        '  ntfy: [{ url: http://127.0.0.1:9/topic, events: [failed] }]',
+      ].join('\n'),
+    );
+    expect(c.notify).toBe('none');
+    expect(c.schedule).toEqual(['weekdays 22:00-07:00', 'weekends']);
+    expect(c.channels).toEqual({
+      webhooks: [
+        {
+          url: 'http://127.0.0.1:9/h',
+          secret: 'a-long-enough-secret',
+          events: ['done', 'failed', 'held', 'paused'],
+        },
+      ],
+      ntfy: [{ url: 'http://127.0.0.1:9/topic', events: ['failed'] }],
+    });
+    expect(ok('notify: { webhooks: [] }\n').notify).toBe('desktop');
   });
 
   it('takes the sse limit from concurrency unless set', () => {
@@ -127,7 +157,21 @@ describe('parseConfig', () => {
       'an unknown notify',
       'notify: email\n',
       {},
-      [`${file}:1:9 notify Invalid option: expected one of "desktop"|"none"`],
+      [
+        `${file}:1:9 notify Expected "desktop", "none", or channels: { desktop, webhooks: [...], ntfy: [...] }`,
+      ],
+    ],
+    [
+      'a schedule window that is not one',
+      'schedule: [weekdays 22-07]\n',
+      {},
+      [`${file}:1:12 schedule[0] Schedule window "weekdays 22-07": "22-07" is not HH:MM-HH:MM`],
+    ],
+    [
+      'a short webhook secret',
+      'notify: { webhooks: [{ url: http://127.0.0.1:9/h, secret: short }] }\n',
+      {},
+      [`${file}:1:59 notify.webhooks[0].secret Too small: expected string to have >=16 characters`],
     ],
     [
       'a misspelt top key',
