@@ -184,4 +184,41 @@ describe('REST and live events through the built daemon', () => {
     expect(await listFiles(sb.outbox)).toEqual(['a.mp4', 'b.mp4']);
     expect((await api.get('/api/state')).json()).toMatchObject({ paused: false });
   }, 240_000);
+
+  it('a pause without drain stops a running conversion at its checkpoint; resume finishes it, once', async () => {
+    sb = await makeSandbox({
+      rule: { engine: 'local', extra: 'local:\n  forceTranscode: true\n  preset: medium\n  crf: 18' },
+    });
+    await makeVideo(join(sb.dir, 'long.mov'), { durationSec: 40, width: 640, height: 480 });
+    const child = spawnDaemon(sb);
+    await child.waitForLog('Watching inboxes');
+    const api = await apiOf(sb);
+    await copyFile(join(sb.dir, 'long.mov'), join(sb.inbox, 'long.mov'));
+    const running = await waitFor(
+      async () => (await jobsOf(api, '?state=converting')).jobs[0],
+      60_000,
+      'converting',
+    );
+
+    const paused = (await api.post('/api/pause', { drain: false })).json<{
+      paused: boolean;
+      drain: boolean;
+    }>();
+    expect(paused).toMatchObject({ paused: true, drain: false });
+    await waitFor(
+      async () => (await api.get('/api/state')).json<{ running: number }>().running === 0,
+      30_000,
+      'stopped',
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const stopped = (await api.get(`/api/jobs/${running.id}`)).json<{ job: Job }>().job;
+    expect(stopped.state).toBe('converting'); // at its checkpoint: neither failed nor done
+    expect(await listFiles(sb.outbox)).toEqual([]);
+    expect(await listFiles(sb.inbox)).toContain('long.mov');
+
+    await api.post('/api/resume');
+    await waitFor(async () => (await jobsOf(api, '?state=done')).total === 1, 180_000, 'done after resume');
+    expect(await listFiles(sb.outbox)).toEqual(['long.mp4']);
+    expect((await jobsOf(api)).total).toBe(1);
+  }, 300_000);
 });
