@@ -221,4 +221,29 @@ describe('REST and live events through the built daemon', () => {
     expect(await listFiles(sb.outbox)).toEqual(['long.mp4']);
     expect((await jobsOf(api)).total).toBe(1);
   }, 300_000);
+
+  it('outside the schedule a file waits in the queue and status says when work resumes', async () => {
+    const h = new Date().getHours();
+    const pad = (n: number) => String(n % 24).padStart(2, '0');
+    // A one-hour window that starts two hours from now: closed for the whole test.
+    const window = `daily ${pad(h + 2)}:00-${pad(h + 3)}:00`;
+    sb = await makeSandbox({ rule: { engine: 'local' }, config: { extra: [`schedule: ['${window}']`] } });
+    const child = spawnDaemon(sb);
+    await child.waitForLog('Watching inboxes');
+    const api = await apiOf(sb);
+    await copyFile(join(media, 'a.mov'), join(sb.inbox, 'a.mov'));
+    const queued = await waitFor(async () => (await jobsOf(api, '?state=queued')).jobs[0], 60_000, 'queued');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await api.get(`/api/jobs/${queued.id}`)).json<{ job: Job }>().job.state).toBe('queued');
+    const state = (await api.get('/api/state')).json<{
+      scheduleClosed: boolean;
+      resumesAt: string;
+      waiting: number;
+    }>();
+    expect(state).toMatchObject({ scheduleClosed: true, waiting: 1 });
+    expect(new Date(state.resumesAt).getHours()).toBe((h + 2) % 24);
+    const status = await runCli(sb, ['status', '--config', sb.configPath]);
+    expect(status.stdout).toMatch(/Outside the schedule: new jobs wait until /);
+    expect(await listFiles(sb.outbox)).toEqual([]);
+  }, 120_000);
 });
