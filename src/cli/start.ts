@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
-import { startDaemon } from '../daemon/daemon.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
 import { configPathFrom, loadEnvFile } from './settings.js';
@@ -32,6 +31,8 @@ export function register(program: Command): void {
       try {
         await loadEnvFile(opts.envFile);
         await ensureStarterConfig(opts.config, process.env, (line) => console.error(line));
+        // Loaded here, not at the top: the daemon (HTTP server, metrics) is heavy for every other command.
+        const { startDaemon } = await import('../daemon/daemon.js');
         const daemon = await startDaemon({
           configPath: configPathFrom(opts),
           env: process.env,
