@@ -8,7 +8,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { NewJob } from '../src/jobs/job.js';
+import type { NewJob } from '../src/domain/job.js';
+import { systemClock } from '../src/core/clock.js';
 import { JOURNAL_FILE, openJournal } from '../src/jobs/journal.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -36,7 +37,7 @@ function heapMb(): number {
 async function library(size: number): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-bench-journal-'));
   try {
-    const writer = await openJournal(dir);
+    const writer = await openJournal(dir, { clock: systemClock });
     const t0 = performance.now();
     for (let i = 0; i < size; i += 1000) {
       await Promise.all(
@@ -49,7 +50,7 @@ async function library(size: number): Promise<void> {
 
     const before = heapMb();
     const t1 = performance.now();
-    const reader = await openJournal(dir);
+    const reader = await openJournal(dir, { clock: systemClock });
     const loadMs = performance.now() - t1;
     const after = heapMb();
     const found = reader.findDone(job(size - 1).contentHash, 'b3f1c2a9e0d4') !== undefined;
@@ -67,7 +68,7 @@ async function library(size: number): Promise<void> {
 async function updates(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-bench-journal-'));
   try {
-    const j = await openJournal(dir);
+    const j = await openJournal(dir, { clock: systemClock });
     const one = await j.create({ ...job(0), state: 'queued' });
     const n = 500;
     const t0 = performance.now();

@@ -1,22 +1,23 @@
 import type { Command } from 'commander';
-import { access, rm, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { v4 as uuidv4 } from 'uuid';
-import { systemClock } from '../core/clock.js';
+import { realPorts, type AppPorts } from '../app/ports.js';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { createLogger, silentLogger } from '../core/logger.js';
 import { defaultConfigPath } from '../core/paths.js';
 import { redact } from '../core/secrets.js';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
-import { nemoOptions } from '../daemon/nemo-options.js';
+import type { JobPlan, JobRecord } from '../domain/job.js';
+import type { Progress } from '../domain/work.js';
 import type { Engine } from '../engines/engine.js';
-import { createLocalEngine } from '../engines/local/local-engine.js';
 import { probeMedia } from '../engines/local/probe.js';
-import { resolveTools } from '../engines/local/tools.js';
-import { createNemoEngine } from '../engines/nemo/index.js';
 import { DEFAULT_SKILL } from '../engines/nemo/options.js';
-import { outputTempPath, placeOutput } from '../outbox/place.js';
+import { silentNotifier } from '../notify/notifier.js';
+import { outputTempPath, removeTemp } from '../outbox/place.js';
+import { memoryJobRecords } from '../run/job-records.js';
+import { oneOffPolicy } from '../run/outcome.js';
+import { runJob } from '../run/run-job.js';
 import { DEFAULT_INSTRUCTION } from '../rules/rule.js';
 import { EXIT } from './exit-codes.js';
 import { exitCodeFor, describeError, reportError } from './report-error.js';
@@ -77,37 +78,14 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
     destination: process.stderr,
     pretty: process.stderr.isTTY,
   });
-  const { engine, close } = makeEngine(opts.engine ?? 'nemo', config, log);
-  const clock = systemClock;
-  const printer = createProgressPrinter(process.stderr, clock);
+  const ports = realPorts({ env: process.env, log });
+  const { engine, close } = makeEngine(ports, opts.engine ?? 'nemo', config);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let worst: number = EXIT.OK;
   try {
-    for (const file of files) {
-      if (controller.signal.aborted) return EXIT.INTERRUPTED;
-      const input = resolve(file);
-      const label = basename(input);
-      const ticker = setInterval(() => printer.tick(label), 5000);
-      try {
-        const output = await convertOne(input, engine, opts, config, controller.signal, (p) =>
-          printer.update(label, p),
-        );
-        printer.done();
-        console.log(output);
-      } catch (err) {
-        printer.done();
-        const e = toVideoInboxError(err);
-        if (e.code === 'CANCELLED') return EXIT.INTERRUPTED;
-        console.error(redact(`${label}: ${describeError(e)}`));
-        worst = worst === EXIT.OK || worst === EXIT.FAILED ? exitCodeFor(e) : worst;
-      } finally {
-        clearInterval(ticker);
-      }
-    }
-    return worst;
+    return await convertEach(files, { ports, engine, opts, config, signal: controller.signal });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -115,28 +93,89 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
   }
 }
 
-function makeEngine(
-  kind: 'nemo' | 'local',
-  config: Config | undefined,
-  log: Logger,
-): { engine: Engine; close: () => Promise<void> } {
-  if (kind === 'local') {
-    const tools = resolveTools({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath });
-    return { engine: createLocalEngine({ tools, log }), close: async () => undefined };
-  }
-  const options = nemoOptions(config, process.env, log, systemClock);
-  return { engine: createNemoEngine(options), close: () => options.dispatcher.close() };
+interface ConvertRun {
+  ports: AppPorts;
+  engine: Engine;
+  opts: ConvertOptions;
+  config: Config | undefined;
+  signal: AbortSignal;
 }
 
-async function convertOne(
-  input: string,
-  engine: Engine,
-  opts: ConvertOptions,
+/** Converts the files one by one, printing each output path; returns the worst exit code. */
+async function convertEach(files: string[], run: ConvertRun): Promise<number> {
+  const printer = createProgressPrinter(process.stderr, run.ports.clock);
+  let worst: number = EXIT.OK;
+  for (const file of files) {
+    if (run.signal.aborted) return EXIT.INTERRUPTED;
+    const input = resolve(file);
+    const label = basename(input);
+    const ticker = setInterval(() => printer.tick(label), 5000);
+    try {
+      const output = await convertOne(input, run, (p) => printer.update(label, p));
+      printer.done();
+      console.log(output);
+    } catch (err) {
+      printer.done();
+      const e = toVideoInboxError(err);
+      if (e.code === 'CANCELLED') return EXIT.INTERRUPTED;
+      console.error(redact(`${label}: ${describeError(e)}`));
+      worst = worst === EXIT.OK || worst === EXIT.FAILED ? exitCodeFor(e) : worst;
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+  return worst;
+}
+
+function makeEngine(
+  ports: AppPorts,
+  kind: 'nemo' | 'local',
   config: Config | undefined,
-  signal: AbortSignal,
-  progress: Parameters<Engine['run']>[1]['progress'],
-): Promise<string> {
-  const info = await stat(input).catch((cause: unknown) => {
+): { engine: Engine; close: () => Promise<void> } {
+  if (kind === 'local') {
+    return { engine: ports.localEngine(ports.tools(config)), close: async () => undefined };
+  }
+  const nemo = ports.nemo(config);
+  return { engine: nemo.engine, close: () => nemo.close() };
+}
+
+/**
+ * One file through the one job path (`runJob`), as a job that keeps its source and whose record
+ * lives in memory: `convert` has no journal, retries nothing and moves nothing to `_failed/`.
+ */
+async function convertOne(input: string, run: ConvertRun, progress: (p: Progress) => void): Promise<string> {
+  const { ports, engine } = run;
+  const job = await jobFor(input, run);
+  const plan = await planFor(input, run);
+  const records = memoryJobRecords(job, () => ports.clock.now());
+  try {
+    const result = await runJob(
+      job,
+      plan,
+      {
+        records,
+        engines: { [engine.name]: engine },
+        fs: ports.fs,
+        notifier: silentNotifier,
+        // Each outcome is printed by `convertEach`; the job's own log lines would say it twice.
+        log: silentLogger(),
+        clock: ports.clock,
+        ffprobe: plan.ffprobe,
+        onProgress: progress,
+        policy: oneOffPolicy,
+      },
+      run.signal,
+    );
+    if (result.kind === 'done') return result.output;
+    if (result.kind === 'checkpoint') throw new VideoInboxError('CANCELLED', 'Stopped before finishing');
+    throw result.error;
+  } finally {
+    await removeTemp(ports.fs, outputTempPath(plan.outbox, job.id));
+  }
+}
+
+async function jobFor(input: string, run: ConvertRun): Promise<JobRecord> {
+  const info = await run.ports.fs.stat(input).catch((cause: unknown) => {
     throw new VideoInboxError('INTERNAL', `Cannot read ${input}`, {
       cause,
       hint: 'Check the file name and that you may read it.',
@@ -145,39 +184,47 @@ async function convertOne(
   if (!info.isFile()) throw new VideoInboxError('NOT_A_VIDEO', `${input} is not a file`);
   if (info.size === 0)
     throw new VideoInboxError('EMPTY_FILE', `${input} is empty`, { hint: 'Copy the video again.' });
-  const outDir = resolve(opts.out ?? dirname(input));
-  const temp = outputTempPath(outDir, uuidv4());
+  const now = run.ports.clock.now();
+  return {
+    id: run.ports.newId(),
+    folder: '',
+    source: input,
+    sourceName: basename(input),
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    contentHash: '',
+    ruleVersion: '',
+    engine: run.engine.name,
+    state: 'queued',
+    remote: {},
+    attempts: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+async function planFor(input: string, run: ConvertRun): Promise<JobPlan & { ffprobe?: string }> {
+  const { opts, config } = run;
   let ffprobe: string | undefined;
-  let sourceDuration: number | undefined;
+  let sourceDurationSec: number | undefined;
   try {
-    ffprobe = resolveTools({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }).ffprobe;
-    sourceDuration = (await probeMedia(input, ffprobe, signal)).durationSec;
+    ffprobe = run.ports.tools(config).ffprobe;
+    sourceDurationSec = (await probeMedia(input, ffprobe, run.signal)).durationSec;
   } catch {
     // Without ffprobe the cloud path still works; the output is then checked by its MP4 header only.
   }
-  try {
-    const result = await engine.run(
-      {
-        jobId: uuidv4(),
-        input,
-        instructions: [opts.instruction ?? DEFAULT_INSTRUCTION],
-        skill: opts.skill ?? DEFAULT_SKILL,
-        language: config?.api.language ?? 'en',
-        quality: 'high',
-        destination: temp,
-        local: {},
-      },
-      { signal, progress, checkpoint: async () => undefined },
-    );
-    progress({ stage: 'placing' });
-    return await placeOutput({
-      temp,
-      outboxDir: outDir,
-      name: `${basename(input, extname(input))}.mp4`,
-      expectedDurationSec: result.durationSec ?? (engine.name === 'local' ? sourceDuration : undefined),
-      ffprobe,
-    });
-  } finally {
-    await rm(temp, { force: true });
-  }
+  return {
+    inbox: dirname(input),
+    outbox: resolve(opts.out ?? dirname(input)),
+    outputName: `${basename(input, extname(input))}.mp4`,
+    after: 'keep',
+    engine: run.engine.name,
+    instructions: [opts.instruction ?? DEFAULT_INSTRUCTION],
+    skill: opts.skill ?? DEFAULT_SKILL,
+    language: config?.api.language ?? 'en',
+    quality: 'high',
+    local: {},
+    sourceDurationSec,
+    ffprobe,
+  };
 }

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { access } from 'node:fs/promises';
-import { systemClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { loadConfig } from '../config/load-config.js';
-import { nemoOptions } from '../daemon/nemo-options.js';
-import { NemoClient } from '../engines/nemo/index.js';
+import { realPorts } from '../app/ports.js';
 import { reportError } from './report-error.js';
 import { configPathFrom, loadEnvFile } from './settings.js';
 
@@ -25,9 +23,9 @@ export function register(program: Command): void {
         );
         const config = exists || opts.config ? await loadConfig(path, process.env) : undefined;
         const log = createLogger({ level: 'warn', destination: process.stderr });
-        const options = nemoOptions(config, process.env, log, systemClock);
-        const client = new NemoClient(options);
-        const credits = await client.credits().finally(() => options.dispatcher.close());
+        const nemo = realPorts({ env: process.env, log }).nemo(config);
+        const client = nemo.engine.client;
+        const credits = await client.credits().finally(() => nemo.close());
         if (opts.json) console.log(JSON.stringify(credits));
         else {
           console.log(`Available: ${credits.available}  Frozen: ${credits.frozen}  Total: ${credits.total}`);

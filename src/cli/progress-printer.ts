@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { redact } from '../core/secrets.js';
-import type { Progress } from '../engines/engine.js';
+import type { Progress } from '../domain/work.js';
 
 export interface ProgressSink {
   write(text: string): unknown;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { systemClock } from '../core/clock.js';
+import { realPorts } from '../app/ports.js';
 import { createLogger } from '../core/logger.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
@@ -35,9 +35,7 @@ export function register(program: Command): void {
         const { startDaemon } = await import('../daemon/daemon.js');
         const daemon = await startDaemon({
           configPath: configPathFrom(opts),
-          env: process.env,
-          log,
-          clock: systemClock,
+          ports: realPorts({ env: process.env, log }),
         });
         await new Promise<void>((resolve) => {
           onSignal = (signal) => {

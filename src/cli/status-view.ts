@@ -1,4 +1,4 @@
-import type { JobRecord, JobState } from '../jobs/job.js';
+import type { JobRecord, JobState } from '../domain/job.js';
 
 export interface StatusReport {
   daemon: {

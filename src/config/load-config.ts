@@ -6,8 +6,8 @@ import { defaultStateDir, expandHome } from '../core/paths.js';
 import { registerSecret } from '../core/secrets.js';
 import type { Config } from './config.js';
 import { ConfigFileSchema, type ConfigFile } from './config-schema.js';
-import { readIssue } from './read-issue.js';
-import { parseYamlSource, zodIssuesToConfigIssues, type YamlSource } from './yaml-source.js';
+import { readIssue } from '../yaml/read-issue.js';
+import { parseYamlSource, zodIssuesToConfigIssues, type YamlSource } from '../yaml/yaml-source.js';
 
 type Env = Record<string, string | undefined>;
 

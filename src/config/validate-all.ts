@@ -5,7 +5,7 @@ import type { ConfigIssue } from '../core/errors.js';
 import { expandHome } from '../core/paths.js';
 import { parseRule } from '../rules/load-rule.js';
 import { parseConfig, type LoadConfigOptions } from './load-config.js';
-import { readIssue } from './read-issue.js';
+import { readIssue } from '../yaml/read-issue.js';
 
 type Env = Record<string, string | undefined>;
 

@@ -1,64 +1,9 @@
+import type { LocalOptions, Progress, Quality, RemoteIds } from '../domain/work.js';
+
 /**
  * The port every engine (NemoVideo cloud, local ffmpeg) implements. The pipeline owns the journal,
  * the outbox and the source file; an engine only turns `input` into an MP4 at `destination`.
  */
-export type JobStage =
-  | 'queued'
-  | 'probing'
-  | 'uploading'
-  | 'instructing'
-  | 'rendering'
-  | 'downloading'
-  | 'converting'
-  | 'placing'
-  | 'done'
-  | 'failed'
-  | 'held';
-
-export interface Progress {
-  stage: JobStage;
-  /** 0–100 within the stage, when known. */
-  percent?: number;
-  /** A short line a person can read ("Still working…", "Rendering 40%"). Never raw JSON. */
-  message?: string;
-}
-
-/**
- * Remote ids of a cloud job, recorded in the journal through `checkpoint` *before* the step that
- * relies on them is trusted, so a restart resumes (polls the same render) instead of paying twice.
- */
-export interface RemoteIds {
-  sessionId?: string;
-  taskId?: string;
-  /** CDN URLs of the uploaded input, once the upload answered. */
-  uploaded?: { cdnUrl: string; filename: string }[];
-  /** Index of the instruction being sent; set before sending. */
-  instructionStarted?: number;
-  /** Fingerprint of the draft just before instruction `instructionStarted` was sent. */
-  draftBefore?: string;
-  /** How many instructions completed (their streams closed and the draft checked). */
-  instructionsDone?: number;
-  /** Client-chosen render id, checkpointed before the render is requested. */
-  renderId?: string;
-  /** The render was accepted by the server. */
-  renderAccepted?: boolean;
-  /** Where the finished render can be downloaded. */
-  outputUrl?: string;
-}
-
-export type Quality = 'high' | 'medium' | 'low';
-
-export interface LocalOptions {
-  /** Target height in pixels; default 1080. */
-  height?: number;
-  /** Allow making a smaller video larger. */
-  upscale?: boolean;
-  crf?: number;
-  preset?: string;
-  /** Force a transcode even when a remux would do. */
-  forceTranscode?: boolean;
-}
-
 export interface EngineRequest {
   jobId: string;
   /** Absolute path of the source; engines read it and never change it. */
@@ -94,20 +39,4 @@ export interface EngineResult {
 export interface Engine {
   readonly name: 'nemo' | 'local';
   run(request: EngineRequest, hooks: EngineHooks): Promise<EngineResult>;
-}
-
-/** What ffprobe says about a file; rule conditions and instruction templates read it. */
-export interface MediaInfo {
-  formatName: string;
-  durationSec?: number;
-  sizeBytes: number;
-  video?: {
-    codec: string;
-    width: number;
-    height: number;
-    pixFmt?: string;
-    codecTag?: string;
-    rotation?: number;
-  };
-  audio?: { codec: string; channels?: number };
 }

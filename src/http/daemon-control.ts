@@ -5,16 +5,16 @@ import { toVideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { redact } from '../core/secrets.js';
 import type { Config, FolderConfig } from '../config/config.js';
-import { retryFile } from '../cli/retry.js';
+import { retryFile, type RetryFileDeps } from '../intake/retry-file.js';
 import type { EventBus } from '../events/event-bus.js';
 import { jobView } from '../events/job-view.js';
-import { isFinalState, type JobRecord } from '../jobs/job.js';
+import { isFinalState, type JobRecord } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { DONE_DIR, FAILED_DIR } from '../outbox/inbox-subfolder.js';
 import { setAside } from '../outbox/failed.js';
-import type { StartGate } from '../schedule/gate.js';
-import type { PauseControl } from '../schedule/pause-control.js';
+import type { StartGate } from '../queue/start-gate.js';
+import type { PauseControl } from '../queue/pause-control.js';
 import type { Control, CreditsView, FolderView, PauseView, Readiness } from './control.js';
 import { trackHistory } from './job-history.js';
 import { trackRecentLog } from './recent-log.js';
@@ -39,6 +39,8 @@ export interface DaemonControlDeps {
   /** The daemon moved a source out of an inbox (the watcher must offer it again if it returns). */
   sourceLeft(path: string): void;
   metrics: Metrics;
+  /** The retry use case's ports (the same function `video-inbox retry` calls). */
+  retry: RetryFileDeps;
   clock: Clock;
   log: Logger;
 }
@@ -68,7 +70,10 @@ export function createDaemonControl(d: DaemonControlDeps): Control & { close(): 
     const inbox = job.plan?.inbox ?? folderOf(job.folder)?.inbox;
     let setAsideTo: string | undefined;
     if (inbox && !job.output) {
-      setAsideTo = await setAside(job.source, inbox, error).catch(() => undefined);
+      setAsideTo = await setAside(job.source, inbox, error, {
+        fs: d.retry.fs,
+        now: new Date(d.clock.now()),
+      }).catch(() => undefined);
       if (setAsideTo) d.sourceLeft(job.source);
     }
     await d.journal.update(job.id, { state: 'failed', error, attempts: job.attempts });
@@ -136,9 +141,9 @@ export function createDaemonControl(d: DaemonControlDeps): Control & { close(): 
       const rel = relative(folder.inbox, job.source);
       const candidates = [join(folder.inbox, FAILED_DIR, rel), join(folder.inbox, DONE_DIR, rel), job.source];
       for (const path of candidates) {
-        if (!(await exists(path))) continue;
+        if (!(await exists(d.retry.fs, path))) continue;
         try {
-          const line = await retryFile(d.config(), path);
+          const line = await retryFile(d.config(), path, d.retry);
           d.log.info({ job: id, file: job.sourceName }, 'Retry requested over the API');
           return { ok: true, message: redact(line) };
         } catch (err) {
@@ -230,8 +235,8 @@ export function createDaemonControl(d: DaemonControlDeps): Control & { close(): 
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
+async function exists(fs: RetryFileDeps['fs'], path: string): Promise<boolean> {
+  return fs.stat(path).then(
     () => true,
     () => false,
   );

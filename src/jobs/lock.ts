@@ -1,6 +1,8 @@
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Clock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
+import { createLockFile, lockFileAgeMs } from '../core/file-lock.js';
 
 /** The lock file in the state dir: line 1 the owner's pid, line 2 (Linux) its start time. */
 export const LOCK_FILE = 'daemon.lock';
@@ -76,37 +78,17 @@ function lockedError(stateDir: string, path: string, pid: number | undefined): V
   });
 }
 
-async function tryCreate(path: string, content: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, 'wx', 0o644);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await unlink(path).catch(() => undefined);
-    throw err;
-  }
-  await handle.close();
-  return true;
-}
-
 /**
  * Takes the single-daemon lock of `stateDir`: an exclusively created file holding our pid. A lock
  * whose owner is no longer alive (a crash, kill -9, reboot) is taken over; a live owner means
  * VideoInboxError('LOCKED') naming its pid.
  */
-export async function acquireLock(stateDir: string): Promise<DaemonLock> {
+export async function acquireLock(stateDir: string, deps: { clock: Clock }): Promise<DaemonLock> {
   await mkdir(stateDir, { recursive: true });
   const path = join(stateDir, LOCK_FILE);
   const content = `${process.pid}\nstart=${(await processStartTime(process.pid)) ?? ''}\n`;
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    if (await tryCreate(path, content)) {
+    if (await createLockFile(path, content)) {
       heldHere.add(path);
       return {
         path,
@@ -121,13 +103,14 @@ export async function acquireLock(stateDir: string): Promise<DaemonLock> {
       };
     }
     let text: string;
-    let ageMs: number;
+    let ageMs: number | undefined;
     try {
       text = await readFile(path, 'utf8');
-      ageMs = Date.now() - (await stat(path)).mtimeMs;
+      ageMs = await lockFileAgeMs(path, deps.clock);
     } catch {
       continue; // Released between our create and our read: try again.
     }
+    if (ageMs === undefined) continue;
     const owner = parseLockFile(text);
     if (owner === undefined) {
       if (ageMs < FRESH_MS) throw lockedError(stateDir, path, undefined);

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import type { EventBus } from '../events/event-bus.js';
 import type { Stamped } from '../events/events.js';
 import type { Metrics } from './metrics.js';
@@ -8,7 +7,11 @@ import type { Metrics } from './metrics.js';
  * job counts and durations, a return to `queued` with an error is a retry. Bytes written are the
  * size of the placed output. Returns the unsubscribe function.
  */
-export function feedMetricsFromEvents(bus: EventBus, metrics: Metrics): () => void {
+export function feedMetricsFromEvents(
+  bus: EventBus,
+  metrics: Metrics,
+  fs: { stat(path: string): Promise<{ size: number }> },
+): () => void {
   const stageSince = new Map<string, { stage: string; at: number }>();
   return bus.subscribe((e: Stamped) => {
     if (!('job' in e)) return;
@@ -40,7 +43,7 @@ export function feedMetricsFromEvents(bus: EventBus, metrics: Metrics): () => vo
         metrics.jobFinished(job.folder, job.engine, state, (e.at - job.createdAt) / 1000);
         if (job.error && state !== 'done') metrics.apiError(job.error.code);
         if (state === 'done' && job.output) {
-          void stat(job.output).then(
+          void fs.stat(job.output).then(
             (s) => {
               metrics.bytes('written', s.size);
               if (job.engine === 'nemo') metrics.bytes('downloaded', s.size);

@@ -1,5 +1,3 @@
-import { request } from 'undici';
-
 export interface PostResult {
   ok: boolean;
   status?: number;
@@ -7,7 +5,16 @@ export interface PostResult {
   error?: string;
 }
 
+/** One POST over the network, as a port (the undici adapter is built in the composition root). */
+export type HttpPost = (
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+) => Promise<{ status: number }>;
+
 export interface PostOptions {
+  send: HttpPost;
   attempts?: number;
   /** First delay between attempts; doubles each time. */
   baseDelayMs?: number;
@@ -20,24 +27,17 @@ export async function postWithBackoff(
   url: string,
   body: string,
   headers: Record<string, string>,
-  opts: PostOptions = {},
+  opts: PostOptions,
 ): Promise<PostResult> {
   const attempts = opts.attempts ?? 5;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
   let last: PostResult = { ok: false, attempts: 0 };
   for (let i = 1; i <= attempts; i++) {
     try {
-      const res = await request(url, {
-        method: 'POST',
-        body,
-        headers,
-        headersTimeout: opts.timeoutMs ?? 10_000,
-        bodyTimeout: opts.timeoutMs ?? 10_000,
-      });
-      await res.body.dump();
-      if (res.statusCode < 300) return { ok: true, status: res.statusCode, attempts: i };
-      last = { ok: false, status: res.statusCode, attempts: i, error: `HTTP ${res.statusCode}` };
-      if (res.statusCode < 500 && res.statusCode !== 429) return last;
+      const { status } = await opts.send(url, body, headers, opts.timeoutMs ?? 10_000);
+      if (status < 300) return { ok: true, status, attempts: i };
+      last = { ok: false, status, attempts: i, error: `HTTP ${status}` };
+      if (status < 500 && status !== 429) return last;
     } catch (err) {
       last = { ok: false, attempts: i, error: (err as Error).message };
     }

@@ -30,7 +30,7 @@ export function startChannelNotifier(
   bus: EventBus,
   source: ChannelSource,
   log: Logger,
-  post: PostOptions = {},
+  post: PostOptions,
 ): { stop(): void; settled(): Promise<void> } {
   const inFlight = new Set<Promise<void>>();
   const unsubscribe = bus.subscribe((e) => {

@@ -1,10 +1,10 @@
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { toVideoInboxError } from '../core/errors.js';
-import { fsyncDir } from '../core/fsync.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { errorReportText } from './error-report.js';
 import { FAILED_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
-import { nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
+import type { OutboxFs } from './outbox-fs.js';
 
 /**
  * Moves a source that cannot be done to `<inbox>/_failed/` (numbered on collision, never replacing
@@ -15,9 +15,9 @@ export async function setAside(
   source: string,
   inboxDir: string,
   error: { code: string; message: string; hint?: string },
-  opts: { fs?: OutboxFs; now?: Date } = {},
+  opts: { fs: OutboxFs; now: Date },
 ): Promise<string> {
-  const fs = opts.fs ?? nodeOutboxFs;
+  const { fs } = opts;
   const { dir, name } = inboxSubfolderTarget(source, inboxDir, FAILED_DIR);
   const moved = await moveNoClobber(fs, source, dir, name).catch((err: unknown) => {
     throw toVideoInboxError(err);
@@ -26,13 +26,9 @@ export async function setAside(
     fileName: basename(source),
     failedPath: moved,
     ...error,
-    at: opts.now ?? new Date(),
+    at: opts.now,
   });
-  // Written under a temp name and renamed, so the report is either whole or absent.
-  const reportPath = `${moved}.error.txt`;
-  const tmp = join(dirname(moved), `.${basename(reportPath)}.tmp`);
-  await fs.writeFile(tmp, report);
-  await fs.rename(tmp, reportPath);
-  await fsyncDir(dirname(moved));
+  // Whole or absent, never half a report.
+  await writeFileAtomic(fs, `${moved}.error.txt`, report);
   return moved;
 }

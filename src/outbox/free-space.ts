@@ -1,7 +1,7 @@
 import { scaleBytes } from '../core/byte-size.js';
 import { dirname } from 'node:path';
 import { VideoInboxError } from '../core/errors.js';
-import { errnoCode, nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
+import { errnoCode, type OutboxFs } from './outbox-fs.js';
 
 const MIB = 1024 * 1024;
 
@@ -30,9 +30,9 @@ export function formatBytes(bytes: number): string {
 export async function ensureFreeSpace(
   dir: string,
   neededBytes: number,
-  opts: { fs?: OutboxFs; marginBytes?: number } = {},
+  opts: { fs: OutboxFs; marginBytes?: number },
 ): Promise<void> {
-  const fs = opts.fs ?? nodeOutboxFs;
+  const { fs } = opts;
   const margin = opts.marginBytes ?? freeSpaceMargin(neededBytes);
   const { bavail, bsize } = await statfsExisting(fs, dir);
   const free = bavail * bsize;

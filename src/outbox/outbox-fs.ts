@@ -1,20 +1,20 @@
 import * as fsp from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { nodeAtomicWriteFs, type AtomicWriteFs } from '../core/atomic-write.js';
 
 /**
- * The file operations the outbox performs, as a port: tests inject a rename or link that fails with
+ * The file operations of the outbox and of a running job (placing, setting aside, source actions,
+ * retry marks), as a port; `nodeOutboxFs` is its one real adapter, built in the composition root: tests inject a rename or link that fails with
  * EXDEV or a copy that fails with ENOSPC, which a single-disk test machine cannot produce for real.
  */
-export interface OutboxFs {
+export interface OutboxFs extends AtomicWriteFs {
   link(existing: string, newPath: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  unlink(path: string): Promise<void>;
   copyFile(from: string, to: string, mode?: number): Promise<void>;
   /** Creates an empty file, failing with EEXIST when the name is taken. */
   createExclusive(path: string): Promise<void>;
   stat(path: string): Promise<Stats>;
-  mkdir(path: string): Promise<void>;
-  writeFile(path: string, data: string): Promise<void>;
+  /** Creates a folder and its parents (`mode` for the ones it creates). */
+  mkdir(path: string, mode?: number): Promise<void>;
   statfs(path: string): Promise<{ bavail: number; bsize: number }>;
 }
 
@@ -27,10 +27,10 @@ export const nodeOutboxFs: OutboxFs = {
     await (await fsp.open(p, 'wx')).close();
   },
   stat: (p) => fsp.stat(p),
-  mkdir: async (p) => {
-    await fsp.mkdir(p, { recursive: true });
+  mkdir: async (p, mode) => {
+    await fsp.mkdir(p, { recursive: true, ...(mode === undefined ? {} : { mode }) });
   },
-  writeFile: (p, data) => fsp.writeFile(p, data, { flush: true }),
+  writeNew: nodeAtomicWriteFs.writeNew,
   statfs: (p) => fsp.statfs(p),
 };
 

@@ -1,10 +1,9 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VideoInboxError, toVideoInboxError } from '../core/errors.js';
 import { fsyncFile } from '../core/fsync.js';
 import { isPlainFileName } from './numbered-name.js';
 import { moveNoClobber } from './move.js';
-import { nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
+import { errnoCode, type OutboxFs } from './outbox-fs.js';
 import { verifyOutput } from './verify-output.js';
 
 export interface PlaceOptions {
@@ -20,7 +19,7 @@ export interface PlaceOptions {
    * it in the journal here, so a crash at any point leaves either the temp or a recorded output.
    */
   onPlaced?: (path: string) => Promise<void>;
-  fs?: OutboxFs;
+  fs: OutboxFs;
 }
 
 /**
@@ -39,7 +38,7 @@ export function outputTempPath(outboxDir: string, jobId: string): string {
  * removed. Nothing here touches the source: that comes after, and only after this resolves.
  */
 export async function placeOutput(opts: PlaceOptions): Promise<string> {
-  const fs = opts.fs ?? nodeOutboxFs;
+  const { fs } = opts;
   if (!isPlainFileName(opts.name)) {
     throw new VideoInboxError('CONFIG_INVALID', `The output name "${opts.name}" is not a plain file name`, {
       hint: 'Change output.name in the rule so it has no folders in it.',
@@ -51,7 +50,7 @@ export async function placeOutput(opts: PlaceOptions): Promise<string> {
     await check(opts.temp);
     await fsyncFile(opts.temp);
   } catch (err) {
-    if (toVideoInboxError(err).code !== 'FFMPEG_MISSING') await rm(opts.temp, { force: true });
+    if (toVideoInboxError(err).code !== 'FFMPEG_MISSING') await removeTemp(fs, opts.temp);
     throw toVideoInboxError(err);
   }
   try {
@@ -63,7 +62,14 @@ export async function placeOutput(opts: PlaceOptions): Promise<string> {
     });
   } catch (err) {
     const error = toVideoInboxError(err);
-    if (error.code === 'OUTPUT_INVALID') await rm(opts.temp, { force: true });
+    if (error.code === 'OUTPUT_INVALID') await removeTemp(fs, opts.temp);
     throw error;
   }
+}
+
+/** Removes an output temp that is not worth keeping; one already gone is fine. */
+export async function removeTemp(fs: OutboxFs, temp: string): Promise<void> {
+  await fs.unlink(temp).catch((err: unknown) => {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  });
 }

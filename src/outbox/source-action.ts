@@ -1,14 +1,13 @@
 import { dirname } from 'node:path';
+import type { AfterAction } from '../domain/job.js';
 import { toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
 import { DONE_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
-import { errnoCode, nodeOutboxFs, type OutboxFs } from './outbox-fs.js';
-
-export type AfterAction = 'archive' | 'delete' | 'keep';
+import { errnoCode, type OutboxFs } from './outbox-fs.js';
 
 export interface AfterActionOptions {
-  fs?: OutboxFs;
+  fs: OutboxFs;
   /**
    * The source as the job took it. A source whose size or mtime differs since is new content (a
    * user saved over it while it converted): it is kept, whatever the action, for its own job.
@@ -26,9 +25,9 @@ export async function applyAfterAction(
   source: string,
   inboxDir: string,
   action: AfterAction,
-  opts: AfterActionOptions = {},
+  opts: AfterActionOptions,
 ): Promise<string | undefined> {
-  const fs = opts.fs ?? nodeOutboxFs;
+  const { fs } = opts;
   try {
     const now = await fs.stat(source);
     const changed =

@@ -1,5 +1,5 @@
 import { FfmpegError, VideoInboxError } from '../core/errors.js';
-import type { MediaInfo } from '../engines/engine.js';
+import type { MediaInfo } from '../domain/media.js';
 import { probeMedia } from '../engines/local/probe.js';
 
 /** How far an output's duration may stray from the expected one: 1 s or 5 %, whichever is larger. */

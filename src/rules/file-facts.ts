@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import type { MediaInfo } from '../engines/engine.js';
+import type { MediaInfo } from '../domain/media.js';
 import { scaleBytes } from '../core/byte-size.js';
 
 /** The file a job is about: what the watcher knows, plus ffprobe's answer when it has one. */

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
-import { readIssue } from '../config/read-issue.js';
-import { parseYamlSource, zodIssuesToConfigIssues } from '../config/yaml-source.js';
+import { readIssue } from '../yaml/read-issue.js';
+import { parseYamlSource, zodIssuesToConfigIssues } from '../yaml/yaml-source.js';
 import { normaliseRule, type Rule } from './rule.js';
 import { RuleFileSchema } from './rule-schema.js';
 

@@ -1,7 +1,8 @@
-import type { LocalOptions, Quality } from '../engines/engine.js';
+import type { LocalOptions, Quality } from '../domain/work.js';
 import { conditionsHold } from './conditions.js';
 import { BYTES_PER_MB, fileFacts, formatSize, localDate, round1, type JobFile } from './file-facts.js';
-import type { AfterAction, Engine, Rule } from './rule.js';
+import type { Engine, Rule } from './rule.js';
+import type { AfterAction } from '../domain/job.js';
 import { renderTemplate } from './template.js';
 
 export type { JobFile } from './file-facts.js';

@@ -1,11 +1,11 @@
-import type { LocalOptions, Quality } from '../engines/engine.js';
+import type { LocalOptions, Quality } from '../domain/work.js';
 import type { RuleFile, WhenEntry } from './rule-schema.js';
 
 /** The instruction a nemo rule sends when it names none (the video-converter-best product's own). */
 export const DEFAULT_INSTRUCTION = 'Convert this video to MP4 at 1080p without losing quality';
 
 export type Engine = 'nemo' | 'local';
-export type AfterAction = 'archive' | 'delete' | 'keep';
+import type { AfterAction } from '../domain/job.js';
 
 export interface Conditions {
   match?: string[];

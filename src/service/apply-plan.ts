@@ -1,5 +1,6 @@
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { nodeAtomicWriteFs, writeFileAtomic } from '../core/atomic-write.js';
 import { redact } from '../core/secrets.js';
 import type { CommandRunner } from './command-runner.js';
 import { parseEnvFile } from './env-file.js';
@@ -66,15 +67,7 @@ async function applyStep(step: PlanStep, run: CommandRunner): Promise<string | u
  */
 async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await writeFile(temp, content, { mode, flag: 'wx' });
-    await chmod(temp, mode);
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(nodeAtomicWriteFs, path, content, mode);
 }
 
 /** One line per step, for `--dry-run` ('would') and for the record of what was done ('done'). */

@@ -1,3 +1,4 @@
+import { parseEnv } from 'node:util';
 import { VideoInboxError } from '../core/errors.js';
 
 /**
@@ -34,22 +35,14 @@ export function renderEnvFile(vars: EnvVars): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Reads what `renderEnvFile` writes (and hand edits in the same style); comments and blanks skipped. */
+/**
+ * Reads what `renderEnvFile` writes (and hand edits: comments, blanks, `export`, quotes) with Node's
+ * own parser, the one `process.loadEnvFile` uses; lines that name no valid variable are skipped.
+ */
 export function parseEnvFile(text: string): EnvVars {
   const vars: EnvVars = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const key = line
-      .slice(0, eq)
-      .trim()
-      .replace(/^export\s+/, '');
-    let value = line.slice(eq + 1).trim();
-    const quoted = /^(["'])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2] ?? '';
-    if (KEY.test(key)) vars[key] = value;
+  for (const [key, value] of Object.entries(parseEnv(text))) {
+    if (KEY.test(key) && value !== undefined) vars[key] = value;
   }
   return vars;
 }

@@ -57,50 +57,19 @@ const MACOS_PATH = ['/opt/homebrew/bin', '/usr/local/bin', '/usr/bin', '/bin', '
 
 export function planInstall(input: InstallInput): ServicePlan {
   const { layout, existing } = input;
-  const envVars = mergeServiceEnv(
-    existing.envFile === undefined ? {} : parseEnvFile(existing.envFile),
-    input.env,
-  );
-  // Keep a hand-edited env file byte for byte when the install would not change its values.
-  const envUnchanged = existing.envFile !== undefined && sameVars(parseEnvFile(existing.envFile), envVars);
-  const envContent = envUnchanged ? (existing.envFile as string) : renderEnvFile(envVars);
-  const serviceContent =
-    layout.kind === 'systemd'
-      ? renderSystemdUnit({
-          nodePath: input.nodePath,
-          scriptPath: input.scriptPath,
-          configPath: input.configPath,
-          envFile: layout.envFile,
-          writablePaths: [input.stateDir, ...input.folders],
-          hardening: input.hardening,
-        })
-      : renderLaunchdPlist({
-          label: layout.name,
-          nodePath: input.nodePath,
-          scriptPath: input.scriptPath,
-          configPath: input.configPath,
-          envFile: layout.envFile,
-          logDir: layout.logDir ?? `${input.home}/Library/Logs/video-inbox`,
-          home: input.home,
-          path: [...new Set([dirname(input.nodePath), ...MACOS_PATH])].join(':'),
-        });
+  const env = envFilePlan(input);
+  const serviceContent = serviceFileContent(input);
   const serviceUnchanged = existing.serviceFile === serviceContent;
-  const replacing = existing.serviceFile !== undefined && (!serviceUnchanged || !envUnchanged);
-
+  const replacing = existing.serviceFile !== undefined && (!serviceUnchanged || !env.unchanged);
   const steps: PlanStep[] = [
-    { kind: 'mkdir', path: dirname(layout.envFile), mode: 0o700 },
-    { kind: 'mkdir', path: input.stateDir, mode: 0o700 },
-    { kind: 'mkdir', path: dirname(layout.serviceFile) },
-    // The unit may write only to folders that exist when it starts.
-    ...[...new Set(input.folders)].map((path): PlanStep => ({ kind: 'mkdir', path })),
-    ...(layout.logDir ? [{ kind: 'mkdir' as const, path: layout.logDir }] : []),
+    ...folderSteps(input),
     {
       kind: 'write',
       path: layout.envFile,
-      content: envContent,
+      content: env.content,
       mode: 0o600,
       secret: true,
-      unchanged: envUnchanged,
+      unchanged: env.unchanged,
     },
     {
       kind: 'write',
@@ -112,32 +81,91 @@ export function planInstall(input: InstallInput): ServicePlan {
     },
   ];
   const notes: string[] = [];
-  if (!envVars.NEMO_TOKEN) {
+  if (!env.vars.NEMO_TOKEN) {
     notes.push(
       `No NEMO_TOKEN set: the service will use an anonymous token. To use your own, add NEMO_TOKEN=… to ${layout.envFile} and restart the service.`,
     );
   }
+  const start = layout.kind === 'systemd' ? systemdStart(input, replacing) : launchdStart(input);
+  return { steps: [...steps, ...start.steps], notes: [...notes, ...start.notes] };
+}
+
+/** The env file's variables and text; a hand-edited file is kept byte for byte when its values stay. */
+function envFilePlan(input: InstallInput): {
+  vars: Record<string, string>;
+  content: string;
+  unchanged: boolean;
+} {
+  const { existing } = input;
+  const vars = mergeServiceEnv(
+    existing.envFile === undefined ? {} : parseEnvFile(existing.envFile),
+    input.env,
+  );
+  const unchanged = existing.envFile !== undefined && sameVars(parseEnvFile(existing.envFile), vars);
+  return { vars, content: unchanged ? (existing.envFile as string) : renderEnvFile(vars), unchanged };
+}
+
+function serviceFileContent(input: InstallInput): string {
+  const { layout } = input;
   if (layout.kind === 'systemd') {
-    steps.push(systemctl('daemon-reload'), systemctl('enable', '--now', layout.name));
-    // enable --now leaves an already running service on its old unit and environment.
-    if (replacing) steps.push(systemctl('restart', layout.name));
-    notes.push(
-      `Logs: journalctl --user -u ${layout.name} -f`,
-      'To keep it running while you are logged out: loginctl enable-linger "$USER"',
-    );
-    return { steps, notes };
+    return renderSystemdUnit({
+      nodePath: input.nodePath,
+      scriptPath: input.scriptPath,
+      configPath: input.configPath,
+      envFile: layout.envFile,
+      writablePaths: [input.stateDir, ...input.folders],
+      hardening: input.hardening,
+    });
   }
+  return renderLaunchdPlist({
+    label: layout.name,
+    nodePath: input.nodePath,
+    scriptPath: input.scriptPath,
+    configPath: input.configPath,
+    envFile: layout.envFile,
+    logDir: layout.logDir ?? `${input.home}/Library/Logs/video-inbox`,
+    home: input.home,
+    path: [...new Set([dirname(input.nodePath), ...MACOS_PATH])].join(':'),
+  });
+}
+
+function folderSteps(input: InstallInput): PlanStep[] {
+  const { layout } = input;
+  return [
+    { kind: 'mkdir', path: dirname(layout.envFile), mode: 0o700 },
+    { kind: 'mkdir', path: input.stateDir, mode: 0o700 },
+    { kind: 'mkdir', path: dirname(layout.serviceFile) },
+    // The unit may write only to folders that exist when it starts.
+    ...[...new Set(input.folders)].map((path): PlanStep => ({ kind: 'mkdir', path })),
+    ...(layout.logDir ? [{ kind: 'mkdir' as const, path: layout.logDir }] : []),
+  ];
+}
+
+function systemdStart(input: InstallInput, replacing: boolean): ServicePlan {
+  const { name } = input.layout;
+  const steps = [systemctl('daemon-reload'), systemctl('enable', '--now', name)];
+  // enable --now leaves an already running service on its old unit and environment.
+  if (replacing) steps.push(systemctl('restart', name));
+  const notes = [
+    `Logs: journalctl --user -u ${name} -f`,
+    'To keep it running while you are logged out: loginctl enable-linger "$USER"',
+  ];
+  return { steps, notes };
+}
+
+function launchdStart(input: InstallInput): ServicePlan {
+  const { layout } = input;
   const target = `gui/${input.uid}`;
+  const steps: PlanStep[] = [];
   // bootstrap refuses a label that is already loaded, so a reinstall unloads the old one first.
-  if (existing.serviceFile !== undefined)
+  if (input.existing.serviceFile !== undefined)
     steps.push(launchctl(['bootout', `${target}/${layout.name}`], true));
   steps.push(
     // A label once disabled with `launchctl disable` would not load again until enabled.
     launchctl(['enable', `${target}/${layout.name}`]),
     launchctl(['bootstrap', target, layout.serviceFile]),
   );
-  notes.push(`Logs: ${layout.logDir}/video-inbox.log and video-inbox.err.log`);
-  return { steps, notes };
+  return { steps, notes: [`Logs: ${layout.logDir}/video-inbox.log and video-inbox.err.log`] };
 }
 
 export interface UninstallInput {

@@ -43,70 +43,109 @@ export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
     });
     const tail = createLineTail(options.stderrLines ?? 20);
     const progress = createProgressReader(options.durationSec, (p) => options.onProgress?.(p));
-    let stopReason: 'abort' | 'stall' | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    let stallTimer: NodeJS.Timeout | undefined;
+    const stopper = childStopper(child, killGraceMs);
+    const stall = restartableTimer(stallTimeoutMs, () => stopper.stop('stall'));
+    const onAbort = (): void => stopper.stop('abort');
     let settled = false;
-
-    const stop = (why: 'abort' | 'stall'): void => {
-      if (stopReason || child.exitCode !== null || child.signalCode !== null) return;
-      stopReason = why;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
-    };
-    const armStallTimer = (): void => {
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => stop('stall'), stallTimeoutMs);
-    };
-    const onAbort = (): void => stop('abort');
     const finish = (err?: Error): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(killTimer);
-      clearTimeout(stallTimer);
+      stopper.clear();
+      stall.clear();
       signal.removeEventListener('abort', onAbort);
       if (err) reject(err);
       else resolve();
     };
 
     signal.addEventListener('abort', onAbort, { once: true });
-    armStallTimer();
+    stall.arm();
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      armStallTimer();
+      stall.arm();
       progress.push(chunk);
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => tail.push(chunk));
-
     child.once('error', (err: NodeJS.ErrnoException) => {
       // 'error' without a process means it never started; with one, 'close' still follows.
-      if (child.pid !== undefined) return;
-      finish(
-        new VideoInboxError('FFMPEG_MISSING', `ffmpeg could not be started (${err.code ?? err.message})`, {
-          cause: err,
-          hint: 'Install ffmpeg (Debian/Ubuntu: `sudo apt install ffmpeg`; macOS: `brew install ffmpeg`), or set ffmpegPath in the config.',
-          context: { ffmpeg: options.ffmpeg },
-        }),
-      );
+      if (child.pid === undefined) finish(ffmpegMissing(err, options.ffmpeg));
     });
     child.once('close', (exitCode: number | null, exitSignal: NodeJS.Signals | null) => {
-      if (stopReason === 'abort') return finish(cancelled(signal));
-      if (stopReason === 'stall') {
-        return finish(
-          new FfmpegError(
-            'FFMPEG_FAILED',
-            `ffmpeg made no progress for ${Math.round(stallTimeoutMs / 1000)} s and was stopped`,
-            {
-              exitCode,
-              stderrTail: tail.text(),
-              retryable: true,
-              hint: 'The input may sit on a disk or share that stopped answering; the file is tried again later.',
-            },
-          ),
-        );
-      }
-      if (exitCode === 0) return finish();
-      finish(explainFfmpegFailure({ exitCode, signal: exitSignal, stderrTail: tail.text() }));
+      const stderrTail = tail.text();
+      finish(
+        exitError({ stoppedFor: stopper.reason, exitCode, exitSignal, stderrTail, stallTimeoutMs, signal }),
+      );
     });
+  });
+}
+
+/** Stops the child: SIGTERM, then SIGKILL after the grace period. Remembers why it was stopped. */
+function childStopper(
+  child: ChildProcess,
+  killGraceMs: number,
+): { readonly reason: StopReason | undefined; stop(why: StopReason): void; clear(): void } {
+  let reason: StopReason | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  return {
+    get reason() {
+      return reason;
+    },
+    stop(why) {
+      if (reason || child.exitCode !== null || child.signalCode !== null) return;
+      reason = why;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
+    },
+    clear: () => clearTimeout(killTimer),
+  };
+}
+
+type StopReason = 'abort' | 'stall';
+
+function restartableTimer(ms: number, fire: () => void): { arm(): void; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    arm() {
+      clearTimeout(timer);
+      timer = setTimeout(fire, ms);
+    },
+    clear: () => clearTimeout(timer),
+  };
+}
+
+function ffmpegMissing(err: NodeJS.ErrnoException, ffmpeg: string): VideoInboxError {
+  return new VideoInboxError('FFMPEG_MISSING', `ffmpeg could not be started (${err.code ?? err.message})`, {
+    cause: err,
+    hint: 'Install ffmpeg (Debian/Ubuntu: `sudo apt install ffmpeg`; macOS: `brew install ffmpeg`), or set ffmpegPath in the config.',
+    context: { ffmpeg },
+  });
+}
+
+/** What an exit means: nothing (success), cancelled, stalled, or ffmpeg's explained failure. */
+function exitError(exit: {
+  stoppedFor: StopReason | undefined;
+  exitCode: number | null;
+  exitSignal: NodeJS.Signals | null;
+  stderrTail: string;
+  stallTimeoutMs: number;
+  signal: AbortSignal;
+}): Error | undefined {
+  if (exit.stoppedFor === 'abort') return cancelled(exit.signal);
+  if (exit.stoppedFor === 'stall') {
+    return new FfmpegError(
+      'FFMPEG_FAILED',
+      `ffmpeg made no progress for ${Math.round(exit.stallTimeoutMs / 1000)} s and was stopped`,
+      {
+        exitCode: exit.exitCode,
+        stderrTail: exit.stderrTail,
+        retryable: true,
+        hint: 'The input may sit on a disk or share that stopped answering; the file is tried again later.',
+      },
+    );
+  }
+  if (exit.exitCode === 0) return undefined;
+  return explainFfmpegFailure({
+    exitCode: exit.exitCode,
+    signal: exit.exitSignal,
+    stderrTail: exit.stderrTail,
   });
 }
 

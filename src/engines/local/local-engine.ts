@@ -1,11 +1,13 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { VideoInboxError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Engine, EngineHooks, EngineRequest, EngineResult, MediaInfo, Progress } from '../engine.js';
+import type { Engine, EngineHooks, EngineRequest, EngineResult } from '../engine.js';
+import type { MediaInfo } from '../../domain/media.js';
+import type { Progress } from '../../domain/work.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { runFfmpeg, type SpawnFn } from './ffmpeg-runner.js';
 import { detectFfmpegFeatures, type FfmpegFeatures } from './ffmpeg-version.js';
-import { planConversion } from './plan.js';
+import { planConversion, type ConversionPlan } from './plan.js';
 import { probeMedia } from './probe.js';
 import { stallTimeoutFor } from './stall-timeout.js';
 import { tempPathBeside } from './temp-output.js';
@@ -46,7 +48,7 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
       const { signal } = hooks;
       throwIfCancelled(signal);
 
-      hooks.progress({ stage: 'probing' });
+      hooks.progress({ stage: 'converting', message: 'Reading the source' });
       const info = await cancellable(signal, () => probe(request.input, ffprobe, signal));
       const plan = planConversion(info, request.local);
       log.info(
@@ -54,27 +56,16 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
         'Local conversion planned',
       );
 
-      // Called from ffmpeg's output handler, where a throw would take the whole daemon down.
-      const report = (p: Progress): void => {
-        try {
-          hooks.progress(p);
-        } catch (err) {
-          log.warn({ jobId: request.jobId, err }, 'Progress hook failed');
-        }
-      };
-      const temp = tempPathBeside(request.destination);
       hooks.progress({
         stage: 'converting',
         percent: 0,
         message: plan.mode === 'remux' ? 'Copying the streams into an MP4' : 'Converting to H.264',
       });
-      try {
-        // An ffmpeg orphaned by a killed daemon may still be writing here: unlinking first gives this
-        // run a fresh file instead of one two writers share.
-        await rm(temp, { force: true });
+      const ffmpegFeatures = await (features ??= detectFfmpegFeatures(ffmpeg));
+      await writeOutput(request.destination, { log, jobId: request.jobId, signal }, async (temp) => {
         await runFfmpeg({
           ffmpeg,
-          args: buildFfmpegArgs(plan, request.input, temp, await (features ??= detectFfmpegFeatures(ffmpeg))),
+          args: buildFfmpegArgs(plan, request.input, temp, ffmpegFeatures),
           signal,
           durationSec: info.durationSec,
           onProgress: (percent) => report({ stage: 'converting', percent }),
@@ -82,27 +73,55 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
           killGraceMs: deps.killGraceMs,
           stallTimeoutMs: deps.stallTimeoutMs ?? stallTimeoutFor(info.sizeBytes),
         });
-        await checkOutput(temp);
-        await fsyncFile(temp);
-        throwIfCancelled(signal);
-        await rename(temp, request.destination);
-      } catch (err) {
-        await rm(temp, { force: true }).catch((rmErr: unknown) => {
-          log.warn({ jobId: request.jobId, file: temp, err: rmErr }, 'Could not remove a partial output');
-        });
-        throw err;
-      }
+      });
       hooks.progress({ stage: 'converting', percent: 100 });
-      const summary =
-        plan.mode === 'transcode'
-          ? 'transcoded'
-          : plan.audioToAacK === undefined
-            ? 'remuxed'
-            : 'remuxed, audio converted to AAC';
+      const summary = summaryOf(plan);
       log.info({ jobId: request.jobId, summary }, 'Local conversion finished');
       return { path: request.destination, durationSec: info.durationSec, summary };
+
+      // Called from ffmpeg's output handler, where a throw would take the whole daemon down.
+      function report(p: Progress): void {
+        try {
+          hooks.progress(p);
+        } catch (err) {
+          log.warn({ jobId: request.jobId, err }, 'Progress hook failed');
+        }
+      }
     },
   };
+}
+
+/**
+ * Lets `write` fill a temp file beside `destination`, checks it is not empty, flushes it, and renames
+ * it into place unless stopped meanwhile; on any failure the temp file goes and `destination` is
+ * untouched.
+ */
+async function writeOutput(
+  destination: string,
+  { log, jobId, signal }: { log: Logger; jobId: string; signal: AbortSignal },
+  write: (temp: string) => Promise<void>,
+): Promise<void> {
+  const temp = tempPathBeside(destination);
+  try {
+    // An ffmpeg orphaned by a killed daemon may still be writing here: unlinking first gives this
+    // run a fresh file instead of one two writers share.
+    await rm(temp, { force: true });
+    await write(temp);
+    await checkOutput(temp);
+    await fsyncFile(temp);
+    throwIfCancelled(signal);
+    await rename(temp, destination);
+  } catch (err) {
+    await rm(temp, { force: true }).catch((rmErr: unknown) => {
+      log.warn({ jobId, file: temp, err: rmErr }, 'Could not remove a partial output');
+    });
+    throw err;
+  }
+}
+
+function summaryOf(plan: ConversionPlan): string {
+  if (plan.mode === 'transcode') return 'transcoded';
+  return plan.audioToAacK === undefined ? 'remuxed' : 'remuxed, audio converted to AAC';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { VideoInboxError } from '../../core/errors.js';
-import type { LocalOptions, MediaInfo } from '../engine.js';
+import type { LocalOptions } from '../../domain/work.js';
+import type { MediaInfo } from '../../domain/media.js';
 import { displaySize, fitSize, type Size } from './fit-size.js';
 
 /** A visually lossless x264 quality: the point where people stop seeing a difference. */

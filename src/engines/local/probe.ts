@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { FfmpegError } from '../../core/errors.js';
-import type { MediaInfo } from '../engine.js';
+import type { MediaInfo } from '../../domain/media.js';
 
 interface FfprobeJson {
   format?: { format_name?: string; duration?: string };

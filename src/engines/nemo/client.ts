@@ -1,14 +1,11 @@
-import { stat } from 'node:fs/promises';
-import { ApiError } from '../../core/errors.js';
-import { systemClock, type Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { CredentialsStore } from './credentials-store.js';
-import { downloadTo } from './download.js';
+import { downloadWithRetries } from './download-retry.js';
 import {
   parseCredits,
   parseSession,
   parseTokenGrant,
-  parseUploadedFiles,
   type Credits,
   type Json,
   type RenderInfo,
@@ -16,17 +13,17 @@ import {
   type UploadedFile,
 } from './envelope.js';
 import { parseState, type SessionState } from './draft.js';
-import { hintFor, protocolError, type ErrorAudience } from './error-map.js';
+import { protocolError, type ErrorAudience } from './error-map.js';
 import { NemoHttp } from './http.js';
-import { multipartFileBody } from './multipart.js';
 import type { NemoClientOptions } from './options.js';
 import { resolveSettings, type NemoSettings } from './settings.js';
-import { pollDelayMs } from './poll-policy.js';
 import { pollRender, startRender } from './render.js';
-import { retryDecision } from './retry-policy.js';
+import { waitForRender } from './render-wait.js';
 import { runInstructionStream, type InstructionOutcome } from './sse-stream.js';
 import { TokenProvider } from './token-provider.js';
-import type { Quality } from '../engine.js';
+import { uploadFile, uploadUrls } from './upload.js';
+import { unwrap } from './unwrap.js';
+import type { Quality } from '../../domain/work.js';
 
 /** Per-call context: which skill the request is for (X-Skill-Source) and how to stop it. */
 export interface CallOptions {
@@ -49,12 +46,12 @@ export class NemoClient {
   constructor(options: NemoClientOptions) {
     this.settings = resolveSettings(options);
     this.log = options.log;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
     this.random = options.random ?? Math.random;
     this.tokens = new TokenProvider({
       baseUrl: this.settings.baseUrl,
       envToken: options.token || undefined,
-      store: new CredentialsStore(options.stateDir),
+      store: new CredentialsStore(options.stateDir, options.fs),
       fetchAnonymous: (clientId, o) => this.anonymousToken(clientId, o),
       clock: this.clock,
       log: this.log,
@@ -115,59 +112,17 @@ export class NemoClient {
   }
 
   /** Streams a file from disk as multipart field `files`; `onProgress` gets bytes sent and total. */
-  async uploadFile(
+  uploadFile(
     sessionId: string,
     path: string,
     call: CallOptions & { onProgress?: (sent: number, total: number) => void } = {},
   ): Promise<UploadedFile[]> {
-    const { size } = await stat(path);
-    if (size > this.settings.maxUploadBytes) {
-      throw new ApiError('FILE_TOO_LARGE', `The file is too large for NemoVideo (${size} bytes)`, {
-        hint: hintFor('FILE_TOO_LARGE', this.audience()),
-        context: { sizeBytes: size, limit: this.settings.maxUploadBytes },
-      });
-    }
-    const body = multipartFileBody(path, size);
-    let sent = 0;
-    const answer = await this.http.json({
-      endpoint: 'upload',
-      method: 'POST',
-      path: `/api/upload-video/nemo_agent/me/${encodeURIComponent(sessionId)}`,
-      auth: true,
-      ...call,
-      stream: {
-        ...body,
-        open: () => {
-          sent = 0;
-          return body.open();
-        },
-      },
-      timeoutMs: this.settings.transferIdleMs,
-      onSent: (n) => {
-        sent += n;
-        call.onProgress?.(Math.min(sent, body.contentLength ?? sent), body.contentLength ?? sent);
-      },
-    });
-    return this.uploaded(answer.body);
+    return uploadFile(this.http, sessionId, path, { ...this.settings, audience: this.audience() }, call);
   }
 
   /** Asks the service to fetch files from URLs. */
-  async uploadUrls(sessionId: string, urls: string[], call: CallOptions = {}): Promise<UploadedFile[]> {
-    const answer = await this.http.json({
-      endpoint: 'upload',
-      method: 'POST',
-      path: `/api/upload-video/nemo_agent/me/${encodeURIComponent(sessionId)}`,
-      auth: true,
-      ...call,
-      json: { urls, source_type: 'url' },
-    });
-    return this.uploaded(answer.body);
-  }
-
-  private uploaded(body: unknown): UploadedFile[] {
-    const files = parseUploadedFiles(unwrap(body));
-    if (!files || files.length === 0) throw protocolError('upload', 'no data.files or data.video_infos');
-    return files;
+  uploadUrls(sessionId: string, urls: string[], call: CallOptions = {}): Promise<UploadedFile[]> {
+    return uploadUrls(this.http, sessionId, urls, call);
   }
 
   /** One instruction over `run_sse`; readable lines (never raw JSON) go to `onMessage`. */
@@ -185,6 +140,7 @@ export class NemoClient {
       requestTimeoutMs: this.settings.requestTimeoutMs,
       onMessage: call.onMessage,
       log: this.log,
+      clock: this.clock,
     });
   }
 
@@ -220,40 +176,12 @@ export class NemoClient {
     renderId: string,
     call: CallOptions & { onProgress?: (percent: number | undefined) => void } = {},
   ): Promise<RenderInfo | 'unknown'> {
-    const deadline = this.clock.now() + this.settings.renderTimeoutMs;
-    for (let n = 0; ; n++) {
-      const info = await this.pollRender(renderId, call);
-      if (info === 'unknown') return info;
-      call.onProgress?.(info.progress);
-      if (info.status === 'completed') {
-        if (!info.outputUrl) throw protocolError('render-poll', 'completed without a URL');
-        return info;
-      }
-      if (info.status === 'failed') {
-        throw new ApiError(
-          'RENDER_FAILED',
-          `NemoVideo could not render the video${info.error ? ` (${info.error.slice(0, 200)})` : ''}`,
-          {
-            hint: 'The cloud render failed; the job is retried with a new render later.',
-            retryable: true,
-            context: { renderId },
-          },
-        );
-      }
-      const wait = pollDelayMs(n, this.settings.pollInitialMs, this.settings.pollMs);
-      if (this.clock.now() + wait > deadline) {
-        throw new ApiError(
-          'RENDER_TIMEOUT',
-          `The render did not finish within ${Math.round(this.settings.renderTimeoutMs / 60_000)} minutes`,
-          {
-            hint: 'NemoVideo is slow right now; the job resumes polling the same render later.',
-            retryable: true,
-            context: { renderId },
-          },
-        );
-      }
-      await this.clock.sleep(wait, call.signal);
-    }
+    return waitForRender(
+      () => this.pollRender(renderId, call),
+      renderId,
+      { clock: this.clock, settings: this.settings, signal: call.signal },
+      call.onProgress,
+    );
   }
 
   /** Downloads to a temp file beside `destination`, verified and renamed in; retried on breaks. */
@@ -262,28 +190,15 @@ export class NemoClient {
     destination: string,
     call: CallOptions & { onProgress?: (received: number, total: number | undefined) => void } = {},
   ): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await downloadTo(this.http, url, destination, {
-          ...call,
-          idleMs: this.settings.transferIdleMs,
-          requestTimeoutMs: this.settings.requestTimeoutMs,
-        });
-      } catch (err) {
-        if (!(err instanceof ApiError) || !(err.code === 'NETWORK' || err.code === 'DOWNLOAD_INVALID'))
-          throw err;
-        // Transport-level retries happened already for failures before the body; these broke midway.
-        const decision = retryDecision(
-          { code: 'NETWORK', retryAfterSeconds: undefined },
-          attempt,
-          this.settings.retry,
-          this.random,
-        );
-        if (!decision.retry) throw err;
-        this.log.warn({ code: err.code, attempt, delayMs: decision.delayMs }, 'Download failed; retrying');
-        await this.clock.sleep(decision.delayMs, call.signal);
-      }
-    }
+    return downloadWithRetries(this.http, url, destination, {
+      ...call,
+      idleMs: this.settings.transferIdleMs,
+      requestTimeoutMs: this.settings.requestTimeoutMs,
+      retry: this.settings.retry,
+      clock: this.clock,
+      random: this.random,
+      log: this.log,
+    });
   }
 
   async credits(call: CallOptions = {}): Promise<Credits> {
@@ -298,10 +213,4 @@ export class NemoClient {
     if (!credits) throw protocolError('credits', 'no data.available');
     return credits;
   }
-}
-
-function unwrap(body: unknown): unknown {
-  return body !== null && typeof body === 'object' && 'data' in body
-    ? (body as { data: unknown }).data
-    : body;
 }

@@ -1,6 +1,6 @@
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { writeFileAtomic, type AtomicWriteFs } from '../../core/atomic-write.js';
 
 /** What is kept between runs: one client id for the install, and the anonymous token it earned. */
 export interface StoredCredentials {
@@ -19,7 +19,10 @@ export const CREDENTIALS_FILE = 'nemo-credentials.json';
 export class CredentialsStore {
   readonly path: string;
 
-  constructor(private readonly stateDir: string) {
+  constructor(
+    private readonly stateDir: string,
+    private readonly fs: AtomicWriteFs,
+  ) {
     this.path = join(stateDir, CREDENTIALS_FILE);
   }
 
@@ -47,23 +50,9 @@ export class CredentialsStore {
     await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
   }
 
-  /** Atomic: a temp file created 0600, flushed, then renamed over the old one. */
+  /** Atomic, and only ever 0600: see writeFileAtomic. */
   async write(creds: StoredCredentials): Promise<void> {
     await this.ensureDir();
-    const tmp = `${this.path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(creds, null, 2)}\n`, 'utf8');
-      await handle.chmod(0o600);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(tmp, this.path);
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
+    await writeFileAtomic(this.fs, this.path, `${JSON.stringify(creds, null, 2)}\n`, 0o600);
   }
 }

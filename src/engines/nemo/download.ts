@@ -2,7 +2,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ApiError, VideoInboxError } from '../../core/errors.js';
-import type { NemoHttp } from './http.js';
+import type { NemoHttp, StreamAnswer } from './http.js';
 import { fileHasFtyp } from './mp4-check.js';
 
 export interface DownloadCall {
@@ -35,52 +35,63 @@ export async function downloadTo(
     timeoutMs: call.requestTimeoutMs,
     idleMs: call.idleMs,
   });
-  const lengthHeader = Number(answer.headers['content-length']);
-  const expected = Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
-  let received = 0;
   try {
-    const handle = await open(tmp, 'wx+', 0o644);
-    try {
-      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-        await handle.write(chunk);
-        received += chunk.length;
-        call.onProgress?.(received, expected);
-      }
-      if (expected !== undefined && received !== expected) {
-        throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
-          retryable: true,
-          context: { endpoint: 'download', reason: 'short' },
-        });
-      }
-      if (!(await fileHasFtyp(handle))) {
-        throw new ApiError('DOWNLOAD_INVALID', 'The downloaded file is not an MP4', {
-          hint: 'NemoVideo returned something other than a video; the job is retried later.',
-          retryable: true,
-          context: { bytes: received },
-        });
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const received = await writeVerified(tmp, answer, call);
     await rename(tmp, destination);
     await syncDirectory(dirname(destination));
     return received;
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    if (err instanceof VideoInboxError || call.signal?.aborted) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    // Local file system failures (full disk, permissions) are not the network's and not retried here.
-    if ((err as NodeJS.ErrnoException).syscall) throw err;
-    throw new ApiError('NETWORK', `The download broke off (${code ?? 'error'})`, {
-      cause: err,
-      hint: 'Check the network connection; the download is retried.',
-      retryable: true,
-      context: { endpoint: 'download', reason: code === 'UND_ERR_BODY_TIMEOUT' ? 'idle' : code },
-    });
+    throw downloadError(err, call);
   } finally {
     answer.release();
   }
+}
+
+/** Writes the body to `tmp`, checks its length and that it is an MP4, and flushes it; returns its size. */
+async function writeVerified(tmp: string, answer: StreamAnswer, call: DownloadCall): Promise<number> {
+  const lengthHeader = Number(answer.headers['content-length']);
+  const expected = Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
+  let received = 0;
+  const handle = await open(tmp, 'wx+', 0o644);
+  try {
+    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+      await handle.write(chunk);
+      received += chunk.length;
+      call.onProgress?.(received, expected);
+    }
+    if (expected !== undefined && received !== expected) {
+      throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
+        retryable: true,
+        context: { endpoint: 'download', reason: 'short' },
+      });
+    }
+    if (!(await fileHasFtyp(handle))) {
+      throw new ApiError('DOWNLOAD_INVALID', 'The downloaded file is not an MP4', {
+        hint: 'NemoVideo returned something other than a video; the job is retried later.',
+        retryable: true,
+        context: { bytes: received },
+      });
+    }
+    await handle.sync();
+    return received;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A body that broke off is the network's (retried); local file system failures are not. */
+function downloadError(err: unknown, call: DownloadCall): unknown {
+  if (err instanceof VideoInboxError || call.signal?.aborted) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  // Local file system failures (full disk, permissions) are not the network's and not retried here.
+  if ((err as NodeJS.ErrnoException).syscall) return err;
+  return new ApiError('NETWORK', `The download broke off (${code ?? 'error'})`, {
+    cause: err,
+    hint: 'Check the network connection; the download is retried.',
+    retryable: true,
+    context: { endpoint: 'download', reason: code === 'UND_ERR_BODY_TIMEOUT' ? 'idle' : code },
+  });
 }
 
 /** Makes the rename itself durable; some filesystems refuse to open a directory, which is fine. */

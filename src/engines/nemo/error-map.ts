@@ -21,10 +21,12 @@ export interface AnswerFacts {
   body: unknown;
   /** Raw Retry-After header. */
   retryAfter?: string | string[];
+  /** When the answer arrived (the injected clock), for a Retry-After given as a date. */
+  now: number;
 }
 
 /** Retry-After as seconds: either delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (!v) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(v)) return Number(v);
@@ -128,7 +130,8 @@ export function mapAnswerError(answer: AnswerFacts, audience: ErrorAudience): Ap
     env.code !== undefined && env.code !== 0 ? `code ${env.code}` : undefined,
     serverText,
   ].filter(Boolean);
-  const retryAfterSeconds = code === 'RATE_LIMITED' ? parseRetryAfter(answer.retryAfter) : undefined;
+  const retryAfterSeconds =
+    code === 'RATE_LIMITED' ? parseRetryAfter(answer.retryAfter, answer.now) : undefined;
   return new ApiError(code, detail.length ? `${base} (${detail.join(': ')})` : base, {
     status: answer.status,
     apiCode: env.code,

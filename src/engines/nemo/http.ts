@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../../core/logger.js';
 import type { Clock } from '../../core/clock.js';
@@ -7,52 +6,10 @@ import { mapAnswerError, networkError, protocolError, type ErrorAudience } from 
 import { retryDecision } from './retry-policy.js';
 import type { RetrySettings } from './options.js';
 import type { TokenProvider } from './token-provider.js';
+import type { HttpCall, JsonAnswer, StreamAnswer } from './http-types.js';
+import { parseBody, requestBody, watchdog, type Watchdog } from './http-request-parts.js';
 
-/** A request body made afresh for every attempt (uploads re-read the file from disk). */
-export interface StreamBody {
-  contentType: string;
-  contentLength?: number;
-  open(): AsyncIterable<Uint8Array>;
-}
-
-export interface HttpCall {
-  /** Names the call in logs and errors ('token', 'session', 'upload', 'sse', …). */
-  endpoint: string;
-  method: 'GET' | 'POST';
-  /** A path under the base URL, or an absolute URL (downloads). */
-  path: string;
-  /** Send `Authorization: Bearer` (all but the token call). */
-  auth: boolean;
-  /** X-Skill-Source of this request. */
-  skill?: string;
-  json?: unknown;
-  stream?: StreamBody;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-  /** Total time for a plain call; for streamed answers, the time until headers arrive. */
-  timeoutMs?: number;
-  /** Leave a successful (2xx, not JSON) body unread for the caller: SSE and downloads. */
-  streamAnswer?: boolean;
-  /** The answer body may go this long without a byte (streamed answers); default the timeout. */
-  idleMs?: number;
-  /** Set false to surface a 429 at once instead of waiting (the token call after a refusal). */
-  retryRateLimit?: boolean;
-  /** Called with each chunk of the request body as it is sent (upload progress). */
-  onSent?: (bytes: number) => void;
-}
-
-export interface JsonAnswer {
-  status: number;
-  body: unknown;
-}
-
-export interface StreamAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
-  /** Stops the timers and the abort link; call when done with the body. */
-  release(): void;
-}
+export type { HttpCall, JsonAnswer, StreamAnswer, StreamBody } from './http-types.js';
 
 export interface HttpDeps {
   baseUrl: string;
@@ -143,54 +100,38 @@ export class NemoHttp {
   }
 
   private async once(call: HttpCall, token: string | undefined): Promise<JsonAnswer | StreamAnswer> {
-    const url = this.url(call.path);
     const headers = { ...this.headers(call.skill, token), ...call.headers };
     const timeoutMs = call.timeoutMs ?? this.deps.requestTimeoutMs;
-    const timer = new AbortController();
-    const signal = call.signal ? AbortSignal.any([call.signal, timer.signal]) : timer.signal;
-    const timeout = new TimeoutError(call.endpoint, timeoutMs);
-    let watchdog: NodeJS.Timeout | undefined;
-    const arm = (ms: number) => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => timer.abort(timeout), ms);
-    };
-    const release = () => clearTimeout(watchdog);
-    arm(timeoutMs);
-
-    let body: string | Readable | undefined;
-    if (call.json !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      body = JSON.stringify(call.json);
-    } else if (call.stream) {
-      headers['Content-Type'] = call.stream.contentType;
-      if (call.stream.contentLength !== undefined)
-        headers['Content-Length'] = String(call.stream.contentLength);
-      // While the body goes out, only silence counts; after it, the server gets the full timeout.
-      body = Readable.from(
-        watched(call.stream.open(), (n) => {
-          arm(timeoutMs);
-          call.onSent?.(n);
-        }),
-        { objectMode: false, highWaterMark: 64 * 1024 },
-      );
-    }
-
+    const dog = watchdog(call.endpoint, timeoutMs);
+    // While the body goes out, only silence counts; after it, the server gets the full timeout.
+    const body = requestBody(call, headers, (n) => {
+      dog.arm();
+      call.onSent?.(n);
+    });
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, {
+      res = await request(this.url(call.path), {
         method: call.method,
         headers,
         body,
-        signal,
+        signal: call.signal ? AbortSignal.any([call.signal, dog.signal]) : dog.signal,
         dispatcher: this.deps.dispatcher,
         headersTimeout: 0,
         bodyTimeout: call.streamAnswer ? (call.idleMs ?? timeoutMs) : 0,
       });
     } catch (err) {
-      release();
-      throw this.transportError(call, err, timer.signal);
+      dog.release();
+      throw this.transportError(call, err, dog.signal);
     }
+    return this.answer(call, res, dog);
+  }
 
+  /** A streamed answer is handed over unread; anything else is read and checked against the error table. */
+  private async answer(
+    call: HttpCall,
+    res: Dispatcher.ResponseData,
+    dog: Watchdog,
+  ): Promise<JsonAnswer | StreamAnswer> {
     this.deps.log.debug(
       { endpoint: call.endpoint, method: call.method, status: res.statusCode },
       'NemoVideo answered',
@@ -198,18 +139,17 @@ export class NemoHttp {
     const contentType = String(res.headers['content-type'] ?? '');
     const ok = res.statusCode >= 200 && res.statusCode < 300;
     if (call.streamAnswer && ok && !contentType.includes('application/json')) {
-      clearTimeout(watchdog);
-      return { status: res.statusCode, headers: res.headers, body: res.body, release };
+      dog.release();
+      return { status: res.statusCode, headers: res.headers, body: res.body, release: dog.release };
     }
-
     let text: string;
     try {
       text = await res.body.text();
     } catch (err) {
-      release();
-      throw this.transportError(call, err, timer.signal);
+      dog.release();
+      throw this.transportError(call, err, dog.signal);
     }
-    release();
+    dog.release();
     const parsed = parseBody(text);
     const error = mapAnswerError(
       {
@@ -217,6 +157,7 @@ export class NemoHttp {
         status: res.statusCode,
         body: parsed,
         retryAfter: res.headers['retry-after'],
+        now: this.deps.clock.now(),
       },
       this.deps.audience(),
     );
@@ -230,32 +171,5 @@ export class NemoHttp {
     if (err instanceof ApiError) return err;
     if (isAbortError(err)) return err;
     return networkError(call.endpoint, err, this.deps.audience());
-  }
-}
-
-class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
-  readonly code = 'TIMEOUT';
-  constructor(endpoint: string, ms: number) {
-    super(`${endpoint} timed out after ${ms} ms`);
-  }
-}
-
-function parseBody(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-async function* watched(
-  source: AsyncIterable<Uint8Array>,
-  onChunk: (n: number) => void,
-): AsyncIterable<Uint8Array> {
-  for await (const chunk of source) {
-    onChunk(chunk.byteLength);
-    yield chunk;
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { Clock } from '../../core/clock.js';
+import type { AtomicWriteFs } from '../../core/atomic-write.js';
 import type { Dispatcher } from 'undici';
 
 export const DEFAULT_BASE_URL = 'https://mega-api-prod.nemovideo.ai';
@@ -44,7 +45,9 @@ export interface NemoClientOptions {
   /** Files above this size are refused before uploading (FILE_TOO_LARGE); default 500 MB. */
   maxUploadBytes?: number;
   log: Logger;
-  clock?: Clock;
+  clock: Clock;
+  /** How the credentials file is written (atomically, mode 0600). */
+  fs: AtomicWriteFs;
   /** undici dispatcher (agent) to use; default the global one. */
   dispatcher?: Dispatcher;
   /** Source of randomness for jitter and ids (tests make it deterministic). */

@@ -2,7 +2,7 @@ import { ApiError } from '../../core/errors.js';
 import type { NemoHttp } from './http.js';
 import { parseRender, readEnvelope, type Json, type RenderInfo } from './envelope.js';
 import { protocolError } from './error-map.js';
-import type { Quality } from '../engine.js';
+import type { Quality } from '../../domain/work.js';
 
 export interface RenderCall {
   skill?: string;

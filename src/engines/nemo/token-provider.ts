@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../core/logger.js';
 import type { Clock } from '../../core/clock.js';
-import { withFileLock } from './file-lock.js';
+import { withFileLock } from '../../core/file-lock.js';
 import { ApiError } from '../../core/errors.js';
 import { registerSecret } from '../../core/secrets.js';
 import type { CredentialsStore, StoredCredentials } from './credentials-store.js';

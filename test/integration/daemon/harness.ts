@@ -4,9 +4,10 @@ import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { realPorts } from '../../../src/app/ports.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { startDaemon, type Daemon } from '../../../src/daemon/daemon.js';
-import type { JobRecord } from '../../../src/jobs/job.js';
+import type { JobRecord } from '../../../src/domain/job.js';
 import { openJournal } from '../../../src/jobs/journal.js';
 import type { Notice } from '../../../src/notify/notifier.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
@@ -178,10 +179,10 @@ export async function startInProcess(sb: Sandbox, creditsCheckMs?: number): Prom
   const notices: Notice[] = [];
   const daemon = await startDaemon({
     configPath: sb.configPath,
-    env: sb.env,
-    log: logs.log,
-    clock: systemClock,
-    notifier: { notify: (n) => void notices.push(n) },
+    ports: {
+      ...realPorts({ env: sb.env, log: logs.log, clock: systemClock }),
+      notifier: () => ({ notify: (n: Notice) => void notices.push(n) }),
+    },
     creditsCheckMs,
   });
   return { daemon, logs, notices };

@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { nodeOutboxFs } from '../../../src/outbox/outbox-fs.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
-import { intake, type IntakeDeps } from '../../../src/daemon/intake.js';
-import { retryMarks } from '../../../src/daemon/retry-marks.js';
+import { intake, type IntakeDeps } from '../../../src/intake/intake.js';
+import { retryMarks } from '../../../src/intake/retry-marks.js';
 import { openJournal, type Journal } from '../../../src/jobs/journal.js';
 import { silentNotifier } from '../../../src/notify/notifier.js';
 import { parseRule } from '../../../src/rules/load-rule.js';
@@ -16,7 +17,7 @@ let journal: Journal;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vi-intake-'));
-  journal = await openJournal(join(dir, 'state'));
+  journal = await openJournal(join(dir, 'state'), { clock: systemClock });
 });
 
 afterEach(async () => {
@@ -36,10 +37,11 @@ function depsFor(after: 'keep' | 'archive'): IntakeDeps {
   };
   return {
     journal,
+    fs: nodeOutboxFs,
     folder: () => ({ folder, rule: parsed.rule, version: ruleVersion(parsed.rule) }),
     language: 'en',
     ffprobe: undefined,
-    retryMarks: retryMarks(join(dir, 'state')),
+    retryMarks: retryMarks(join(dir, 'state'), { fs: nodeOutboxFs, clock: systemClock }),
     notifier: silentNotifier,
     clock: systemClock,
     log: silentLogger(),
@@ -116,7 +118,7 @@ describe('intake of a kept source seen again after a restart', () => {
   it('is remembered across a reopen of the journal', async () => {
     await doneJob('keep');
     await journal.close();
-    journal = await openJournal(join(dir, 'state'));
+    journal = await openJournal(join(dir, 'state'), { clock: systemClock });
     expect(journal.findDoneBySource(source())?.id).toBe('done-1');
     await journal.update('done-1', { state: 'queued' });
     expect(journal.findDoneBySource(source())).toBeUndefined();

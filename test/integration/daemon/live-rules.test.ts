@@ -149,3 +149,15 @@ it('applies a config edit live (a new folder is watched) and keeps the last good
   await waitForJobs(sb, (j) => j.length === 3 && j.every((x) => x.state === 'done'), 60_000, 'three done');
   expect(await listFiles(sb.outbox)).toEqual(['new-folder.mp4', 'still-added.mp4', 'still-main.mp4']);
 });
+
+it('an edit of one folder rule file leaves the other folders working', async () => {
+  sb = await makeSandbox({ config: { folders: ['other'] } });
+  d = await startInProcess(sb);
+  const before = loads(d);
+  await sb.writeRule({ instruction: 'Other folder, edited: {name}' }, 'other');
+  await waitFor(() => loads(d!) > before, 15_000, 'the edited rule loaded');
+  await drop(clips[0]!, 'main-after-edit.avi', sb.inbox);
+  await waitForJobs(sb, (j) => j[0]?.state === 'done', 60_000, 'the file in the untouched folder done');
+  expect(sentInstructions(sb.emu)).toEqual(['Convert main-after-edit.avi to MP4 at 1080p']);
+  expect(await listFiles(sb.outbox)).toEqual(['main-after-edit.mp4']);
+});

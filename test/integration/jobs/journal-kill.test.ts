@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/core/clock.js';
 import { openJournal } from '../../../src/jobs/journal.js';
 import { transpileForChild, type Transpiled } from '../../helpers/transpile.js';
 
@@ -13,8 +14,9 @@ import { transpileForChild, type Transpiled } from '../../helpers/transpile.js';
  */
 const CHILD = `
 import { openJournal } from './src/jobs/journal.js';
+import { systemClock } from './src/core/clock.js';
 const stateDir = process.argv[2];
-const j = await openJournal(stateDir, { compactMinBytes: 16 * 1024 });
+const j = await openJournal(stateDir, { clock: systemClock, compactMinBytes: 16 * 1024 });
 let jobs = j.list({ state: 'queued' });
 if (jobs.length === 0) {
   for (let i = 0; i < 4; i++) {
@@ -35,7 +37,7 @@ let child: Transpiled;
 let stateDir: string;
 
 beforeAll(async () => {
-  child = await transpileForChild(['src/core', 'src/jobs', 'src/engines/engine.ts']);
+  child = await transpileForChild(['src/core', 'src/jobs', 'src/domain']);
   await writeFile(join(child.dir, 'writer.mjs'), CHILD);
   stateDir = await mkdtemp(join(tmpdir(), 'vi-kill-'));
 });
@@ -84,7 +86,7 @@ describe('journal under kill -9', () => {
     async (acks) => {
       const { acked, started } = await runAndKill(acks);
       expect(started.size).toBe(4);
-      const journal = await openJournal(stateDir);
+      const journal = await openJournal(stateDir, { clock: systemClock });
       try {
         expect(journal.list()).toHaveLength(4);
         for (const [id, from] of started) {

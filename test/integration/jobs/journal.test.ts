@@ -13,9 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import type { Clock } from '../../../src/core/clock.js';
-import type { NewJob } from '../../../src/jobs/job.js';
-import { JOURNAL_FILE, openJournal, type Journal } from '../../../src/jobs/journal.js';
+import type { NewJob } from '../../../src/domain/job.js';
+import {
+  JOURNAL_FILE,
+  openJournal,
+  type Journal,
+  type ReaderOptions,
+  type WriterOptions,
+} from '../../../src/jobs/journal.js';
+import { fakeClock } from '../../helpers/fake-clock.js';
 
 function newJob(n: number, over: Partial<NewJob> = {}): NewJob {
   return {
@@ -31,16 +37,6 @@ function newJob(n: number, over: Partial<NewJob> = {}): NewJob {
   };
 }
 
-function fakeClock(start = 1_000): Clock & { t: number } {
-  return {
-    t: start,
-    now() {
-      return this.t++;
-    },
-    sleep: () => Promise.resolve(),
-  };
-}
-
 /** A logger whose warnings the test can read. */
 function captureLog(): { log: pino.Logger; lines: { level: number; msg: string }[] } {
   const lines: { level: number; msg: string }[] = [];
@@ -51,8 +47,10 @@ function captureLog(): { log: pino.Logger; lines: { level: number; msg: string }
 let dir: string;
 const open_: Journal[] = [];
 
-async function openJ(opts: Parameters<typeof openJournal>[1] = {}): Promise<Journal> {
-  const j = await openJournal(dir, { clock: fakeClock(), ...opts });
+/** Opens the journal in `dir`; a writer's clock ticks once per reading, from 1000. */
+async function openJ(opts: Omit<WriterOptions, 'clock'> | ReaderOptions = {}): Promise<Journal> {
+  const clock = fakeClock({ start: 1_000, step: 1 });
+  const j = await openJournal(dir, opts.readOnly === true ? opts : { clock, ...opts });
   open_.push(j);
   return j;
 }

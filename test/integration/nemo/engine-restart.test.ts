@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { makeVideo, probe } from '../../helpers/media.js';
 import { makeEngine, recordingHooks, request, SimulatedCrash, startWorld, type World } from './harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
-import type { RemoteIds } from '../../../src/engines/engine.js';
+import type { RemoteIds } from '../../../src/domain/work.js';
 
 let world: World;
 afterEach(async () => {

@@ -1,11 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { systemClock } from '../../../src/core/clock.js';
+import { nodeAtomicWriteFs } from '../../../src/core/atomic-write.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { createLogger, silentLogger, type Logger } from '../../../src/core/logger.js';
 import { NemoClient } from '../../../src/engines/nemo/client.js';
 import { createNemoEngine, type NemoEngineOptions } from '../../../src/engines/nemo/nemo-engine.js';
-import type { EngineHooks, EngineRequest, Progress, RemoteIds } from '../../../src/engines/engine.js';
+import type { EngineHooks, EngineRequest } from '../../../src/engines/engine.js';
+import type { Progress, RemoteIds } from '../../../src/domain/work.js';
 
 /** Short timeouts and delays, so fault recovery runs in a second instead of minutes. */
 // Timeouts stay generous enough for a loaded 2-core machine; tests of stalls pass shorter ones.
@@ -53,8 +56,10 @@ export function makeClient(world: World, extra: Partial<NemoEngineOptions> = {})
     baseUrl: world.emu.url,
     stateDir: world.stateDir,
     log: silentLogger(),
+    fs: nodeAtomicWriteFs,
     ...FAST,
     ...extra,
+    clock: extra.clock ?? systemClock,
   });
 }
 
@@ -63,8 +68,10 @@ export function makeEngine(world: World, extra: Partial<NemoEngineOptions> = {})
     baseUrl: world.emu.url,
     stateDir: world.stateDir,
     log: silentLogger(),
+    fs: nodeAtomicWriteFs,
     ...FAST,
     ...extra,
+    clock: extra.clock ?? systemClock,
   });
 }
 

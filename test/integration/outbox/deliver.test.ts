@@ -49,6 +49,7 @@ describe('deliver: the source is touched only after the output is verified in pl
       source,
       inboxDir: inbox,
       after: 'archive',
+      fs: nodeOutboxFs,
     });
     expect(result).toEqual({
       output: join(outbox, 'holiday.mp4'),
@@ -63,7 +64,15 @@ describe('deliver: the source is touched only after the output is verified in pl
       const temp = outputTempPath(outbox, 'j1');
       await writeFile(temp, 'a cloud error page saved as .mp4');
       await expect(
-        deliver({ temp, outboxDir: outbox, name: 'holiday.mp4', source, inboxDir: inbox, after }),
+        deliver({
+          temp,
+          outboxDir: outbox,
+          name: 'holiday.mp4',
+          source,
+          inboxDir: inbox,
+          after,
+          fs: nodeOutboxFs,
+        }),
       ).rejects.toMatchObject({ code: 'OUTPUT_INVALID' });
       expect(await readFile(source, 'utf8')).toBe('the only copy');
       expect(await readdir(outbox)).toEqual([]);
@@ -109,6 +118,7 @@ describe('deliver: the source is touched only after the output is verified in pl
         inboxDir: inbox,
         after: 'delete',
         onPlaced,
+        fs: nodeOutboxFs,
       }),
     ).rejects.toMatchObject({ code: 'DISK_FULL' });
     expect(await readFile(source, 'utf8')).toBe('the only copy');
@@ -120,6 +130,7 @@ describe('deliver: the source is touched only after the output is verified in pl
       source,
       inboxDir: inbox,
       after: 'delete',
+      fs: nodeOutboxFs,
     });
     expect(result).toEqual({ output: join(outbox, 'holiday.mp4'), source: undefined });
     expect(await readdir(outbox)).toEqual(['holiday.mp4']);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setAside } from '../../../src/outbox/failed.js';
+import { nodeOutboxFs } from '../../../src/outbox/outbox-fs.js';
 
 let inbox: string;
 
@@ -24,6 +25,7 @@ describe('setAside', () => {
   it('moves the source to _failed/ and explains what happened, what to do and how to retry', async () => {
     await writeFile(join(inbox, 'clip.xyz'), 'data');
     const moved = await setAside(join(inbox, 'clip.xyz'), inbox, error, {
+      fs: nodeOutboxFs,
       now: new Date('2026-11-23T10:00:00Z'),
     });
     expect(moved).toBe(join(inbox, '_failed', 'clip.xyz'));
@@ -44,7 +46,10 @@ describe('setAside', () => {
     await writeFile(join(inbox, '_failed', 'clip.xyz'), 'old');
     await writeFile(join(inbox, '_failed', 'clip.xyz.error.txt'), 'old report');
     await writeFile(join(inbox, 'clip.xyz'), 'new');
-    const moved = await setAside(join(inbox, 'clip.xyz'), inbox, error);
+    const moved = await setAside(join(inbox, 'clip.xyz'), inbox, error, {
+      fs: nodeOutboxFs,
+      now: new Date(),
+    });
     expect(moved).toBe(join(inbox, '_failed', 'clip (1).xyz'));
     expect(await readFile(join(inbox, '_failed', 'clip.xyz'), 'utf8')).toBe('old');
     expect(await readFile(join(inbox, '_failed', 'clip.xyz.error.txt'), 'utf8')).toBe('old report');
@@ -54,10 +59,15 @@ describe('setAside', () => {
   it('keeps the subfolder and leaves no temp report behind', async () => {
     await mkdir(join(inbox, 'cam'));
     await writeFile(join(inbox, 'cam', 'empty.avi'), '');
-    const moved = await setAside(join(inbox, 'cam', 'empty.avi'), inbox, {
-      code: 'EMPTY_FILE',
-      message: 'The file is empty',
-    });
+    const moved = await setAside(
+      join(inbox, 'cam', 'empty.avi'),
+      inbox,
+      {
+        code: 'EMPTY_FILE',
+        message: 'The file is empty',
+      },
+      { fs: nodeOutboxFs, now: new Date() },
+    );
     expect(moved).toBe(join(inbox, '_failed', 'cam', 'empty.avi'));
     expect((await readdir(join(inbox, '_failed', 'cam'))).sort()).toEqual([
       'empty.avi',
@@ -70,14 +80,19 @@ describe('setAside', () => {
     await mkdir(join(inbox, '_failed'));
     await writeFile(join(inbox, '_failed', 'clip (1).xyz'), 'data');
     await writeFile(join(inbox, '_failed', 'clip (1).xyz.error.txt'), 'old report');
-    const moved = await setAside(join(inbox, '_failed', 'clip (1).xyz'), inbox, error);
+    const moved = await setAside(join(inbox, '_failed', 'clip (1).xyz'), inbox, error, {
+      fs: nodeOutboxFs,
+      now: new Date(),
+    });
     expect(moved).toBe(join(inbox, '_failed', 'clip (1).xyz'));
     expect(await readFile(moved, 'utf8')).toBe('data');
     expect(await readFile(`${moved}.error.txt`, 'utf8')).toContain('UNSUPPORTED_FILE');
   });
 
   it('fails loudly when the source is gone instead of writing a report for nothing', async () => {
-    await expect(setAside(join(inbox, 'missing.avi'), inbox, error)).rejects.toMatchObject({
+    await expect(
+      setAside(join(inbox, 'missing.avi'), inbox, error, { fs: nodeOutboxFs, now: new Date() }),
+    ).rejects.toMatchObject({
       code: 'INTERNAL',
       cause: { code: 'ENOENT' },
     });

@@ -61,7 +61,13 @@ describe('outputTempPath', () => {
 describe('placeOutput', () => {
   it('places a verified MP4 under its name and removes the temp', async () => {
     const temp = await tempWith(good);
-    const final = await placeOutput({ temp, outboxDir: outbox, name: 'clip.mp4', expectedDurationSec: 2 });
+    const final = await placeOutput({
+      fs: nodeOutboxFs,
+      temp,
+      outboxDir: outbox,
+      name: 'clip.mp4',
+      expectedDurationSec: 2,
+    });
     expect(final).toBe(join(outbox, 'clip.mp4'));
     expect(await videoStreamHash(final)).toBe(await videoStreamHash(good));
     expect(await readdir(outbox)).toEqual(['clip.mp4']);
@@ -70,7 +76,12 @@ describe('placeOutput', () => {
   it('never overwrites an existing file: taken names get (1), (2)', async () => {
     await writeFile(join(outbox, 'clip.mp4'), 'precious');
     await writeFile(join(outbox, 'clip (1).mp4'), 'also precious');
-    const final = await placeOutput({ temp: await tempWith(good), outboxDir: outbox, name: 'clip.mp4' });
+    const final = await placeOutput({
+      fs: nodeOutboxFs,
+      temp: await tempWith(good),
+      outboxDir: outbox,
+      name: 'clip.mp4',
+    });
     expect(final).toBe(join(outbox, 'clip (2).mp4'));
     expect(await readFile(join(outbox, 'clip.mp4'), 'utf8')).toBe('precious');
     expect(await readFile(join(outbox, 'clip (1).mp4'), 'utf8')).toBe('also precious');
@@ -78,7 +89,12 @@ describe('placeOutput', () => {
 
   it('creates the outbox folder when it is missing', async () => {
     const temp = await tempWith(good);
-    const final = await placeOutput({ temp, outboxDir: join(outbox, 'new', 'deeper'), name: 'c.mp4' });
+    const final = await placeOutput({
+      fs: nodeOutboxFs,
+      temp,
+      outboxDir: join(outbox, 'new', 'deeper'),
+      name: 'c.mp4',
+    });
     expect((await stat(final)).size).toBe((await stat(good)).size);
   });
 
@@ -111,9 +127,13 @@ describe('placeOutput', () => {
       ['an MP4 of the wrong duration', async () => good, 10, /lasts 2\.\d s where about 10\.0 s/],
     ])('%s', async (_name, make, expectedDurationSec, why) => {
       const temp = await tempWith(await make(root));
-      const err = await placeOutput({ temp, outboxDir: outbox, name: 'clip.mp4', expectedDurationSec }).catch(
-        (e: unknown) => e,
-      );
+      const err = await placeOutput({
+        fs: nodeOutboxFs,
+        temp,
+        outboxDir: outbox,
+        name: 'clip.mp4',
+        expectedDurationSec,
+      }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'OUTPUT_INVALID' });
       expect((err as Error).message).toMatch(why);
       expect((err as { hint: string }).hint).toMatch(/source was left untouched/);
@@ -124,6 +144,7 @@ describe('placeOutput', () => {
   it('without ffprobe it cannot vouch for the output: FFMPEG_MISSING, temp kept, nothing placed', async () => {
     const temp = await tempWith(good);
     const err = await placeOutput({
+      fs: nodeOutboxFs,
       temp,
       outboxDir: outbox,
       name: 'clip.mp4',
@@ -135,7 +156,9 @@ describe('placeOutput', () => {
 
   it('refuses a name with folders in it', async () => {
     const temp = await tempWith(good);
-    await expect(placeOutput({ temp, outboxDir: outbox, name: '../escape.mp4' })).rejects.toMatchObject({
+    await expect(
+      placeOutput({ fs: nodeOutboxFs, temp, outboxDir: outbox, name: '../escape.mp4' }),
+    ).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
     });
   });
@@ -143,7 +166,7 @@ describe('placeOutput', () => {
   it('finishes an interrupted placement (linked, temp not yet removed) without a duplicate', async () => {
     const temp = await tempWith(good);
     await link(temp, join(outbox, 'clip.mp4'));
-    const final = await placeOutput({ temp, outboxDir: outbox, name: 'clip.mp4' });
+    const final = await placeOutput({ fs: nodeOutboxFs, temp, outboxDir: outbox, name: 'clip.mp4' });
     expect(final).toBe(join(outbox, 'clip.mp4'));
     expect(await readdir(outbox)).toEqual(['clip.mp4']);
   });
@@ -152,6 +175,7 @@ describe('placeOutput', () => {
     const temp = await tempWith(good);
     const seen: { path: string; tempStillThere: boolean }[] = [];
     const final = await placeOutput({
+      fs: nodeOutboxFs,
       temp,
       outboxDir: outbox,
       name: 'clip.mp4',
@@ -239,7 +263,13 @@ describe('placeOutput across devices (EXDEV)', () => {
     try {
       const temp = join(scratch!, 'render.mp4');
       await copyFile(good, temp);
-      const final = await placeOutput({ temp, outboxDir: outbox, name: 'clip.mp4', expectedDurationSec: 2 });
+      const final = await placeOutput({
+        fs: nodeOutboxFs,
+        temp,
+        outboxDir: outbox,
+        name: 'clip.mp4',
+        expectedDurationSec: 2,
+      });
       expect(await videoStreamHash(final)).toBe(await videoStreamHash(good));
       expect(await readdir(scratch!)).toEqual([]);
       expect(await readdir(outbox)).toEqual(['clip.mp4']);
@@ -251,8 +281,10 @@ describe('placeOutput across devices (EXDEV)', () => {
 
 describe('ensureFreeSpace on a real file system', () => {
   it('passes for a byte and fails for more than any disk holds', async () => {
-    await expect(ensureFreeSpace(outbox, 1, { marginBytes: 0 })).resolves.toBeUndefined();
-    await expect(ensureFreeSpace(outbox, Number.MAX_SAFE_INTEGER)).rejects.toMatchObject({
+    await expect(ensureFreeSpace(outbox, 1, { fs: nodeOutboxFs, marginBytes: 0 })).resolves.toBeUndefined();
+    await expect(
+      ensureFreeSpace(outbox, Number.MAX_SAFE_INTEGER, { fs: nodeOutboxFs }),
+    ).rejects.toMatchObject({
       code: 'DISK_FULL',
     });
   });

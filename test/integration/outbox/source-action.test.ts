@@ -26,7 +26,7 @@ async function drop(rel: string, content = `content of ${rel}`): Promise<string>
 describe('applyAfterAction', () => {
   it('archives to <inbox>/_done/', async () => {
     const src = await drop('clip.avi');
-    const moved = await applyAfterAction(src, inbox, 'archive');
+    const moved = await applyAfterAction(src, inbox, 'archive', { fs: nodeOutboxFs });
     expect(moved).toBe(join(inbox, '_done', 'clip.avi'));
     expect(await readFile(moved!, 'utf8')).toBe('content of clip.avi');
     expect(await readdir(inbox)).toEqual(['_done']);
@@ -35,7 +35,9 @@ describe('applyAfterAction', () => {
   it('numbers an archive collision and keeps the file already there', async () => {
     await drop('_done/clip.avi', 'earlier clip');
     await drop('_done/clip (1).avi', 'another earlier clip');
-    const moved = await applyAfterAction(await drop('clip.avi', 'new clip'), inbox, 'archive');
+    const moved = await applyAfterAction(await drop('clip.avi', 'new clip'), inbox, 'archive', {
+      fs: nodeOutboxFs,
+    });
     expect(moved).toBe(join(inbox, '_done', 'clip (2).avi'));
     expect(await readFile(join(inbox, '_done', 'clip.avi'), 'utf8')).toBe('earlier clip');
     expect(await readFile(join(inbox, '_done', 'clip (1).avi'), 'utf8')).toBe('another earlier clip');
@@ -43,7 +45,9 @@ describe('applyAfterAction', () => {
   });
 
   it('keeps the subfolder a source came from', async () => {
-    const moved = await applyAfterAction(await drop('trip/day1/clip.avi'), inbox, 'archive');
+    const moved = await applyAfterAction(await drop('trip/day1/clip.avi'), inbox, 'archive', {
+      fs: nodeOutboxFs,
+    });
     expect(moved).toBe(join(inbox, '_done', 'trip', 'day1', 'clip.avi'));
   });
 
@@ -83,6 +87,7 @@ describe('applyAfterAction', () => {
       const taken = await stat(src);
       await writeFile(src, 'saved over while converting');
       const where = await applyAfterAction(src, inbox, action, {
+        fs: nodeOutboxFs,
         expect: { size: taken.size, mtimeMs: taken.mtimeMs },
       });
       expect(where).toBe(src);
@@ -94,6 +99,7 @@ describe('applyAfterAction', () => {
     const src = await drop('clip.avi');
     const taken = await stat(src);
     const where = await applyAfterAction(src, inbox, 'delete', {
+      fs: nodeOutboxFs,
       expect: { size: taken.size, mtimeMs: taken.mtimeMs },
     });
     expect(where).toBeUndefined();
@@ -102,20 +108,22 @@ describe('applyAfterAction', () => {
 
   it('deletes', async () => {
     const src = await drop('clip.avi');
-    expect(await applyAfterAction(src, inbox, 'delete')).toBeUndefined();
+    expect(await applyAfterAction(src, inbox, 'delete', { fs: nodeOutboxFs })).toBeUndefined();
     expect(await readdir(inbox)).toEqual([]);
   });
 
   it('keeps', async () => {
     const src = await drop('clip.avi');
-    expect(await applyAfterAction(src, inbox, 'keep')).toBe(src);
+    expect(await applyAfterAction(src, inbox, 'keep', { fs: nodeOutboxFs })).toBe(src);
     expect(await readFile(src, 'utf8')).toBe('content of clip.avi');
   });
 
   it.each(['archive', 'delete'] as const)(
     '%s of a source already gone resolves to undefined',
     async (action) => {
-      expect(await applyAfterAction(join(inbox, 'gone.avi'), inbox, action)).toBeUndefined();
+      expect(
+        await applyAfterAction(join(inbox, 'gone.avi'), inbox, action, { fs: nodeOutboxFs }),
+      ).toBeUndefined();
     },
   );
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEventBus } from '../../../src/events/event-bus.js';
-import { openPauseControl } from '../../../src/schedule/pause-control.js';
+import { openPauseControl } from '../../../src/queue/pause-control.js';
 
 let dir: string | undefined;
 

@@ -9,6 +9,7 @@ import {
   type InboxWatcherOptions,
 } from '../../../src/watch/inbox-watcher.js';
 import type { CompleteFile } from '../../../src/watch/types.js';
+import { chokidarWatchFactory, type WatchFactory } from '../../../src/watch/folder-watch.js';
 
 export const SETTLE_MS = 300;
 
@@ -26,7 +27,7 @@ const open: { watcher: InboxWatcher; root: string }[] = [];
 
 /** A real watcher on a fresh temp inbox (or `inboxes`), settle 300 ms, collecting what it emits. */
 export async function makeHarness(
-  extra: Partial<InboxWatcherOptions> = {},
+  extra: Partial<InboxWatcherOptions> & { watchFactory?: WatchFactory } = {},
   onFile?: (file: CompleteFile) => void,
 ): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'vi-watch-'));
@@ -41,6 +42,7 @@ export async function makeHarness(
       clock: systemClock,
       log: logs.log,
       ...extra,
+      watchFactory: extra.watchFactory ?? chokidarWatchFactory,
     },
     (file) => {
       emitted.push(file);

@@ -2,67 +2,26 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { createInboxWatcher, type InboxWatcher } from '../../../src/watch/inbox-watcher.js';
 import type { CompleteFile } from '../../../src/watch/types.js';
+import { chokidarWatchFactory } from '../../../src/watch/folder-watch.js';
+import { fakeClock, type FakeClock } from '../../helpers/fake-clock.js';
 import { waitFor } from './harness.js';
-
-/** A clock that only moves when told; sleepers wake when their time is reached. */
-class ManualClock implements Clock {
-  private t = 0;
-  private sleepers: { at: number; ms: number; wake: () => void }[] = [];
-
-  now(): number {
-    return this.t;
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      // Like timers/promises: the abort listener goes once the sleeper wakes, so none pile up.
-      const onAbort = () => {
-        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-      };
-      const sleeper = {
-        at: this.t + ms,
-        ms,
-        wake: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  /** Sleepers of exactly `ms` (the loop's tick, as opposed to time-outs racing a stat). */
-  waiting(ms: number): number {
-    return this.sleepers.filter((s) => s.ms === ms).length;
-  }
-
-  advance(ms: number): void {
-    this.t += ms;
-    const due = this.sleepers.filter((s) => s.at <= this.t);
-    this.sleepers = this.sleepers.filter((s) => s.at > this.t);
-    for (const s of due) s.wake();
-  }
-}
 
 const SETTLE = 1000;
 const TICK = SETTLE / 4;
 
 describe('the real watcher keeps time only by its injected clock', () => {
   let dir: string;
-  let clock: ManualClock;
+  let clock: FakeClock;
   let watcher: InboxWatcher;
   let emitted: CompleteFile[];
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vi-clock-'));
     await mkdir(join(dir, 'inbox'));
-    clock = new ManualClock();
+    clock = fakeClock();
     emitted = [];
     watcher = createInboxWatcher(
       {
@@ -72,6 +31,7 @@ describe('the real watcher keeps time only by its injected clock', () => {
         checkWriters: false,
         clock,
         log: silentLogger(),
+        watchFactory: chokidarWatchFactory,
       },
       (f) => emitted.push(f),
     );

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createProgressPrinter, formatProgress } from '../../../src/cli/progress-printer.js';
-import type { Clock } from '../../../src/core/clock.js';
-
-function fakeClock(): Clock & { advance(ms: number): void } {
-  let t = 0;
-  return { now: () => t, sleep: async () => undefined, advance: (ms) => void (t += ms) };
-}
+import { fakeClock } from '../../helpers/fake-clock.js';
 
 describe('progress printer', () => {
   it.each([

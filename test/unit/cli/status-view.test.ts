@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildStatus, formatStatus } from '../../../src/cli/status-view.js';
-import type { JobRecord } from '../../../src/jobs/job.js';
+import type { JobRecord } from '../../../src/domain/job.js';
 
 function job(id: string, patch: Partial<JobRecord>): JobRecord {
   return {

@@ -5,7 +5,7 @@ import {
   type JobPatch,
   type JobRecord,
   type JobState,
-} from '../../../src/jobs/job.js';
+} from '../../../src/domain/job.js';
 import { decodeLine, encodeLine } from '../../../src/jobs/journal-line.js';
 
 const job: JobRecord = {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/core/errors.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { nodeAtomicWriteFs } from '../../../src/core/atomic-write.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { NemoClient } from '../../../src/engines/nemo/client.js';
 import { createNemoEngine } from '../../../src/engines/nemo/nemo-engine.js';
-import type { EngineRequest, RemoteIds } from '../../../src/engines/engine.js';
+import type { EngineRequest } from '../../../src/engines/engine.js';
+import type { RemoteIds } from '../../../src/domain/work.js';
 import { DEFAULT_RETRY } from '../../../src/engines/nemo/options.js';
 
 const EMPTY = { t: [{ tt: 0, sg: [] }] };
@@ -67,7 +70,13 @@ const broken = () => Promise.reject(new ApiError('NETWORK', 'cut', { retryable: 
 describe('the engine around a broken instruction stream', () => {
   it('does not resend when the draft changed before the stream broke', async () => {
     const { client, calls } = fakeClient({ instruct: [broken], drafts: [EMPTY, EDITED] });
-    await createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, hooks().hooks);
+    await createNemoEngine({
+      client,
+      stateDir: '/x',
+      log: silentLogger(),
+      clock: systemClock,
+      fs: nodeAtomicWriteFs,
+    }).run(request, hooks().hooks);
     expect(calls.filter((c) => c === 'instruct')).toHaveLength(1);
   });
 
@@ -76,7 +85,13 @@ describe('the engine around a broken instruction stream', () => {
       instruct: [broken, async () => ok],
       drafts: [EMPTY, EMPTY, EDITED],
     });
-    await createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, hooks().hooks);
+    await createNemoEngine({
+      client,
+      stateDir: '/x',
+      log: silentLogger(),
+      clock: systemClock,
+      fs: nodeAtomicWriteFs,
+    }).run(request, hooks().hooks);
     expect(calls.filter((c) => c === 'instruct')).toHaveLength(2);
   });
 
@@ -86,6 +101,8 @@ describe('the engine around a broken instruction stream', () => {
       client,
       stateDir: '/x',
       log: silentLogger(),
+      clock: systemClock,
+      fs: nodeAtomicWriteFs,
       maxInstructionAttempts: 2,
     });
     await expect(engine.run(request, hooks().hooks)).rejects.toMatchObject({ code: 'NETWORK' });
@@ -101,7 +118,13 @@ describe('the engine around a broken instruction stream', () => {
         drafts: [EMPTY],
       });
       await expect(
-        createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, hooks().hooks),
+        createNemoEngine({
+          client,
+          stateDir: '/x',
+          log: silentLogger(),
+          clock: systemClock,
+          fs: nodeAtomicWriteFs,
+        }).run(request, hooks().hooks),
       ).rejects.toMatchObject({ code });
       expect(calls.filter((c) => c === 'instruct')).toHaveLength(1);
     },
@@ -110,7 +133,13 @@ describe('the engine around a broken instruction stream', () => {
   it('checks the state after a text-less stream and refuses an unexportable draft', async () => {
     const { client, calls } = fakeClient({ instruct: [async () => silent], drafts: [EMPTY] });
     await expect(
-      createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, hooks().hooks),
+      createNemoEngine({
+        client,
+        stateDir: '/x',
+        log: silentLogger(),
+        clock: systemClock,
+        fs: nodeAtomicWriteFs,
+      }).run(request, hooks().hooks),
     ).rejects.toMatchObject({
       code: 'DRAFT_NOT_EXPORTABLE',
     });
@@ -125,7 +154,13 @@ describe('the engine around a broken instruction stream', () => {
       if (ids.renderId && callsAtRenderId < 0) callsAtRenderId = calls.length;
       h.saved.push(ids);
     };
-    await createNemoEngine({ client, stateDir: '/x', log: silentLogger() }).run(request, h.hooks);
+    await createNemoEngine({
+      client,
+      stateDir: '/x',
+      log: silentLogger(),
+      clock: systemClock,
+      fs: nodeAtomicWriteFs,
+    }).run(request, h.hooks);
     expect(calls.slice(callsAtRenderId)).toEqual(['render-start', 'render-wait', 'download']);
     expect(h.saved.at(-1)).toMatchObject({
       renderAccepted: true,

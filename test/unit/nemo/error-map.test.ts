@@ -9,6 +9,9 @@ const anonymous: ErrorAudience = {
 };
 const registered: ErrorAudience = { anonymous: false, registrationUrl: 'https://example.test/register' };
 
+/** The answer's arrival time, as the injected clock gives it. */
+const NOW = Date.parse('2026-01-01T00:00:00Z');
+
 describe('mapAnswerError: every row of the error table', () => {
   it.each([
     [
@@ -40,7 +43,7 @@ describe('mapAnswerError: every row of the error table', () => {
     ['success:false', 'render-start', 200, { success: false, error: 'boom' }, 'API_ERROR', false],
     ['an unknown code', 'state', 200, { code: 9999, msg: 'odd' }, 'API_ERROR', false],
   ])('%s → %s', (_name, endpoint, status, body, code, retryable) => {
-    const err = mapAnswerError({ endpoint, status, body }, anonymous);
+    const err = mapAnswerError({ now: NOW, endpoint, status, body }, anonymous);
     expect(err?.code).toBe(code);
     expect(err?.retryable).toBe(retryable);
     expect(err?.status).toBe(status);
@@ -51,46 +54,58 @@ describe('mapAnswerError: every row of the error table', () => {
     [{ success: true, data: {} }, 200],
     [{ taskId: 'r', status: 'pending' }, 200],
   ])('reads %j as success', (body, status) => {
-    expect(mapAnswerError({ endpoint: 'x', status, body }, anonymous)).toBeUndefined();
+    expect(mapAnswerError({ now: NOW, endpoint: 'x', status, body }, anonymous)).toBeUndefined();
   });
 
   it('lists the accepted formats for 4001', () => {
-    const err = mapAnswerError({ endpoint: 'upload', status: 200, body: { code: 4001 } }, anonymous);
+    const err = mapAnswerError(
+      { now: NOW, endpoint: 'upload', status: 200, body: { code: 4001 } },
+      anonymous,
+    );
     expect(err?.hint).toContain('mp4 mov avi webm mkv');
   });
 
   it('suggests compressing or trimming for 4002', () => {
-    const err = mapAnswerError({ endpoint: 'upload', status: 200, body: { code: 4002 } }, anonymous);
+    const err = mapAnswerError(
+      { now: NOW, endpoint: 'upload', status: 200, body: { code: 4002 } },
+      anonymous,
+    );
     expect(err?.hint).toMatch(/compress/i);
     expect(err?.hint).toMatch(/trim/i);
     expect(err?.hint).toContain('500 MB');
   });
 
   it('says register or upgrade for 402, not credits', () => {
-    const err = mapAnswerError({ endpoint: 'render-start', status: 402, body: undefined }, anonymous);
+    const err = mapAnswerError(
+      { now: NOW, endpoint: 'render-start', status: 402, body: undefined },
+      anonymous,
+    );
     expect(err?.hint).toMatch(/register or upgrade/i);
     expect(err?.hint).toMatch(/not credits/i);
   });
 
   it('gives anonymous users a registration link with ?bind=<id> for 2001', () => {
-    const err = mapAnswerError({ endpoint: 'sse', status: 200, body: { code: 2001 } }, anonymous);
+    const err = mapAnswerError({ now: NOW, endpoint: 'sse', status: 200, body: { code: 2001 } }, anonymous);
     expect(err?.hint).toContain('https://example.test/register?bind=anon_42');
   });
 
   it('tells registered users to top up for 2001', () => {
-    const err = mapAnswerError({ endpoint: 'sse', status: 200, body: { code: 2001 } }, registered);
+    const err = mapAnswerError({ now: NOW, endpoint: 'sse', status: 200, body: { code: 2001 } }, registered);
     expect(err?.hint).toMatch(/top up/i);
     expect(err?.hint).not.toContain('bind=');
   });
 
   it('keeps Retry-After on 429', () => {
-    const err = mapAnswerError({ endpoint: 'token', status: 429, body: {}, retryAfter: '12' }, anonymous);
+    const err = mapAnswerError(
+      { now: NOW, endpoint: 'token', status: 429, body: {}, retryAfter: '12' },
+      anonymous,
+    );
     expect(err?.retryAfterSeconds).toBe(12);
   });
 
   it('never quotes a bearer token the server echoes', () => {
     const err = mapAnswerError(
-      { endpoint: 'state', status: 500, body: { message: 'bad header Bearer abcdef123456' } },
+      { now: NOW, endpoint: 'state', status: 500, body: { message: 'bad header Bearer abcdef123456' } },
       anonymous,
     );
     expect(err?.message).not.toContain('abcdef123456');
@@ -104,11 +119,11 @@ describe('parseRetryAfter', () => {
     [undefined, undefined],
     ['later', undefined],
   ])('%j → %j', (value, expected) => {
-    expect(parseRetryAfter(value as string | string[] | undefined)).toBe(expected);
+    expect(parseRetryAfter(value as string | string[] | undefined, NOW)).toBe(expected);
   });
 
   it('reads an HTTP date', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:40 GMT', now)).toBe(40);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:40 GMT', NOW)).toBe(40);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', NOW)).toBe(0);
   });
 });

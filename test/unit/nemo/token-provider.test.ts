@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeAtomicWriteFs } from '../../../src/core/atomic-write.js';
 import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ function provider(fetchAnonymous: AnonymousTokenFetcher, envToken?: string) {
   return new TokenProvider({
     baseUrl: BASE,
     envToken,
-    store: new CredentialsStore(dir),
+    store: new CredentialsStore(dir, nodeAtomicWriteFs),
     fetchAnonymous,
     clock: { now: () => now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) },
     log: silentLogger(),
@@ -145,7 +146,7 @@ describe('TokenProvider', () => {
     await mkdir(dir, { recursive: true });
     const lock = join(dir, 'nemo-credentials.json.lock');
     await writeFile(lock, '99999');
-    const old = new Date(Date.now() - 10 * 60_000);
+    const old = new Date(now - 10 * 60_000); // ten minutes old by the provider's clock
     await utimes(lock, old, old);
     const { fetcher } = issuing();
     expect(await provider(fetcher).token()).toBe('tok_secret_1');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MediaInfo } from '../../../src/engines/engine.js';
+import type { MediaInfo } from '../../../src/domain/media.js';
 import { durationTolerance, outputProblem } from '../../../src/outbox/verify-output.js';
 
 const good: MediaInfo = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conditionsHold } from '../../../src/rules/conditions.js';
 import { fileFacts, type JobFile } from '../../../src/rules/file-facts.js';
 import type { Conditions } from '../../../src/rules/rule.js';
-import type { MediaInfo } from '../../../src/engines/engine.js';
+import type { MediaInfo } from '../../../src/domain/media.js';
 
 const MB = 1024 * 1024;
 

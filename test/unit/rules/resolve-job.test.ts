@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MediaInfo } from '../../../src/engines/engine.js';
+import type { MediaInfo } from '../../../src/domain/media.js';
 import { parseRule } from '../../../src/rules/load-rule.js';
 import { outputName, resolveJob } from '../../../src/rules/resolve-job.js';
 import { DEFAULT_INSTRUCTION, type Rule } from '../../../src/rules/rule.js';

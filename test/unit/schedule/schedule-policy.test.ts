@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStartGate } from '../../../src/schedule/gate.js';
+import { createStartGate } from '../../../src/queue/start-gate.js';
 import { isOpen, nextOpening, parseSchedule, parseWindow } from '../../../src/schedule/schedule-policy.js';
 
 /** A local-time Date: 2026-11-30 is a Monday. */

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/core/clock.js';
+import { fakeClock } from '../../helpers/fake-clock.js';
 import { SettleTracker, type Fingerprint, type SettleVerdict } from '../../../src/watch/settle-policy.js';
-
-function fakeClock(): Clock & { advance(ms: number): void } {
-  let t = 1_000_000;
-  return {
-    now: () => t,
-    sleep: () => Promise.reject(new Error('not used')),
-    advance(ms) {
-      t += ms;
-    },
-  };
-}
 
 const fp = (size: number, mtimeMs = 1, ino = 7): Fingerprint => ({ size, mtimeMs, ino });
 
@@ -89,7 +78,7 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
       ],
     ],
   ])('%s', (_name, steps) => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     tracker.add('/in/a.mov');
     for (const [advance, seen, expected] of steps) {
@@ -99,7 +88,7 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
   });
 
   it('the window starts at the first observation, not when the event was recorded', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     tracker.add('/in/a.mov');
     clock.advance(5000);
@@ -109,7 +98,7 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
   });
 
   it('emits a version once: the same fingerprint found again is dropped as unchanged', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     tracker.add('/in/a.mov');
     tracker.observe('/in/a.mov', fp(10));
@@ -126,7 +115,7 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
   });
 
   it('a changed version of an emitted file settles and is ready again', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     tracker.add('/in/a.mov');
     tracker.markEmitted('/in/a.mov', fp(10, 1));
@@ -138,7 +127,7 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
   });
 
   it('add() is idempotent while pending: many events for one file keep one candidate and its window', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     expect(tracker.add('/in/a.mov')).toBe(true);
     tracker.observe('/in/a.mov', fp(10));
@@ -150,7 +139,7 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
   });
 
   it('a busy file stays pending, warns once, and is ready again on the next pass', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     tracker.add('/in/a.mov');
     tracker.observe('/in/a.mov', fp(10));
@@ -164,7 +153,7 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
   });
 
   it('forgetEmitted() lets the same version be offered again (a consumer that could not take it)', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     tracker.markEmitted('/in/a.mov', fp(10));
     expect(tracker.forgetEmitted('/in/a.mov')).toBe(true);
@@ -176,7 +165,7 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
   });
 
   it('isDue(): a stable candidate is looked at again only when its window ends; a busy one every window', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     tracker.add('/in/a.mov', fp(10));
     expect(tracker.isDue('/in/a.mov')).toBe(false);
@@ -193,7 +182,7 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
   });
 
   it('an empty candidate is looked at every window (to see it fill), and at the end of the empty window', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 2500 });
     tracker.add('/in/e.mov', fp(0));
     clock.advance(1000);
@@ -209,14 +198,14 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
   });
 
   it('a candidate recorded by an event (no fingerprint yet) is due at once', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     tracker.add('/in/a.mov');
     expect(tracker.isDue('/in/a.mov')).toBe(true);
   });
 
   it('forget() drops a candidate; pruneEmitted() forgets versions of files no longer present', () => {
-    const clock = fakeClock();
+    const clock = fakeClock({ start: 1_000_000 });
     const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
     tracker.add('/in/gone.mov');
     tracker.forget('/in/gone.mov');

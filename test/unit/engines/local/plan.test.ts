@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalOptions, MediaInfo } from '../../../../src/engines/engine.js';
+import type { LocalOptions } from '../../../../src/domain/work.js';
+import type { MediaInfo } from '../../../../src/domain/media.js';
 import { aacBitrateK, planConversion } from '../../../../src/engines/local/plan.js';
 
 function media(

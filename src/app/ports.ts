@@ -1,0 +1,110 @@
+import { v4 as uuidv4 } from 'uuid';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Config } from '../config/config.js';
+import type { Engine } from '../engines/engine.js';
+import { createLocalEngine } from '../engines/local/local-engine.js';
+import { resolveTools, type ToolPaths } from '../engines/local/tools.js';
+import { createNemoEngine, type NemoEngine } from '../engines/nemo/index.js';
+import type { StageLimiter } from '../engines/stage-limits.js';
+import { utimes } from 'node:fs/promises';
+import type { RetryFileDeps } from '../intake/retry-file.js';
+import { retryMarks, type RetryMarks } from '../intake/retry-marks.js';
+import { hashFile } from '../jobs/content-hash.js';
+import { openJournal, type Journal } from '../jobs/journal.js';
+import { acquireLock, type DaemonLock } from '../jobs/lock.js';
+import { createDesktopNotifier } from '../notify/desktop-notifier.js';
+import { silentNotifier, type Notifier } from '../notify/notifier.js';
+import { nodeOutboxFs, type OutboxFs } from '../outbox/outbox-fs.js';
+import {
+  chokidarWatchFactory,
+  createInboxWatcher,
+  type InboxWatcher,
+  type InboxWatcherOptions,
+} from '../watch/index.js';
+import type { CompleteFile } from '../watch/types.js';
+import { watchFiles, type SettingsWatcher } from './live-files.js';
+import { nemoOptions } from './nemo-options.js';
+import { realSurfacePorts, type SurfacePorts } from './surface-ports.js';
+
+export type Env = Record<string, string | undefined>;
+
+/** A cloud engine with the connection pool it owns. */
+export interface NemoHandle {
+  engine: NemoEngine;
+  /** Lets requests in flight finish, then closes the pool. */
+  close(): Promise<void>;
+  /** Closes the pool at once (idle keep-alive sockets would hold a stopping process open). */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Every side effect the daemon and `convert` reach, as one object. `realPorts` builds the real one,
+ * once, in the composition root; tests build theirs from it with a few ports swapped. Modules below
+ * receive what they need from here and never build a real port themselves.
+ */
+export interface AppPorts {
+  env: Env;
+  log: Logger;
+  clock: Clock;
+  fs: OutboxFs;
+  newId(): string;
+  lock(stateDir: string): Promise<DaemonLock>;
+  openJournal(stateDir: string): Promise<Journal>;
+  notifier(config: Config): Notifier;
+  /** Where ffmpeg and ffprobe are; throws FFMPEG_MISSING when they are not installed. */
+  tools(config: Config | undefined): ToolPaths;
+  localEngine(tools: ToolPaths): Engine;
+  /** The cloud engine over its own HTTP connection pool (the dispatcher). */
+  nemo(config: Config | undefined, stages?: StageLimiter): NemoHandle;
+  retryMarks(stateDir: string): RetryMarks;
+  /** The retry use case's ports (`retryFile`, for the API; the CLI builds the same). */
+  retryDeps(stateDir: string): RetryFileDeps;
+  /** Page, API, metrics and webhook channels. */
+  surface: SurfacePorts;
+  watchInboxes(
+    options: Omit<InboxWatcherOptions, 'clock' | 'log' | 'watchFactory'>,
+    onFile: (file: CompleteFile) => void,
+  ): InboxWatcher;
+  watchSettings(onChange: (changed: string[]) => void): SettingsWatcher;
+}
+
+/** The real ports: node:fs, the system clock, undici, ffmpeg, desktop notifications, chokidar. */
+export function realPorts(base: { env: Env; log: Logger; clock?: Clock }): AppPorts {
+  const { env, log } = base;
+  const clock = base.clock ?? systemClock;
+  const fs = nodeOutboxFs;
+  return {
+    env,
+    log,
+    clock,
+    fs,
+    newId: uuidv4,
+    lock: (stateDir) => acquireLock(stateDir, { clock }),
+    openJournal: (stateDir) => openJournal(stateDir, { clock, log: log.child({ module: 'journal' }) }),
+    notifier: (config) =>
+      config.notify === 'none' ? silentNotifier : createDesktopNotifier(log.child({ module: 'notify' })),
+    tools: (config) => resolveTools({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
+    localEngine: (tools) => createLocalEngine({ tools, log: log.child({ module: 'local' }) }),
+    nemo: (config, stages) => {
+      const options = nemoOptions(config, env, log, clock);
+      return {
+        engine: createNemoEngine({ ...options, stages }),
+        close: () => options.dispatcher.close(),
+        destroy: () => options.dispatcher.destroy(),
+      };
+    },
+    retryMarks: (stateDir) => retryMarks(stateDir, { fs, clock }),
+    retryDeps: (stateDir) => ({
+      fs,
+      clock,
+      marks: retryMarks(stateDir, { fs, clock }),
+      hash: hashFile,
+      touch: (file, at) => utimes(file, at, at),
+    }),
+    surface: realSurfacePorts,
+    watchInboxes: (options, onFile) =>
+      createInboxWatcher({ ...options, clock, log, watchFactory: chokidarWatchFactory }, onFile),
+    watchSettings: (onChange) => watchFiles(log, onChange),
+  };
+}

@@ -1,0 +1,82 @@
+import type { AppPorts } from '../app/ports.js';
+import type { Config } from '../config/config.js';
+import type { Journal } from '../jobs/journal.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { Pipeline } from '../queue/pipeline.js';
+import type { InboxWatcher } from '../watch/index.js';
+import type { CompleteFile } from '../watch/types.js';
+import { createRuleBook, type RuleBook } from './rule-book.js';
+import { watchFolder } from './settings-map.js';
+import { takeFiles, type TakeFiles } from './take-files.js';
+import type { Engines } from './workers.js';
+
+export interface IntakeWiring {
+  ports: AppPorts;
+  config(): Config;
+  journal: Journal;
+  notifier: Notifier;
+  engines: Engines;
+  pipeline: Pipeline;
+  reportError(file: string, err: unknown): void;
+  /** Each rule file load, good or not. */
+  rulesLoaded?(folder: string, outcome: { version?: string; error?: string }): void;
+}
+
+export interface Intake {
+  rules: RuleBook;
+  taker: TakeFiles;
+  watcher: InboxWatcher;
+}
+
+/**
+ * Watcher → intake: the rules are loaded, then the watcher is built (not started) with a callback
+ * that only enqueues. A source the daemon moves away is forgotten by the watcher, so it is offered
+ * again if it comes back.
+ */
+export async function wireIntake(w: IntakeWiring): Promise<Intake> {
+  const { ports, journal, notifier } = w;
+  const marks = ports.retryMarks(w.config().stateDir);
+  const taker = takeFiles({
+    intake: () => ({
+      journal,
+      fs: ports.fs,
+      folder: rules.get,
+      language: w.config().api.language,
+      ffprobe: w.engines.tools?.ffprobe,
+      retryMarks: marks,
+      notifier,
+      clock: ports.clock,
+      log: ports.log,
+      newId: ports.newId,
+    }),
+    pipeline: w.pipeline,
+    log: ports.log,
+    forget: (path) => watcher.forget(path),
+  });
+  const rules = createRuleBook({
+    log: ports.log,
+    reportError: w.reportError,
+    ...(w.rulesLoaded ? { loaded: w.rulesLoaded } : {}),
+    firstLoaded: (name) => releaseHeldForRules(journal, name, taker.take),
+  });
+  await rules.load(w.config().folders);
+  const config = w.config();
+  const watcher = ports.watchInboxes(
+    {
+      folders: config.folders.map(watchFolder),
+      settleMs: config.settleSeconds * 1000,
+      rescanMs: config.rescanSeconds * 1000,
+      forcePoll: config.poll,
+    },
+    (file) => taker.take(file),
+  );
+  return { rules, taker, watcher };
+}
+
+/** A folder's rules loaded at last: its files held for them are taken now. */
+function releaseHeldForRules(journal: Journal, folder: string, take: (file: CompleteFile) => void): void {
+  for (const job of journal.list({ state: 'held', folder })) {
+    if (job.heldReason === 'rules')
+      take({ folder, path: job.source, size: job.size, mtimeMs: job.mtimeMs, ino: 0 });
+  }
+}

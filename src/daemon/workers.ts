@@ -1,0 +1,104 @@
+import type { AppPorts, NemoHandle } from '../app/ports.js';
+import { toVideoInboxError } from '../core/errors.js';
+import type { Config } from '../config/config.js';
+import type { Engine } from '../engines/engine.js';
+import type { ToolPaths } from '../engines/local/tools.js';
+import type { StageLimiter } from '../engines/stage-limits.js';
+import type { JobRecord } from '../domain/job.js';
+import type { Journal } from '../jobs/journal.js';
+import type { Notifier } from '../notify/notifier.js';
+import { Pipeline } from '../queue/pipeline.js';
+import { runJob } from '../run/run-job.js';
+import { creditsHold, type CreditsHold } from './credits-hold.js';
+
+export interface Engines {
+  nemo: NemoHandle;
+  local: Engine | undefined;
+  tools: ToolPaths | undefined;
+}
+
+/** The cloud engine (its connection pool destroyed on stop) and, when ffmpeg is there, the local one. */
+export function startEngines(
+  ports: AppPorts,
+  config: Config,
+  stages: StageLimiter,
+  cleanup: (() => Promise<unknown>)[],
+): Engines {
+  let tools: ToolPaths | undefined;
+  try {
+    tools = ports.tools(config);
+  } catch (err) {
+    ports.log.warn(
+      { hint: toVideoInboxError(err).hint },
+      'ffmpeg not found: local rules will fail and files are not checked before upload',
+    );
+  }
+  const nemo = ports.nemo(config, stages);
+  cleanup.push(() => nemo.destroy());
+  return { nemo, local: tools ? ports.localEngine(tools) : undefined, tools };
+}
+
+export interface PipelineWiring {
+  ports: AppPorts;
+  journal: Journal;
+  notifier: Notifier;
+  engines: Engines;
+  /** The daemon moved a source out of the inbox (see `forgetMoved`). */
+  forget(path: string): void;
+  opts: { creditsCheckMs?: number };
+  config(): Config;
+  /** Pause and schedule: a job that may not start now waits for `pipeline.release()`. */
+  canStart?(job: JobRecord): boolean;
+}
+
+/**
+ * The queue that runs every journaled job through the one job path (`runJob`), with the journal as
+ * its record store, and the credits hold that pauses cloud jobs while the account is empty.
+ */
+export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits: CreditsHold } {
+  const { ports, journal, notifier, engines } = w;
+  const { log, clock } = ports;
+  const runDeps = {
+    records: journal,
+    engines: { nemo: engines.nemo.engine, local: engines.local },
+    fs: ports.fs,
+    notifier,
+    log,
+    clock,
+    ffprobe: engines.tools?.ffprobe,
+  };
+  const pipeline: Pipeline = new Pipeline(
+    { concurrency: w.config().concurrency, local: w.config().limits.local },
+    {
+      run: (job, plan, signal) => runJob(job, plan, runDeps, signal),
+      load: (id) => journal.get(id),
+      planOf: (job) => {
+        if (!job.plan) throw new Error(`job ${job.id} has no plan`);
+        return job.plan;
+      },
+      clock,
+      log,
+      ...(w.canStart ? { canStart: w.canStart } : {}),
+      onResult: (job, result) => {
+        if (result.kind === 'held' && result.reason === 'credits') credits.hold(result.error.hint);
+        if (result.kind === 'failed' && result.error.code === 'EXPORT_BLOCKED')
+          log.warn({ job: job.id }, 'Export blocked by plan');
+        // A move keeps size, mtime and inode: if the same file comes back (`retry`, or a person moving
+        // it back from _failed/) before a rescan noticed it had gone, the watcher must offer it again.
+        const moved =
+          (result.kind === 'failed' && result.setAsideTo !== undefined) ||
+          (result.kind === 'done' && job.plan?.after !== 'keep');
+        if (moved) w.forget(job.source);
+      },
+    },
+  );
+  const credits = creditsHold({
+    pipeline,
+    journal,
+    notifier,
+    log,
+    credits: () => engines.nemo.engine.client.credits(),
+    checkEveryMs: () => w.opts.creditsCheckMs ?? w.config().api.creditsCheckSeconds * 1000,
+  });
+  return { pipeline, credits };
+}

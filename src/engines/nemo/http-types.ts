@@ -1,0 +1,47 @@
+import type { Dispatcher } from 'undici';
+
+/** A request body made afresh for every attempt (uploads re-read the file from disk). */
+export interface StreamBody {
+  contentType: string;
+  contentLength?: number;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export interface HttpCall {
+  /** Names the call in logs and errors ('token', 'session', 'upload', 'sse', …). */
+  endpoint: string;
+  method: 'GET' | 'POST';
+  /** A path under the base URL, or an absolute URL (downloads). */
+  path: string;
+  /** Send `Authorization: Bearer` (all but the token call). */
+  auth: boolean;
+  /** X-Skill-Source of this request. */
+  skill?: string;
+  json?: unknown;
+  stream?: StreamBody;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Total time for a plain call; for streamed answers, the time until headers arrive. */
+  timeoutMs?: number;
+  /** Leave a successful (2xx, not JSON) body unread for the caller: SSE and downloads. */
+  streamAnswer?: boolean;
+  /** The answer body may go this long without a byte (streamed answers); default the timeout. */
+  idleMs?: number;
+  /** Set false to surface a 429 at once instead of waiting (the token call after a refusal). */
+  retryRateLimit?: boolean;
+  /** Called with each chunk of the request body as it is sent (upload progress). */
+  onSent?: (bytes: number) => void;
+}
+
+export interface JsonAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface StreamAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+  /** Stops the timers and the abort link; call when done with the body. */
+  release(): void;
+}

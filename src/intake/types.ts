@@ -1,0 +1,54 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { FolderConfig } from '../config/config.js';
+import type { JobRecord } from '../domain/job.js';
+import type { Journal } from '../jobs/journal.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { OutboxFs } from '../outbox/outbox-fs.js';
+import type { Rule } from '../rules/rule.js';
+import type { CompleteFile } from '../watch/types.js';
+import type { RetryMarks } from './retry-marks.js';
+
+/** A folder as intake sees it: its config and its rule, when the rule file ever loaded. */
+export interface FolderRules {
+  folder: FolderConfig;
+  rule: Rule | undefined;
+  version: string | undefined;
+}
+
+export interface IntakeDeps {
+  journal: Journal;
+  fs: OutboxFs;
+  folder(name: string): FolderRules | undefined;
+  language: string;
+  ffprobe: string | undefined;
+  retryMarks: RetryMarks;
+  notifier: Notifier;
+  clock: Clock;
+  log: Logger;
+  newId(): string;
+  /**
+   * Content (hash and rule version) being taken right now by another intake. Two copies dropped
+   * together are hashed side by side, before either is in the journal; this set closes that gap.
+   */
+  taking: Set<string>;
+}
+
+export type IntakeResult =
+  | { kind: 'queued'; job: JobRecord }
+  | { kind: 'held'; job: JobRecord }
+  | { kind: 'failed'; job: JobRecord; setAsideTo?: string }
+  | { kind: 'duplicate'; of: JobRecord; archivedTo?: string }
+  /** Another copy of this content is being converted; offer the file again later (it is then a duplicate). */
+  | { kind: 'waiting'; for?: JobRecord }
+  | { kind: 'ignored'; reason: 'unknown-folder' | 'no-match' | 'active' | 'gone' };
+
+/** One file on its way through intake, with what is known about it so far. */
+export interface Base {
+  deps: IntakeDeps;
+  file: CompleteFile;
+  folder: FolderConfig;
+  name: string;
+  reusable: JobRecord | undefined;
+  log: Logger;
+}
