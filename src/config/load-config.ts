@@ -20,7 +20,7 @@ export interface LoadConfigOptions {
 
 /**
  * Reads, validates and resolves the config at `path`. Throws ConfigError whose issues point at
- * file:line:column. `NEMO_API_BASE` and `NEMO_TOKEN` in `env` win over the file; the token is
+ * file:line:column. `NEMO_API_BASE`, `NEMO_TOKEN` and `VIDEO_INBOX_HTTP_PORT` in `env` win over the file; the token is
  * registered as a secret so it is redacted everywhere.
  */
 export async function loadConfig(
@@ -76,6 +76,7 @@ export function parseConfig(
         message: `Expected an http:// or https:// URL, got "${envBase}"`,
       });
   }
+  issues.push(...httpPortFromEnv(config, env));
   issues.push(...overlapIssues(config, source));
   if (issues.length > 0) return { ok: false, issues, source };
   return { ok: true, config };
@@ -163,4 +164,18 @@ function overlapIssues(config: Config, source: YamlSource): ConfigIssue[] {
 function isInside(child: string, parent: string): boolean {
   const rel = relative(parent, child);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/** `$VIDEO_INBOX_HTTP_PORT` wins over `http.port` (0 picks a free port); `http: false` stays off. */
+function httpPortFromEnv(config: Config, env: Env): ConfigIssue[] {
+  const raw = env.VIDEO_INBOX_HTTP_PORT;
+  if (raw === undefined || raw === '' || config.http === false) return [];
+  const port = Number(raw);
+  if (/^\d+$/.test(raw) && port <= 65535) {
+    config.http = { ...config.http, port };
+    return [];
+  }
+  return [
+    { file: '$VIDEO_INBOX_HTTP_PORT', message: `Expected a port number from 0 to 65535, got "${raw}"` },
+  ];
 }

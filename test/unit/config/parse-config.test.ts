@@ -122,6 +122,16 @@ describe('parseConfig', () => {
     expect(redact('token env-token-456')).toBe('token [redacted]');
   });
 
+  it.each<[string, string, Record<string, string>, unknown]>([
+    ['picks the port from VIDEO_INBOX_HTTP_PORT', '', { VIDEO_INBOX_HTTP_PORT: '0' }, 0],
+    ['over the file', 'http:\n  port: 9000\n', { VIDEO_INBOX_HTTP_PORT: '9001' }, 9001],
+    ['keeps the file port when it is empty', 'http:\n  port: 9000\n', { VIDEO_INBOX_HTTP_PORT: '' }, 9000],
+    ['leaves http: false off', 'http: false\n', { VIDEO_INBOX_HTTP_PORT: '0' }, undefined],
+  ])('%s', (_name, yaml, env, port) => {
+    const { http } = ok(yaml, env);
+    expect(http === false ? undefined : http.port).toBe(port);
+  });
+
   it('uses and redacts a token from the file when the environment has none', () => {
     const config = ok('api:\n  token: file-token-123\n');
     expect(config.api.token).toBe('file-token-123');
@@ -134,6 +144,12 @@ describe('parseConfig', () => {
       '',
       { NEMO_API_BASE: 'localhost:8080' },
       ['$NEMO_API_BASE::  Expected an http:// or https:// URL, got "localhost:8080"'],
+    ],
+    [
+      'a VIDEO_INBOX_HTTP_PORT that is no port',
+      '',
+      { VIDEO_INBOX_HTTP_PORT: '80a' },
+      ['$VIDEO_INBOX_HTTP_PORT::  Expected a port number from 0 to 65535, got "80a"'],
     ],
     [
       'a non-http base URL',
