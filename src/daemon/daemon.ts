@@ -60,6 +60,7 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
   const workers = startPipeline({
     ...{ ports, journal, notifier, engines, forget, opts, config: getConfig },
     canStart: surface.steering.canStart,
+    metrics: surface.metrics,
   });
   const { pipeline } = workers;
   const reportError = (file: string, err: unknown) => reportSettingsError(log, notifier, file, err);

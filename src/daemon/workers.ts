@@ -6,6 +6,7 @@ import type { ToolPaths } from '../engines/local/tools.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
 import type { JobRecord } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Notifier } from '../notify/notifier.js';
 import { Pipeline } from '../queue/pipeline.js';
 import { runJob } from '../run/run-job.js';
@@ -49,6 +50,8 @@ export interface PipelineWiring {
   config(): Config;
   /** Pause and schedule: a job that may not start now waits for `pipeline.release()`. */
   canStart?(job: JobRecord): boolean;
+  /** Where the pipeline reports jobs, retries, errors, queue depth and the credits it checks. */
+  metrics?: Metrics;
 }
 
 /**
@@ -79,6 +82,7 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
       clock,
       log,
       ...(w.canStart ? { canStart: w.canStart } : {}),
+      ...(w.metrics ? { metrics: w.metrics } : {}),
       onResult: (job, result) => {
         if (result.kind === 'held' && result.reason === 'credits') credits.hold(result.error.hint);
         if (result.kind === 'failed' && result.error.code === 'EXPORT_BLOCKED')
@@ -97,7 +101,11 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
     journal,
     notifier,
     log,
-    credits: () => engines.nemo.engine.client.credits(),
+    credits: async () => {
+      const balance = await engines.nemo.engine.client.credits();
+      w.metrics?.credits(balance.available);
+      return balance;
+    },
     checkEveryMs: () => w.opts.creditsCheckMs ?? w.config().api.creditsCheckSeconds * 1000,
   });
   return { pipeline, credits };

@@ -3,9 +3,10 @@ import type { Stamped } from '../events/events.js';
 import type { Metrics } from './metrics.js';
 
 /**
- * Feeds the Metrics port from the event bus: stage changes give stage durations, final states give
- * job counts and durations, a return to `queued` with an error is a retry. Bytes written are the
- * size of the placed output. Returns the unsubscribe function.
+ * The part of the Metrics port only the journal's events know: how long each stage lasted (stage
+ * changes), the bytes uploaded (leaving `uploading`), and the bytes downloaded and written (the placed
+ * output's size). Jobs started and finished, retries and error codes come from the pipeline itself.
+ * Returns the unsubscribe function.
  */
 export function feedMetricsFromEvents(
   bus: EventBus,
@@ -26,23 +27,15 @@ export function feedMetricsFromEvents(
         return;
       case 'job.stage':
         closeStage();
-        if (e.from === 'queued' && job.state !== 'queued') metrics.jobStarted(job.folder, job.engine);
-        if (job.state === 'queued' && job.error) {
-          metrics.retry(job.folder);
-          metrics.apiError(job.error.code);
-        }
         if (prev?.stage === 'uploading' && job.engine === 'nemo') metrics.bytes('uploaded', job.size);
         stageSince.set(job.id, { stage: job.state, at: e.at });
         return;
       case 'job.done':
       case 'job.failed':
-      case 'job.held': {
+      case 'job.held':
         closeStage();
         stageSince.delete(job.id);
-        const state = e.type === 'job.done' ? 'done' : e.type === 'job.failed' ? 'failed' : 'held';
-        metrics.jobFinished(job.folder, job.engine, state, (e.at - job.createdAt) / 1000);
-        if (job.error && state !== 'done') metrics.apiError(job.error.code);
-        if (state === 'done' && job.output) {
+        if (e.type === 'job.done' && job.output) {
           void fs.stat(job.output).then(
             (s) => {
               metrics.bytes('written', s.size);
@@ -52,7 +45,6 @@ export function feedMetricsFromEvents(
           );
         }
         return;
-      }
       default:
         return;
     }

@@ -4,7 +4,9 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { JobRecord } from '../domain/job.js';
 import type { JobPlan } from '../domain/job.js';
+import { noopMetrics, type Metrics } from '../metrics/metrics.js';
 import type { RunResult } from '../run/run-job.js';
+import { isNewStart, recordResult } from './job-metrics.js';
 
 export interface PipelineLimits {
   /** Cloud jobs in flight across all folders. */
@@ -23,6 +25,8 @@ export interface PipelineDeps {
   onResult?(job: JobRecord, result: RunResult): void;
   /** Pause and schedule gate: a job that may not start now waits until `release()`. */
   canStart?(job: JobRecord): boolean;
+  /** Jobs started and finished, retries, error codes, queue depth (a no-op when not given). */
+  metrics?: Metrics;
 }
 
 /**
@@ -37,6 +41,7 @@ export class Pipeline {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly parked = new Set<string>();
   private stopping = false;
+  private readonly metrics: Metrics;
 
   constructor(
     limits: PipelineLimits,
@@ -44,6 +49,7 @@ export class Pipeline {
   ) {
     this.remote = new PQueue({ concurrency: Math.max(1, limits.concurrency) });
     this.local = new PQueue({ concurrency: Math.max(1, limits.local) });
+    this.metrics = deps.metrics ?? noopMetrics;
   }
 
   setLimits(limits: PipelineLimits): void {
@@ -79,12 +85,16 @@ export class Pipeline {
     // Every request, stream, poll and ffmpeg run of the job listens on this one signal.
     setMaxListeners(100, controller.signal);
     this.controllers.set(id, controller);
+    if (isNewStart(job)) this.metrics.jobStarted(job.folder, job.engine);
+    this.metrics.queueDepth(this.stats());
     try {
       const result = await this.deps.run(job, this.deps.planOf(job), controller.signal);
+      recordResult(this.metrics, job, result, this.deps.clock.now());
       this.deps.onResult?.(job, result);
       if (result.kind === 'retry' && !this.stopping) this.later(id, result.delayMs);
     } finally {
       this.controllers.delete(id);
+      this.metrics.queueDepth(this.stats());
     }
   }
 

@@ -24,6 +24,7 @@ beforeAll(async () => {
   if (!distIsFresh()) throw new Error('dist/ is older than src/: run `npm run build` (npm test does)');
   media = await mkdtemp(join(tmpdir(), 'vi-metrics-media-'));
   await makeVideo(join(media, 'a.mov'));
+  await makeVideo(join(media, 'b.mov'), { durationSec: 2 });
 });
 
 afterAll(async () => {
@@ -90,6 +91,48 @@ describe('metrics and notifications through the built daemon', () => {
     ).toBe(1);
     expect(sample(after, 'video_inbox_settle_seconds_count')).toBeGreaterThanOrEqual(1);
   }, 180_000);
+
+  it('counts a cloud job: bytes up and down, its stages, an API error by code, credits left', async () => {
+    sb = await makeSandbox();
+    const child = spawnDaemon(sb);
+    await child.waitForLog('Watching inboxes');
+    const api = await apiOf(sb);
+    await copyFile(join(media, 'a.mov'), join(sb.inbox, 'a.mov'));
+    const after = await waitFor(
+      async () => {
+        const text = (await api.get('/metrics')).text;
+        return sample(text, 'video_inbox_bytes_total', { direction: 'downloaded' }) > 0 ? text : undefined;
+      },
+      120_000,
+      'a cloud job counted in the metrics',
+    );
+    expect(sample(after, 'video_inbox_bytes_total', { direction: 'uploaded' })).toBeGreaterThan(0);
+    expect(sample(after, 'video_inbox_bytes_total', { direction: 'written' })).toBe(
+      sample(after, 'video_inbox_bytes_total', { direction: 'downloaded' }),
+    );
+    expect(
+      sample(after, 'video_inbox_stage_duration_seconds_count', { stage: 'uploading', engine: 'nemo' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sample(after, 'video_inbox_jobs_finished_total', { engine: 'nemo', state: 'done' })).toBe(1);
+
+    sb.emu.inject('upload', { kind: 'envelope', code: 4001, message: 'Unsupported file type' });
+    await copyFile(join(media, 'b.mov'), join(sb.inbox, 'b.mov'));
+    const failed = await waitFor(
+      async () => {
+        const text = (await api.get('/metrics')).text;
+        return sample(text, 'video_inbox_jobs_finished_total', { engine: 'nemo', state: 'failed' }) > 0
+          ? text
+          : undefined;
+      },
+      120_000,
+      'a refused upload counted',
+    );
+    expect(sample(failed, 'video_inbox_api_errors_total', { code: 'UNSUPPORTED_FILE' })).toBe(1);
+
+    const credits = (await api.get('/api/credits')).json<{ available: number }>();
+    const scraped = (await api.get('/metrics')).text;
+    expect(sample(scraped, 'video_inbox_credits_available')).toBe(credits.available);
+  }, 300_000);
 
   it('posts signed webhooks (retried after receiver errors) and ntfy messages for done and failed jobs', async () => {
     receiver = await startReceiver({ failFirst: 2 });
