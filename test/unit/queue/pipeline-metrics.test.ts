@@ -86,7 +86,11 @@ describe('Pipeline metrics', () => {
 
   it.each<[string, RunResult, string[]]>([
     ['done', { kind: 'done', output: 'x' }, ['jobFinished "main" "local" "done" 2']],
-    ['failed', { kind: 'failed', error }, ['apiError "SERVER_ERROR"', 'jobFinished "main" "local" "failed" 2']],
+    [
+      'failed',
+      { kind: 'failed', error },
+      ['apiError "SERVER_ERROR"', 'jobFinished "main" "local" "failed" 2'],
+    ],
     [
       'held',
       { kind: 'held', reason: 'credits', error },
