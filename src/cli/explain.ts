@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
-import type { Config, FolderConfig } from '../config/config.js';
+import type { Config } from '../config/config.js';
+import { folderFor } from '../config/folder-for.js';
 import { loadConfig } from '../config/load-config.js';
 import type { MediaInfo } from '../domain/media.js';
 import { probeMedia } from '../engines/local/probe.js';
@@ -40,14 +41,6 @@ export function register(program: Command): void {
         reportError(err);
       }
     });
-}
-
-export function folderFor(config: Config, file: string, name?: string): FolderConfig | undefined {
-  if (name) return config.folders.find((f) => f.name.toLowerCase() === name.toLowerCase());
-  return config.folders.find((f) => {
-    const rel = relative(f.inbox, file);
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-  });
 }
 
 export interface Explanation {

@@ -3,7 +3,6 @@ import { realPorts } from '../app/ports.js';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { validateAll } from '../config/validate-all.js';
-import { startDaemon } from '../daemon/daemon.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
 import { configPathFrom, loadEnvFile } from './settings.js';
@@ -44,6 +43,8 @@ export function register(program: Command): void {
             hint: `Nothing was started. Fix the files at the positions shown (\`video-inbox validate${flag}\` checks them), then run \`video-inbox start${flag}\` again.`,
           });
         }
+        // Loaded here, not at the top: the daemon (HTTP server, metrics) is heavy for every other command.
+        const { startDaemon } = await import('../daemon/daemon.js');
         const daemon = await startDaemon({
           configPath: configPathFrom(opts),
           ports: realPorts({ env: process.env, log }),

@@ -9,7 +9,11 @@ import { readLockOwner } from '../jobs/lock.js';
 import { reportError } from './report-error.js';
 import { configPathFrom } from './settings.js';
 import { configFlag } from './shell-word.js';
-import { buildStatus, formatStatus } from './status-view.js';
+import { buildStatus, formatStatus, type StatusReport } from './status-view.js';
+import type { JobView } from '../events/events.js';
+import type { PauseView } from '../http/control.js';
+import { readPauseState } from '../schedule/pause-flag.js';
+import { findDaemon } from './daemon-client.js';
 
 export function register(program: Command): void {
   program
@@ -20,19 +24,49 @@ export function register(program: Command): void {
     .action(async (opts: { config?: string; json?: boolean }) => {
       try {
         const stateDir = await stateDirOf(configPathFrom(opts), named(opts));
-        const journal = await openJournal(stateDir, { readOnly: true });
-        const owner = await readLockOwner(stateDir);
-        const report = buildStatus(
-          journal.list(),
-          owner ? { running: true, pid: owner.pid } : { running: false },
-        );
-        await journal.close();
+        const report = (await liveStatus(stateDir)) ?? (await journalStatus(stateDir));
         if (opts.json) console.log(redact(JSON.stringify(report, null, 2)));
         else for (const line of formatStatus(report)) console.log(redact(line));
       } catch (err) {
         reportError(err);
       }
     });
+}
+
+/** The running daemon's own view (live progress, pause and schedule), when it has its API on. */
+async function liveStatus(stateDir: string): Promise<StatusReport | undefined> {
+  const daemon = await findDaemon(stateDir);
+  if (!daemon) return undefined;
+  try {
+    const [list, state] = await Promise.all([
+      daemon.get<{ jobs: JobView[] }>('/api/jobs?limit=500'),
+      daemon.get<PauseView>('/api/state'),
+    ]);
+    return buildStatus(list.jobs, {
+      running: true,
+      pid: daemon.pid,
+      via: 'api',
+      paused: state.paused,
+      drain: state.drain,
+      scheduleClosed: state.scheduleClosed,
+      ...(state.resumesAt ? { resumesAt: state.resumesAt } : {}),
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+async function journalStatus(stateDir: string): Promise<StatusReport> {
+  const journal = await openJournal(stateDir, { readOnly: true });
+  const owner = await readLockOwner(stateDir);
+  const pause = await readPauseState(stateDir);
+  const report = buildStatus(journal.list(), {
+    ...(owner ? { running: true, pid: owner.pid } : { running: false }),
+    via: 'journal',
+    ...(pause.paused ? { paused: true, drain: pause.drain } : {}),
+  });
+  await journal.close();
+  return report;
 }
 
 /** Whether the person named a config (--config or $VIDEO_INBOX_CONFIG) rather than relying on the default. */

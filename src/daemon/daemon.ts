@@ -10,6 +10,7 @@ import { wireIntake, type Intake } from './intake-wiring.js';
 import { startLiveReload } from './live-reload.js';
 import { reportSettingsError } from './settings-errors.js';
 import { stageLimitsOf } from './settings-map.js';
+import { attachSurface, prepareSurface } from './surface-wiring.js';
 import { startEngines, startPipeline } from './workers.js';
 
 export interface DaemonOptions {
@@ -46,12 +47,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 }
 
 async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Promise<Daemon> {
-  const { ports } = opts;
-  const { log } = ports;
+  const { log } = opts.ports;
   const state = { config: initial, stopped: false };
   const getConfig = () => state.config;
-  const journal = await ports.openJournal(state.config.stateDir);
-  cleanup.push(() => journal.close());
+  const plainJournal = await opts.ports.openJournal(state.config.stateDir);
+  cleanup.push(() => plainJournal.close());
+  const surface = await prepareSurface(opts.ports, plainJournal, getConfig);
+  const { ports, journal } = surface;
   const notifier = ports.notifier(state.config);
   const blockedFolders = blockedFolderReporter(log, notifier);
   const stages = createStageLimiter(stageLimitsOf(state.config));
@@ -59,11 +61,14 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
   const forget = (path: string) => intake?.watcher.forget(path);
   const workers = startPipeline({
     ...{ ports, journal, notifier, engines, forget, opts, config: getConfig, blockedFolders },
+    canStart: surface.steering.canStart,
+    metrics: surface.metrics,
   });
   const { pipeline } = workers;
   const reportError = (file: string, err: unknown) => reportSettingsError(log, notifier, file, err);
   const intake: Intake = await wireIntake({
     ...{ ports, config: getConfig, journal, notifier, engines, pipeline, reportError, blockedFolders },
+    rulesLoaded: surface.rulesLoaded,
   });
   cleanup.push(() => intake.watcher.close());
   resumeJournal(journal, pipeline);
@@ -75,6 +80,11 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
     stopped: () => state.stopped,
   });
   cleanup.push(() => settings.close());
+  const attached = await attachSurface({
+    ...{ ports, prepared: surface, config: getConfig, pipeline, rules: intake.rules, engines, forget },
+    stopped: () => state.stopped,
+  });
+  cleanup.push(() => attached.close());
   log.info(
     { folders: state.config.folders.map((f) => f.name), stateDir: state.config.stateDir },
     'Watching inboxes',

@@ -4,7 +4,9 @@ import type { Config } from '../config/config.js';
 import type { Engine } from '../engines/engine.js';
 import type { ToolPaths } from '../engines/local/tools.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
+import type { JobRecord } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import { Pipeline } from '../queue/pipeline.js';
@@ -49,6 +51,10 @@ export interface PipelineWiring {
   opts: { creditsCheckMs?: number };
   config(): Config;
   blockedFolders: BlockedFolderReporter;
+  /** Pause and schedule: a job that may not start now waits for `pipeline.release()`. */
+  canStart?(job: JobRecord): boolean;
+  /** Where the pipeline reports jobs, retries, errors, queue depth and the credits it checks. */
+  metrics?: Metrics;
 }
 
 /**
@@ -85,6 +91,8 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
       },
       clock,
       log,
+      ...(w.canStart ? { canStart: w.canStart } : {}),
+      ...(w.metrics ? { metrics: w.metrics } : {}),
       onResult: (job, result) => {
         if (result.kind === 'held' && result.reason === 'credits') credits.hold(result.error.hint);
         if (result.kind === 'failed' && result.error.code === 'EXPORT_BLOCKED')
@@ -105,7 +113,11 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; credits:
     journal,
     notifier,
     log,
-    credits: () => engines.nemo.engine.client.credits(),
+    credits: async () => {
+      const balance = await engines.nemo.engine.client.credits();
+      w.metrics?.credits(balance.available);
+      return balance;
+    },
     checkEveryMs: () => w.opts.creditsCheckMs ?? w.config().api.creditsCheckSeconds * 1000,
   });
   return { pipeline, credits };

@@ -54,7 +54,7 @@ describe.skipIf(!distIsFresh())(
   () => {
     it('kill -9 during a render, then a restart: exactly one render and one output; status --json meanwhile', async () => {
       // The render takes many polls, so the kill lands while it runs at the emulator.
-      sb = await makeSandbox({ emulator: { renderPolls: 25 } });
+      sb = await makeSandbox({ emulator: { renderPolls: 60 } });
       const first = spawnDaemon(sb);
       await first.waitForLog('Watching inboxes');
       await copyFile(clips[0]!, join(sb.inbox, 'crash.avi'));
@@ -66,7 +66,8 @@ describe.skipIf(!distIsFresh())(
       );
 
       const live = await status(sb);
-      expect(live.daemon).toEqual({ running: true, pid: first.proc.pid });
+      // A running daemon answers through its API (live progress); pause and schedule come with it.
+      expect(live.daemon).toMatchObject({ running: true, pid: first.proc.pid, via: 'api', paused: false });
       expect(live.counts).toEqual({ rendering: 1 });
       expect(live.jobs[0]).toMatchObject({ id: rendering!.id, folder: 'main', state: 'rendering' });
       expect(live.jobs[0]!.file).toBe(join(sb.inbox, 'crash.avi'));
@@ -95,7 +96,7 @@ describe.skipIf(!distIsFresh())(
 
       expect((await sigterm(restarted)).code).toBe(0);
       const after = await status(sb);
-      expect(after.daemon).toEqual({ running: false });
+      expect(after.daemon).toEqual({ running: false, via: 'journal' });
       expect(after.counts).toEqual({ done: 1 });
       expect(after.jobs[0]).toMatchObject({ state: 'done', output: join(sb.outbox, 'crash.mp4') });
     });
