@@ -19,4 +19,16 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'exit' }],
     },
   },
+  {
+    // The status page's plain browser script (no bundler): the browser globals it uses.
+    files: ['src/http/page/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['document', 'fetch', 'CSS', 'alert', 'setTimeout', 'clearTimeout', 'setInterval', 'EventSource'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
+  },
 );

@@ -5,15 +5,18 @@
  * while idle (utime + stime from /proc/<pid>/stat over 30 s). Linux only.
  * Goals: watching < 3 s, RSS < 120 MB, idle CPU < 1 %.
  *
- * Rerun: npx tsc -p tsconfig.bench.json && node dist/bench/idle-scale.js [files] [idleSeconds]
+ * Rerun: npm run bench -- --only idle-scale (`--files N`, `--idle-seconds S`; defaults 10,000 and 30)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { makeBenchSandbox, startDaemon } from './daemon-sandbox.js';
+import { execFile } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { makeBenchSandbox, median, startDaemon } from './daemon-sandbox.js';
+import { machineLine, type BenchContext, type Benchmark, type Section } from './report.js';
 
-export const RERUN = 'npx tsc -p tsconfig.bench.json && node dist/bench/idle-scale.js 10000 30';
+export const RERUN = 'npm run bench -- --only idle-scale';
 
 export interface IdleFigures {
   files: number;
@@ -21,6 +24,8 @@ export interface IdleFigures {
   rssMb: number;
   idleCpuPercent: number;
   idleSeconds: number;
+  /** Median wall time of `find <inbox> -type f` over the same tree (the peer), ms. */
+  findMs: number;
 }
 
 const CLK_TCK = 100;
@@ -52,12 +57,27 @@ async function fillInbox(inbox: string, files: number): Promise<void> {
   }
 }
 
-export async function run(opts: { files?: number; idleSeconds?: number } = {}): Promise<IdleFigures> {
+/** The peer: listing the same tree with `find`, the least any watcher's initial scan does. */
+async function timeFind(dir: string, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await promisify(execFile)('find', [dir, '-type', 'f'], { maxBuffer: 64 * 2 ** 20 });
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+export async function run(
+  opts: { files?: number; idleSeconds?: number; runs?: number; log?: (line: string) => void } = {},
+): Promise<IdleFigures> {
   const files = opts.files ?? 10_000;
   const idleSeconds = opts.idleSeconds ?? 30;
+  const log = opts.log ?? ((line: string) => console.log(line));
   const sb = await makeBenchSandbox({ settleSeconds: 2 });
   try {
     await fillInbox(sb.inbox, files);
+    const findMs = await timeFind(sb.inbox, opts.runs ?? 3);
     const daemon = startDaemon(sb);
     try {
       const watching = await daemon.waitForLog('Watching inboxes');
@@ -77,12 +97,12 @@ export async function run(opts: { files?: number; idleSeconds?: number } = {}): 
         rssMb: Math.round(rss * 10) / 10,
         idleCpuPercent: Math.round((cpuSeconds / wall) * 1000) / 10,
         idleSeconds,
+        findMs,
       };
-      console.log(
+      log(
         `idle scale (${files} unrelated files): watching after ${watchingMs} ms, RSS ${figures.rssMb} MB, ` +
           `idle CPU ${figures.idleCpuPercent} % over ${idleSeconds} s`,
       );
-      console.log(`Rerun: ${RERUN}`);
       return figures;
     } finally {
       await daemon.stop();
@@ -92,7 +112,50 @@ export async function run(opts: { files?: number; idleSeconds?: number } = {}): 
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [files, idle] = process.argv.slice(2).map(Number);
-  await run({ files: files! > 0 ? files : undefined, idleSeconds: idle! > 0 ? idle : undefined });
+function argNumber(args: readonly string[], flag: string): number | undefined {
+  const at = args.indexOf(flag);
+  const n = at >= 0 ? Number(args[at + 1]) : NaN;
+  return n > 0 ? n : undefined;
 }
+
+const verdict = (met: boolean) => (met ? 'met' : 'missed');
+
+export const benchmark: Benchmark = {
+  id: 'idle-scale',
+  async run(ctx: BenchContext): Promise<Section> {
+    const machine = machineLine();
+    const f = await run({
+      files: argNumber(ctx.args, '--files') ?? 10_000,
+      idleSeconds: argNumber(ctx.args, '--idle-seconds') ?? 30,
+      runs: ctx.runs,
+      log: ctx.log,
+    });
+    const count = f.files.toLocaleString('en-US');
+    return {
+      id: 'idle-scale',
+      title: `Idle scale: an inbox holding ${count} unrelated files`,
+      intro:
+        `The built daemon over an inbox with ${count} photos and notes in subfolders (the rule takes only ` +
+        `videos): time from spawn to \`Watching inboxes\`, beside \`find -type f\` listing the same tree ` +
+        `(median of ${ctx.runs}), then VmRSS after a 10 s settle and CPU over ${f.idleSeconds} s idle ` +
+        `from \`/proc/<pid>/stat\`. One daemon run.`,
+      figures: [
+        {
+          what: `spawn → \`Watching inboxes\` (${count} files)`,
+          oursMs: f.watchingMs,
+          peer: '`find -type f`',
+          peerMs: f.findMs,
+          note: `goal < 3 s: ${verdict(f.watchingMs < 3000)}`,
+        },
+      ],
+      details: [
+        `| Idle measure | video-inbox | Goal |`,
+        `|---|---|---|`,
+        `| RSS after settling | ${f.rssMb} MB | < 120 MB: ${verdict(f.rssMb < 120)} |`,
+        `| idle CPU (${f.idleSeconds} s) | ${f.idleCpuPercent} % | < 1 %: ${verdict(f.idleCpuPercent < 1)} |`,
+      ],
+      command: RERUN,
+      machine,
+    };
+  },
+};

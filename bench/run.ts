@@ -17,6 +17,8 @@ const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<{ benchmark: Ben
   ['hash', () => import('./hash.js')],
   ['transfer', () => import('./transfer.js')],
   ['journal', () => import('./journal.js')],
+  ['detection-latency', () => import('./detection-latency.js')],
+  ['idle-scale', () => import('./idle-scale.js')],
 ];
 
 const DOC = resolve('docs/BENCHMARKS.md');

@@ -27,6 +27,7 @@ export function nemoOptions(
     platform: config?.api.platform,
     pollSeconds: config?.api.pollSeconds,
     requestTimeoutMs: config ? config.api.requestTimeoutSeconds * 1000 : undefined,
+    transferIdleMs: config ? config.api.transferIdleSeconds * 1000 : undefined,
     maxUploadBytes: config ? config.maxUploadMB * 1024 * 1024 : undefined,
     log: log.child({ module: 'nemo' }),
     clock,

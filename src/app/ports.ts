@@ -10,6 +10,8 @@ import { createLocalEngine } from '../engines/local/local-engine.js';
 import { resolveTools, type ToolPaths } from '../engines/local/tools.js';
 import { createNemoEngine, type NemoEngine } from '../engines/nemo/index.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
+import { utimes } from 'node:fs/promises';
+import type { RetryFileDeps } from '../intake/retry-file.js';
 import { retryMarks, type RetryMarks } from '../intake/retry-marks.js';
 import { openJournal, type Journal } from '../jobs/journal.js';
 import { acquireLock, type DaemonLock } from '../jobs/lock.js';
@@ -26,6 +28,7 @@ import type { CompleteFile } from '../watch/types.js';
 import { clusterBackend } from './cluster-backend.js';
 import { watchFiles, type SettingsWatcher } from './live-files.js';
 import { nemoOptions } from './nemo-options.js';
+import { realSurfacePorts, type SurfacePorts } from './surface-ports.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -60,6 +63,10 @@ export interface AppPorts {
   /** The cloud engine over its own HTTP connection pool (the dispatcher). */
   nemo(config: Config | undefined, stages?: StageLimiter): NemoHandle;
   retryMarks(stateDir: string): RetryMarks;
+  /** The retry use case's ports (`retryFile`, for the API; the CLI builds the same). */
+  retryDeps(stateDir: string): RetryFileDeps;
+  /** Page, API, metrics and webhook channels. */
+  surface: SurfacePorts;
   watchInboxes(
     options: Omit<InboxWatcherOptions, 'clock' | 'log' | 'watchFactory'>,
     onFile: (file: CompleteFile) => void,
@@ -96,6 +103,14 @@ export function realPorts(base: { env: Env; log: Logger; clock?: Clock }): AppPo
       };
     },
     retryMarks: (stateDir) => retryMarks(stateDir, { fs, clock }),
+    retryDeps: (stateDir) => ({
+      fs,
+      clock,
+      marks: retryMarks(stateDir, { fs, clock }),
+      hash: hashFile,
+      touch: (file, at) => utimes(file, at, at),
+    }),
+    surface: realSurfacePorts,
     watchInboxes: (options, onFile) =>
       createInboxWatcher({ ...options, clock, log, watchFactory: chokidarWatchFactory }, onFile),
     watchSettings: (onChange) => watchFiles(log, onChange),

@@ -18,6 +18,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandModule>]> =
   ['credits', () => import('./credits.js')],
   ['init', () => import('./init.js')],
   ['service', () => import('./service.js')],
+  ['pause', () => import('./pause.js')],
+  ['open', () => import('./open.js')],
 ];
 
 export const COMMAND_NAMES: readonly string[] = COMMANDS.map(([name]) => name);

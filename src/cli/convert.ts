@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { access } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { realPorts, type AppPorts } from '../app/ports.js';
+import { systemClock } from '../core/clock.js';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { createLogger, silentLogger } from '../core/logger.js';
 import { defaultConfigPath } from '../core/paths.js';
@@ -49,7 +50,7 @@ export function register(program: Command): void {
         await loadEnvFile(opts.envFile);
         process.exitCode = await convertFiles(files, opts);
       } catch (err) {
-        reportError(err);
+        reportError(err, undefined, 'one-shot');
       }
     });
 }
@@ -72,10 +73,12 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
     });
   }
   const config = await optionalConfig(opts.config);
-  // Logs go to stderr so stdout carries only output paths, for scripts.
+  const printer = createProgressPrinter(process.stderr, systemClock);
+  // Logs go to stderr so stdout carries only output paths, for scripts; through the printer, so a
+  // log line never glues onto the live progress line.
   const log = createLogger({
     level: process.env.VIDEO_INBOX_LOG_LEVEL ?? 'warn',
-    destination: process.stderr,
+    destination: { write: (line: string) => printer.interleave(line) },
     pretty: process.stderr.isTTY,
   });
   const ports = realPorts({ env: process.env, log });
@@ -85,7 +88,7 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    return await convertEach(files, { ports, engine, opts, config, signal: controller.signal });
+    return await convertEach(files, { ports, engine, opts, config, printer, signal: controller.signal });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -98,12 +101,13 @@ interface ConvertRun {
   engine: Engine;
   opts: ConvertOptions;
   config: Config | undefined;
+  printer: ReturnType<typeof createProgressPrinter>;
   signal: AbortSignal;
 }
 
 /** Converts the files one by one, printing each output path; returns the worst exit code. */
 async function convertEach(files: string[], run: ConvertRun): Promise<number> {
-  const printer = createProgressPrinter(process.stderr, run.ports.clock);
+  const { printer } = run;
   let worst: number = EXIT.OK;
   for (const file of files) {
     if (run.signal.aborted) return EXIT.INTERRUPTED;
@@ -118,7 +122,7 @@ async function convertEach(files: string[], run: ConvertRun): Promise<number> {
       printer.done();
       const e = toVideoInboxError(err);
       if (e.code === 'CANCELLED') return EXIT.INTERRUPTED;
-      console.error(redact(`${label}: ${describeError(e)}`));
+      console.error(redact(`${label}: ${describeError(e, 'one-shot')}`));
       worst = worst === EXIT.OK || worst === EXIT.FAILED ? exitCodeFor(e) : worst;
     } finally {
       clearInterval(ticker);
@@ -147,6 +151,7 @@ async function convertOne(input: string, run: ConvertRun, progress: (p: Progress
   const { ports, engine } = run;
   const job = await jobFor(input, run);
   const plan = await planFor(input, run);
+  run.printer.describe(basename(input), { sizeBytes: job.size, durationSec: plan.sourceDurationSec });
   const records = memoryJobRecords(job, () => ports.clock.now());
   try {
     const result = await runJob(

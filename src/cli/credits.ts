@@ -35,7 +35,7 @@ export function register(program: Command): void {
             );
         }
       } catch (err) {
-        reportError(err);
+        reportError(err, undefined, 'one-shot');
       }
     });
 }

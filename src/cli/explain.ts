@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
-import type { Config, FolderConfig } from '../config/config.js';
+import type { Config } from '../config/config.js';
+import { folderFor } from '../config/folder-for.js';
 import { loadConfig } from '../config/load-config.js';
 import type { MediaInfo } from '../domain/media.js';
 import { probeMedia } from '../engines/local/probe.js';
@@ -15,7 +16,9 @@ import { matchesRule } from '../rules/match.js';
 import { unmatchedVideoMessage } from '../rules/video-extensions.js';
 import { resolveJob } from '../rules/resolve-job.js';
 import { ruleVersion } from '../rules/rule-version.js';
+import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
+import { configFlag, shellWord } from './shell-word.js';
 import { configPathFrom } from './settings.js';
 
 export function register(program: Command): void {
@@ -29,39 +32,40 @@ export function register(program: Command): void {
     .option('-f, --folder <name>', 'explain as if the file were in this folder')
     .action(async (file: string, opts: { config?: string; folder?: string }) => {
       try {
-        for (const line of await explain(
-          resolve(file),
-          opts.folder,
-          await loadConfig(configPathFrom(opts), process.env),
-        )) {
-          console.log(redact(line));
-        }
+        const config = await loadConfig(configPathFrom(opts), process.env);
+        const result = await explain(resolve(file), opts.folder, config, opts.config);
+        for (const line of result.lines) console.log(redact(line));
+        // A file no folder takes is not an answer a script may read as success.
+        if (!result.inInbox) process.exitCode = EXIT.USAGE;
       } catch (err) {
         reportError(err);
       }
     });
 }
 
-export function folderFor(config: Config, file: string, name?: string): FolderConfig | undefined {
-  if (name) return config.folders.find((f) => f.name.toLowerCase() === name.toLowerCase());
-  return config.folders.find((f) => {
-    const rel = relative(f.inbox, file);
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-  });
+export interface Explanation {
+  lines: string[];
+  /** False when no folder takes the file (outside every inbox, or an unknown --folder). */
+  inInbox: boolean;
 }
 
+/** `configPath` is the --config the person gave, repeated in the commands this prints. */
 export async function explain(
   file: string,
   folderName: string | undefined,
   config: Config,
-): Promise<string[]> {
+  configPath?: string,
+): Promise<Explanation> {
   const info = await stat(file).catch((cause: unknown) => {
     throw new VideoInboxError('INTERNAL', `Cannot read ${file}`, { cause, hint: 'Check the path.' });
   });
   const folder = folderFor(config, file, folderName);
   if (!folder) {
     const names = config.folders.map((f) => f.name).join(', ') || '(none configured)';
-    return [`${file} is not inside any inbox. Name a folder with --folder (one of: ${names}).`];
+    const lines = folderName
+      ? [`There is no folder named "${folderName}" (folders: ${names}).`]
+      : [`${file} is not inside any inbox. Name a folder with --folder (one of: ${names}).`];
+    return { lines, inInbox: false };
   }
   const lines = [
     `File: ${file} (${info.size} bytes)`,
@@ -81,7 +85,7 @@ export async function explain(
         ? `No match: ${unmatched} The daemon sets such a video aside in _failed/ with this reason.`
         : `No match: the rule's match globs (${rule.match.join(', ')}) do not cover this name, and it is not a video by its name, so the daemon leaves it alone.`,
     );
-    return lines;
+    return { lines, inInbox: true };
   }
   let media: MediaInfo | undefined;
   try {
@@ -115,11 +119,11 @@ export async function explain(
     const done = journal.findDone(await hashFile(file), ruleVersion(rule));
     lines.push(
       done
-        ? `Done before: yes, ${new Date(done.updatedAt).toISOString()} → ${done.output ?? '(output not recorded)'}. Run \`video-inbox retry ${file}\` to convert it again.`
+        ? `Done before: yes, ${new Date(done.updatedAt).toISOString()} → ${done.output ?? '(output not recorded)'}. Run \`video-inbox retry ${shellWord(file)}${configFlag(configPath)}\` to convert it again.`
         : 'Done before: no',
     );
   } finally {
     await journal.close();
   }
-  return lines;
+  return { lines, inInbox: true };
 }

@@ -32,6 +32,7 @@ export async function ensureStarterConfig(
     out: say,
     err: say,
     setExitCode: () => undefined,
+    starting: true,
   });
   if (code !== EXIT.OK) {
     throw new VideoInboxError('CONFIG_INVALID', `Could not write a starter config at ${path}`, {

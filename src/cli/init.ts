@@ -8,6 +8,7 @@ import { findPackageRoot } from '../init/package-root.js';
 import { applyInitPlan, readPackageRules, type InitReportLine } from '../init/run-init.js';
 import { STARTER_FOLDERS } from '../init/starter-config.js';
 import { EXIT } from './exit-codes.js';
+import { shellWord } from './shell-word.js';
 
 /** Everything `init` needs from the machine, so tests can run it in a temporary HOME. */
 export interface InitCommandDeps {
@@ -18,6 +19,8 @@ export interface InitCommandDeps {
   out: (line: string) => void;
   err: (line: string) => void;
   setExitCode: (code: number) => void;
+  /** Set when `start` writes the starter config on a first run: the daemon is starting already. */
+  starting?: boolean;
 }
 
 export function register(program: Command): void {
@@ -49,7 +52,7 @@ export function registerInit(program: Command, deps: () => InitCommandDeps): voi
 export async function runInit(dir: string | undefined, deps: InitCommandDeps): Promise<number> {
   if (!deps.packageRoot) {
     deps.err('Cannot find the video-inbox package folder (its rules/ and docs/schema/).');
-    deps.err('Reinstall video-inbox (npm install -g video-inbox) and run init again.');
+    deps.err('Reinstall video-inbox (in its clone: npm install && npm install -g .) and run init again.');
     return EXIT.FAILED;
   }
   // Without DIR the config goes where `start` looks for it, and the videos somewhere a person looks.
@@ -74,13 +77,21 @@ export async function runInit(dir: string | undefined, deps: InitCommandDeps): P
       dir === undefined && !deps.env.VIDEO_INBOX_CONFIG ? '' : ` --config ${shellWord(configPath)}`;
     deps.out('');
     deps.out('Next steps:');
-    deps.out(
-      `  1. Read the config and the rules; adjust them if you like: ${configPath}, ${join(configDir, 'rules')}`,
-    );
-    deps.out(`  2. Check them: video-inbox validate${configFlag}`);
-    deps.out(`  3. Start it: video-inbox start${configFlag}`);
-    deps.out(`  4. Drop a video into ${plan.example.inbox}; the MP4 appears in ${plan.example.outbox}`);
-    deps.out(`  5. Keep it running at login: video-inbox service install${configFlag}`);
+    const steps = deps.starting
+      ? [
+          `The daemon starts now with this config; stop it with Ctrl+C.`,
+          `Drop a video into ${plan.example.inbox}; the MP4 appears in ${plan.example.outbox}`,
+          `Adjust the config and the rules if you like (saved changes apply at once): ${configPath}, ${join(configDir, 'rules')}`,
+          `Keep it running at login: stop this one, then video-inbox service install${configFlag}`,
+        ]
+      : [
+          `Read the config and the rules; adjust them if you like: ${configPath}, ${join(configDir, 'rules')}`,
+          `Check them: video-inbox validate${configFlag}`,
+          `Start it: video-inbox start${configFlag}`,
+          `Drop a video into ${plan.example.inbox}; the MP4 appears in ${plan.example.outbox}`,
+          `Keep it running at login: video-inbox service install${configFlag}`,
+        ];
+    steps.forEach((step, i) => deps.out(`  ${i + 1}. ${step}`));
     deps.out(
       'Set NEMO_TOKEN to use your NemoVideo account; without it a free anonymous token is fetched at first use.',
     );
@@ -97,8 +108,4 @@ export async function runInit(dir: string | undefined, deps: InitCommandDeps): P
 function formatLine(line: InitReportLine): string {
   if (line.kind === 'dir') return `${line.outcome === 'created' ? 'created' : 'exists '}  ${line.path}/`;
   return `${line.outcome === 'created' ? 'created' : 'kept   '}  ${line.path}`;
-}
-
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

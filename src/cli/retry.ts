@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
-import { readdir, rm, stat, utimes } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { readdir, stat, utimes } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { systemClock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
+import { retryFile, type RetryFileDeps } from '../intake/retry-file.js';
 import { retryMarks } from '../intake/retry-marks.js';
 import { hashFile } from '../jobs/content-hash.js';
-import { DONE_DIR, FAILED_DIR } from '../outbox/inbox-subfolder.js';
-import { moveNoClobber } from '../outbox/move.js';
+import { FAILED_DIR } from '../outbox/inbox-subfolder.js';
 import { nodeOutboxFs } from '../outbox/outbox-fs.js';
-import { folderFor } from './explain.js';
 import { reportError } from './report-error.js';
 import { configPathFrom } from './settings.js';
 
@@ -30,7 +29,9 @@ export function register(program: Command): void {
           throw new VideoInboxError('CONFIG_INVALID', 'Name a file, or use --failed', {
             hint: 'video-inbox retry <file> | --failed',
           });
-        const moved = opts.failed ? await retryAllFailed(config) : [await retryFile(config, resolve(file!))];
+        const moved = opts.failed
+          ? await retryAllFailed(config)
+          : [await retryFile(config, resolve(file!), retryDeps(config))];
         for (const line of moved) console.log(line);
         if (moved.length === 0) console.log('No failed files to retry.');
         else console.log('The daemon picks them up within its settle window (or at its next start).');
@@ -40,36 +41,25 @@ export function register(program: Command): void {
     });
 }
 
-/** Puts one file back in front of the daemon, and marks its content so it is converted even if done. */
-export async function retryFile(config: Config, file: string): Promise<string> {
-  const folder = folderFor(config, file);
-  if (!folder) {
-    throw new VideoInboxError('CONFIG_INVALID', `${file} is not inside any configured inbox`, {
-      hint: 'Copy the file into an inbox folder instead; it will be converted if it was never done.',
-    });
-  }
-  await retryMarks(config.stateDir, { fs: nodeOutboxFs, clock: systemClock }).add(await hashFile(file));
-  const rel = relative(folder.inbox, file);
-  const [top, ...rest] = rel.split(sep);
-  if (top === FAILED_DIR || top === DONE_DIR) {
-    const target = join(folder.inbox, dirname(rest.join(sep)));
-    const placed = await moveNoClobber(nodeOutboxFs, file, target, basename(file));
-    if (top === FAILED_DIR) await rm(`${file}.error.txt`, { force: true });
-    return `${file} → ${placed}`;
-  }
-  // Already in the inbox (a kept source): a new mtime makes the watcher offer it again.
-  const now = new Date();
-  await utimes(file, now, now);
-  return `${file} marked for another conversion`;
+/** The retry use case's real adapters, for this one-shot command. */
+export function retryDeps(config: Config): RetryFileDeps {
+  return {
+    fs: nodeOutboxFs,
+    marks: retryMarks(config.stateDir, { fs: nodeOutboxFs, clock: systemClock }),
+    clock: systemClock,
+    hash: hashFile,
+    touch: (file, at) => utimes(file, at, at),
+  };
 }
 
 export async function retryAllFailed(config: Config): Promise<string[]> {
+  const deps = retryDeps(config);
   const out: string[] = [];
   for (const folder of config.folders) {
     const failedDir = join(folder.inbox, FAILED_DIR);
     for (const path of await listFiles(failedDir)) {
       if (path.endsWith('.error.txt')) continue;
-      out.push(await retryFile(config, path));
+      out.push(await retryFile(config, path, deps));
     }
   }
   return out;

@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load-config.js';
 import { ConfigError, toVideoInboxError } from '../core/errors.js';
 import { defaultConfigPath } from '../core/paths.js';
 import { redact, registerSecret } from '../core/secrets.js';
-import { applyPlan, describePlan } from '../service/apply-plan.js';
+import { applyPlan, describePlan, describeStep } from '../service/apply-plan.js';
 import { createExecRunner, type CommandRunner } from '../service/command-runner.js';
 import { planInstall, planUninstall, type ServicePlan } from '../service/service-plan.js';
 import { serviceLayout, type ServiceLayout } from '../service/service-layout.js';
@@ -139,7 +139,13 @@ async function execute(
 ): Promise<number> {
   if (dryRun) {
     deps.out('Dry run: nothing is written or run.');
-    for (const line of describePlan(plan)) deps.out(line);
+    // A folder that is already there is kept as it is: say so instead of "would create".
+    const existing = new Map<string, string>();
+    for (const step of plan.steps) {
+      if (step.kind === 'mkdir' && (await isDirectory(step.path)))
+        existing.set(describeStep(step, 'would'), `folder ${step.path} exists (kept as it is)`);
+    }
+    for (const line of describePlan(plan)) deps.out(existing.get(line) ?? line);
     return EXIT.OK;
   }
   const result = await applyPlan(plan, { run: deps.run, out: deps.out });
@@ -182,6 +188,10 @@ async function readIfExists(path: string): Promise<string | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
 }
 
 async function modeOf(path: string): Promise<number | undefined> {

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { realPorts } from '../app/ports.js';
+import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import { startDaemon } from '../daemon/daemon.js';
+import { validateAll } from '../config/validate-all.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
 import { configPathFrom, loadEnvFile } from './settings.js';
 import { ensureStarterConfig } from './first-run.js';
+import { configFlag } from './shell-word.js';
 
 /** SIGTERM must end the process within this, whatever a job is doing (systemd waits 10 s+). */
 const HARD_STOP_MS = 9500;
@@ -32,6 +34,17 @@ export function register(program: Command): void {
       try {
         await loadEnvFile(opts.envFile);
         await ensureStarterConfig(opts.config, process.env, (line) => console.error(line));
+        // A rule file that is missing or broken at start has no "last good version" to fall back on:
+        // refuse to start, as `validate` would, instead of watching folders that convert nothing.
+        const issues = await validateAll(configPathFrom(opts), process.env);
+        if (issues.length > 0) {
+          const flag = configFlag(opts.config);
+          throw new ConfigError(issues, {
+            hint: `Nothing was started. Fix the files at the positions shown (\`video-inbox validate${flag}\` checks them), then run \`video-inbox start${flag}\` again.`,
+          });
+        }
+        // Loaded here, not at the top: the daemon (HTTP server, metrics) is heavy for every other command.
+        const { startDaemon } = await import('../daemon/daemon.js');
         const daemon = await startDaemon({
           configPath: configPathFrom(opts),
           ports: realPorts({ env: process.env, log }),

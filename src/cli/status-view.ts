@@ -2,7 +2,17 @@ import type { ClusterStatus } from '../cluster/cluster-status.js';
 import type { JobRecord, JobState } from '../domain/job.js';
 
 export interface StatusReport {
-  daemon: { running: boolean; pid?: number };
+  daemon: {
+    running: boolean;
+    pid?: number;
+    /** Where the report came from: the running daemon's API (live), or the journal on disk. */
+    via?: 'api' | 'journal';
+    paused?: boolean;
+    drain?: boolean;
+    /** Outside every schedule window: new jobs wait until `resumesAt`. */
+    scheduleClosed?: boolean;
+    resumesAt?: string;
+  };
   counts: Partial<Record<JobState, number>>;
   /** Every job not done, and the most recent done ones. */
   jobs: StatusJob[];
@@ -26,8 +36,45 @@ export interface StatusJob {
 
 const RECENT_DONE = 20;
 
-/** Pure: the journal's records as the report `status` prints or emits as JSON. */
-export function buildStatus(jobs: JobRecord[], daemon: StatusReport['daemon']): StatusReport {
+/** What `status` needs of a job: a journal record, or the running daemon's view of one. */
+export type StatusInput = Pick<
+  JobRecord,
+  | 'id'
+  | 'folder'
+  | 'source'
+  | 'state'
+  | 'percent'
+  | 'message'
+  | 'output'
+  | 'error'
+  | 'heldReason'
+  | 'attempts'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
+/**
+ * One record per file (folder and source path): a file converted again (`retry`, or a new copy after
+ * a failure) has a record per attempt in the journal, and only the latest says where it stands.
+ */
+export function latestPerFile<T extends StatusInput>(jobs: readonly T[]): T[] {
+  const latest = new Map<string, T>();
+  for (const j of jobs) {
+    const key = `${j.folder}\0${j.source}`;
+    const seen = latest.get(key);
+    if (
+      !seen ||
+      j.createdAt > seen.createdAt ||
+      (j.createdAt === seen.createdAt && j.updatedAt > seen.updatedAt)
+    )
+      latest.set(key, j);
+  }
+  return [...latest.values()];
+}
+
+/** Pure: the journal's records as the report `status` prints or emits as JSON, each file once. */
+export function buildStatus(all: StatusInput[], daemon: StatusReport['daemon']): StatusReport {
+  const jobs = latestPerFile(all);
   const counts: Partial<Record<JobState, number>> = {};
   for (const j of jobs) counts[j.state] = (counts[j.state] ?? 0) + 1;
   const done = jobs
@@ -56,7 +103,16 @@ export function buildStatus(jobs: JobRecord[], daemon: StatusReport['daemon']): 
 
 /** Readable lines for a terminal. */
 export function formatStatus(report: StatusReport): string[] {
-  const lines = [report.daemon.running ? `Daemon running (pid ${report.daemon.pid})` : 'Daemon not running'];
+  const d = report.daemon;
+  const lines = [d.running ? `Daemon running (pid ${d.pid})` : 'Daemon not running'];
+  if (d.paused)
+    lines.push(
+      d.drain
+        ? 'Paused: running jobs finish, new ones wait (`video-inbox resume`)'
+        : 'Paused: new jobs wait (`video-inbox resume`)',
+    );
+  else if (d.scheduleClosed)
+    lines.push(`Outside the schedule: new jobs wait${d.resumesAt ? ` until ${d.resumesAt}` : ''}`);
   const counts = Object.entries(report.counts).map(([state, n]) => `${n} ${state}`);
   lines.push(counts.length ? `Jobs: ${counts.join(', ')}` : 'No jobs yet');
   for (const j of report.jobs) {

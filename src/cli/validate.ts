@@ -7,6 +7,7 @@ import { validateAll } from '../config/validate-all.js';
 import { EXIT } from './exit-codes.js';
 import { configPathFrom, loadEnvFile } from './settings.js';
 import { reportError } from './report-error.js';
+import { configFlag } from './shell-word.js';
 
 export function register(program: Command): void {
   program
@@ -43,7 +44,9 @@ export function register(program: Command): void {
           return;
         }
         for (const issue of issues) console.error(formatConfigIssue(issue));
-        console.error(`${issues.length} problem(s) found. Fix them and run \`video-inbox validate\` again.`);
+        console.error(
+          `${issues.length} problem(s) found. Fix them and run \`video-inbox validate${configFlag(opts.config)}\` again.`,
+        );
         process.exitCode = EXIT.USAGE;
       } catch (err) {
         reportError(err);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClusterSchema } from '../cluster/cluster-schema.js';
+import { parseWindow } from '../schedule/schedule-policy.js';
 
 /**
  * The config file, as written by hand. One schema gives the loader its checks, the code its types
@@ -35,6 +36,9 @@ export const ApiSchema = z
     requestTimeoutSeconds: positiveSeconds(
       'Seconds before an ordinary API request (not the instruction stream) is given up and retried.',
     ).default(60),
+    transferIdleSeconds: positiveSeconds(
+      "An upload or download (or the wait for the upload's answer) fails when nothing moves for this many seconds.",
+    ).default(120),
   })
   .describe('NemoVideo API settings.');
 
@@ -48,6 +52,87 @@ export const LimitsSchema = z
   .describe(
     'Per-stage limits inside the global concurrency, so a long queue never means many open requests.',
   );
+
+export const DEFAULT_HTTP_PORT = 8385;
+export const NOTIFY_EVENTS = ['done', 'failed', 'held', 'paused'] as const;
+
+export const HttpSchema = z
+  .union([
+    z.literal(false),
+    z.strictObject({
+      host: z
+        .string()
+        .min(1)
+        .default('127.0.0.1')
+        .describe('Address the page and API listen on. Anything but loopback also needs allowRemote.'),
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .default(DEFAULT_HTTP_PORT)
+        .describe(`TCP port (default ${DEFAULT_HTTP_PORT}; 0 picks a free one, see <stateDir>/http.json).`),
+      allowRemote: z
+        .boolean()
+        .default(false)
+        .describe('Required to listen on a non-loopback address (prefer an SSH tunnel).'),
+    }),
+  ])
+  .default({ host: '127.0.0.1', port: DEFAULT_HTTP_PORT, allowRemote: false })
+  .describe('The status page, REST API and /metrics (false turns them off).');
+
+const notifyEvents = z
+  .array(z.enum(NOTIFY_EVENTS))
+  .min(1)
+  .default([...NOTIFY_EVENTS])
+  .describe('Which events are sent.');
+
+export const WebhookSchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/, error: 'Expected an http:// or https:// URL' })
+      .describe('Receiver URL.'),
+    secret: z
+      .string()
+      .min(16)
+      .optional()
+      .describe('Signs each body: X-Video-Inbox-Signature: sha256=<hex HMAC-SHA256 of the body>.'),
+    events: notifyEvents,
+  })
+  .describe('POST a JSON body per event, retried with backoff.');
+
+export const NtfySchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/, error: 'Expected an http:// or https:// URL' })
+      .describe('ntfy topic URL.'),
+    events: notifyEvents,
+  })
+  .describe('Publish a short message per event to an ntfy topic.');
+
+export const ChannelsSchema = z
+  .strictObject({
+    webhooks: z.array(WebhookSchema).default([]),
+    ntfy: z.array(NtfySchema).default([]),
+  })
+  .describe('Notification channels beyond the desktop.');
+
+export const ScheduleSchema = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .superRefine((text, ctx) => {
+        const parsed = parseWindow(text);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+      })
+      .describe(
+        'A window: "[days] HH:MM-HH:MM", e.g. "weekdays 22:00-07:00", "sat,sun", "daily 01:00-05:00".',
+      ),
+  )
+  .min(1)
+  .optional()
+  .describe('When new jobs may start (local time); outside every window files queue. Running jobs finish.');
 
 export const FOLDER_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
 
@@ -67,6 +152,8 @@ export const FolderSchema = z
       .describe(
         'Poll this inbox instead of using OS events (network shares). Default: the top-level `poll`.',
       ),
+    notify: ChannelsSchema.optional().describe('Channels for this folder, beside the top-level ones.'),
+    schedule: ScheduleSchema,
   })
   .describe('A watched inbox, its outbox and its rules.');
 
@@ -78,7 +165,20 @@ export const ConfigFileSchema = z
     ).optional(),
     concurrency: z.number().int().min(1).default(3).describe('Jobs in flight across all folders.'),
     limits: LimitsSchema.prefault({}),
-    notify: z.enum(['desktop', 'none']).default('desktop').describe('Desktop notifications, or none.'),
+    notify: z
+      .union(
+        [
+          z.enum(['desktop', 'none']),
+          ChannelsSchema.extend({
+            desktop: z.boolean().default(true).describe('Desktop notifications too.'),
+          }),
+        ],
+        { error: 'Expected "desktop", "none", or channels: { desktop, webhooks: [...], ntfy: [...] }' },
+      )
+      .default('desktop')
+      .describe('`desktop`, `none`, or channels: { desktop, webhooks: [...], ntfy: [...] }.'),
+    http: HttpSchema,
+    schedule: ScheduleSchema,
     settleSeconds: positiveSeconds(
       'A file is taken once its size, mtime and inode have not changed for this many seconds.',
     ).default(2),
@@ -88,6 +188,9 @@ export const ConfigFileSchema = z
     poll: z.boolean().default(false).describe('Poll every inbox instead of using OS events.'),
     ffmpegPath: path('ffmpeg to run. Default: ffmpeg on PATH.').optional(),
     ffprobePath: path('ffprobe to run. Default: ffprobe on PATH.').optional(),
+    retrySeconds: positiveSeconds(
+      'Wait before the first whole-job retry after a transient failure; later retries wait longer, in proportion (30 s, 60 s, 2 min … 2 h by default).',
+    ).default(30),
     maxUploadMB: z
       .number()
       .positive()

@@ -22,7 +22,7 @@ export interface LoadConfigOptions {
 
 /**
  * Reads, validates and resolves the config at `path`. Throws ConfigError whose issues point at
- * file:line:column. `NEMO_API_BASE` and `NEMO_TOKEN` in `env` win over the file; the token is
+ * file:line:column. `NEMO_API_BASE`, `NEMO_TOKEN` and `VIDEO_INBOX_HTTP_PORT` in `env` win over the file; the token is
  * registered as a secret so it is redacted everywhere.
  */
 export async function loadConfig(
@@ -80,6 +80,7 @@ export function parseConfig(
         message: `Expected an http:// or https:// URL, got "${envBase}"`,
       });
   }
+  issues.push(...httpPortFromEnv(config, env));
   issues.push(...overlapIssues(config, source));
   const cluster = config.cluster;
   if (cluster?.passwordEnv && !cluster.password) {
@@ -103,6 +104,9 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
     p === undefined ? undefined : p.includes('/') || p.startsWith('~') ? toAbsolute(p) : p;
   const token = env.NEMO_TOKEN || raw.api.token;
   registerSecret(token);
+  const notifyObjects = [raw.notify, ...raw.folders.map((f) => f.notify)];
+  for (const n of notifyObjects)
+    if (n && typeof n !== 'string') for (const w of n.webhooks) registerSecret(w.secret);
   const cores = options.cores ?? availableParallelism();
   return {
     file,
@@ -115,8 +119,15 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
       polls: raw.limits.polls ?? 4,
       local: raw.limits.local ?? Math.max(1, Math.floor(cores / 2)),
     },
-    notify: raw.notify,
+    notify: typeof raw.notify === 'string' ? raw.notify : raw.notify.desktop ? 'desktop' : 'none',
+    channels:
+      typeof raw.notify === 'string'
+        ? { webhooks: [], ntfy: [] }
+        : { webhooks: raw.notify.webhooks, ntfy: raw.notify.ntfy },
+    http: raw.http,
+    schedule: raw.schedule,
     settleSeconds: raw.settleSeconds,
+    retrySeconds: raw.retrySeconds,
     rescanSeconds: raw.rescanSeconds,
     poll: raw.poll,
     ffmpegPath: toCommand(raw.ffmpegPath),
@@ -128,6 +139,8 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
       outbox: toAbsolute(f.outbox),
       rules: toAbsolute(f.rules),
       poll: f.poll ?? raw.poll,
+      ...(f.notify ? { channels: f.notify } : {}),
+      ...(f.schedule ? { schedule: f.schedule } : {}),
     })),
     ...(raw.cluster ? { cluster: resolveClusterConfig(raw.cluster, env) } : {}),
   };
@@ -160,4 +173,18 @@ function issueAt(config: Config, source: YamlSource, o: Overlap, really?: string
     path: `folders[${o.index}].${o.key}`,
     message: overlapMessage(o, really),
   };
+}
+
+/** `$VIDEO_INBOX_HTTP_PORT` wins over `http.port` (0 picks a free port); `http: false` stays off. */
+function httpPortFromEnv(config: Config, env: Env): ConfigIssue[] {
+  const raw = env.VIDEO_INBOX_HTTP_PORT;
+  if (raw === undefined || raw === '' || config.http === false) return [];
+  const port = Number(raw);
+  if (/^\d+$/.test(raw) && port <= 65535) {
+    config.http = { ...config.http, port };
+    return [];
+  }
+  return [
+    { file: '$VIDEO_INBOX_HTTP_PORT', message: `Expected a port number from 0 to 65535, got "${raw}"` },
+  ];
 }

@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'OUTPUT_INVALID',
   'CONFIG_INVALID',
   'LOCKED',
+  'DAEMON_NOT_RUNNING', // a command that needs the running daemon's API found none
   'CANCELLED',
   'INTERNAL',
 ] as const;

@@ -42,7 +42,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         destination: redacted,
         sync: true,
       })
-    : { write: (line: string) => redacted.write(line) };
+    : { write: (line: string) => redacted.write(onceEach(line)) };
   return pino(
     {
       level: options.level ?? process.env.VIDEO_INBOX_LOG_LEVEL ?? 'info',
@@ -51,6 +51,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     sink,
   );
+}
+
+/**
+ * pino appends a child's bindings to its parent's, so a child that names a field its parent already
+ * set (`module: 'local'`, then `module: 'local-engine'`) writes the key twice, which JSON readers
+ * resolve differently. Each line is written with each field once, the innermost value winning.
+ */
+export function onceEach(line: string): string {
+  try {
+    return `${JSON.stringify(JSON.parse(line))}\n`;
+  } catch {
+    return line;
+  }
 }
 
 /** A logger that drops everything, for tests that don't look at logs. */

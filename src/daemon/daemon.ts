@@ -15,6 +15,7 @@ import type { FolderRules } from '../intake/types.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
 import type { Work } from './work.js';
+import { attachSurface, prepareSurface } from './surface-wiring.js';
 import { startEngines, startPipeline, type Engines } from './workers.js';
 
 export interface DaemonOptions {
@@ -51,18 +52,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 }
 
 async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Promise<Daemon> {
-  const { ports } = opts;
-  const { log } = ports;
+  const { log } = opts.ports;
   const state = { config: initial, stopped: false };
   const getConfig = () => state.config;
-  const journal = await ports.openJournal(state.config.stateDir);
-  cleanup.push(() => journal.close());
+  const plainJournal = await opts.ports.openJournal(state.config.stateDir);
+  cleanup.push(() => plainJournal.close());
+  const surface = await prepareSurface(opts.ports, plainJournal, getConfig);
+  const { ports, journal } = surface;
   const notifier = ports.notifier(state.config);
   const blockedFolders = blockedFolderReporter(log, notifier);
   const stages = createStageLimiter(stageLimitsOf(state.config));
   const wired: { intake?: Intake } = {};
   const { work, pipeline } = await startWork(opts, getConfig, {
-    ...{ journal, notifier, stages, cleanup, blockedFolders },
+    ...{ journal, notifier, stages, cleanup, blockedFolders, surface },
     forget: (path) => wired.intake?.watcher.forget(path),
     folder: (name) => wired.intake?.rules.get(name),
   });
@@ -78,6 +80,7 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
       reportError,
       blockedFolders,
     },
+    rulesLoaded: surface.rulesLoaded,
   });
   wired.intake = intake;
   cleanup.push(() => intake.watcher.close());
@@ -90,6 +93,16 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
     stopped: () => state.stopped,
   });
   cleanup.push(() => settings.close());
+  // The page and API steer the local pipeline; in cluster mode `status` shows the cluster instead.
+  if (pipeline) {
+    const { engines } = work;
+    const forget = (path: string) => intake.watcher.forget(path);
+    const attached = await attachSurface({
+      ...{ ports, prepared: surface, config: getConfig, pipeline, rules: intake.rules, engines, forget },
+      stopped: () => state.stopped,
+    });
+    cleanup.push(() => attached.close());
+  }
   log.info(
     { folders: state.config.folders.map((f) => f.name), stateDir: state.config.stateDir },
     'Watching inboxes',
@@ -118,6 +131,7 @@ interface WorkParts {
   stages: StageLimiter;
   cleanup: Cleanup;
   blockedFolders: BlockedFolderReporter;
+  surface: Awaited<ReturnType<typeof prepareSurface>>;
   forget(path: string): void;
   folder(name: string): FolderRules | undefined;
 }
@@ -144,9 +158,11 @@ async function startWork(
     p.cleanup.push(() => work.stop(0));
     return { work: { ...work, engines } };
   }
-  const { journal, notifier, forget, blockedFolders } = p;
+  const { journal, notifier, forget, blockedFolders, surface } = p;
   const { pipeline, work } = startPipeline({
-    ...{ ports, journal, notifier, engines, forget, opts, config, blockedFolders },
+    ...{ ports: surface.ports, journal, notifier, engines, forget, opts, config, blockedFolders },
+    canStart: surface.steering.canStart,
+    metrics: surface.metrics,
   });
   return { work: { ...work, engines }, pipeline };
 }

@@ -20,6 +20,8 @@ export interface IntakeWiring {
   work: Pick<Work, 'take'>;
   reportError(file: string, err: unknown): void;
   blockedFolders: BlockedFolderReporter;
+  /** Each rule file load, good or not. */
+  rulesLoaded?(folder: string, outcome: { version?: string; error?: string }): void;
 }
 
 export interface Intake {
@@ -57,6 +59,7 @@ export async function wireIntake(w: IntakeWiring): Promise<Intake> {
   const rules = createRuleBook({
     log: ports.log,
     reportError: w.reportError,
+    ...(w.rulesLoaded ? { loaded: w.rulesLoaded } : {}),
     firstLoaded: (name) => releaseHeldForRules(journal, name, taker.take),
     changed: (name) => taker.unmatchedAgain(name),
   });

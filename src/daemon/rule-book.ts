@@ -1,3 +1,4 @@
+import { toVideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { FolderConfig } from '../config/config.js';
 import type { FolderRules } from '../intake/intake.js';
@@ -12,6 +13,8 @@ export interface RuleBookDeps {
   changed(folderName: string): void;
   /** A rule file has errors; the last good version stays in force. */
   reportError(file: string, err: unknown): void;
+  /** Every load of a folder's rule file, good or not (the control surface announces it). */
+  loaded?(folderName: string, outcome: { version?: string; error?: string }): void;
 }
 
 export interface RuleBook {
@@ -37,9 +40,11 @@ export function createRuleBook(deps: RuleBookDeps): RuleBook {
           deps.log.info({ folder: folder.name, rules: folder.rules, version }, 'Rule file loaded');
           if (previous?.rule) deps.changed(folder.name);
         }
+        deps.loaded?.(folder.name, { version });
         if (!previous?.rule) deps.firstLoaded(folder.name);
       } catch (err) {
         deps.reportError(folder.rules, err);
+        deps.loaded?.(folder.name, { error: toVideoInboxError(err).message });
         // The last good rule stays in force; a folder that never loaded holds its files.
         folders.set(folder.name, { folder, rule: previous?.rule, version: previous?.version });
       }

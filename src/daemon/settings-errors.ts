@@ -14,7 +14,7 @@ export function reportSettingsError(log: Logger, notifier: Notifier, file: strin
       : e.message;
   log.error(
     { file, code: e.code, issues: detail },
-    'Settings file has errors; the last good version stays in force',
+    'Settings file has errors; the last good version stays in force (a folder whose rule never loaded holds its files)',
   );
   notifier.notify(notices.config(file, detail));
 }

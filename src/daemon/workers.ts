@@ -4,12 +4,15 @@ import type { Config } from '../config/config.js';
 import type { Engine } from '../engines/engine.js';
 import type { ToolPaths } from '../engines/local/tools.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
+import type { JobRecord } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import { intake } from '../intake/intake.js';
 import { Pipeline } from '../queue/pipeline.js';
 import { runJob } from '../run/run-job.js';
+import { daemonPolicyWith, type JobPolicy } from '../run/outcome.js';
 import { creditsHold } from './credits-hold.js';
 import type { Work } from './work.js';
 
@@ -50,6 +53,10 @@ export interface PipelineWiring {
   opts: { creditsCheckMs?: number };
   config(): Config;
   blockedFolders: BlockedFolderReporter;
+  /** Pause and schedule: a job that may not start now waits for `pipeline.release()`. */
+  canStart?(job: JobRecord): boolean;
+  /** Where the pipeline reports jobs, retries, errors, queue depth and the credits it checks. */
+  metrics?: Metrics;
 }
 
 /**
@@ -69,6 +76,11 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Wo
     clock,
     ffprobe: engines.tools?.ffprobe,
     blockedFolders: w.blockedFolders,
+    // Read at each outcome, so a config reload takes effect.
+    policy: {
+      outcome: (err, attempts) => daemonPolicyWith(w.config().retrySeconds).outcome(err, attempts),
+      setAsideFailed: true,
+    } satisfies JobPolicy,
   };
   const pipeline: Pipeline = new Pipeline(
     { concurrency: w.config().concurrency, local: w.config().limits.local },
@@ -81,6 +93,8 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Wo
       },
       clock,
       log,
+      ...(w.canStart ? { canStart: w.canStart } : {}),
+      ...(w.metrics ? { metrics: w.metrics } : {}),
       onResult: (job, result) => {
         if (result.kind === 'held' && result.reason === 'credits') credits.hold(result.error.hint);
         if (result.kind === 'failed' && result.error.code === 'EXPORT_BLOCKED')
@@ -101,7 +115,11 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Wo
     journal,
     notifier,
     log,
-    credits: () => engines.nemo.engine.client.credits(),
+    credits: async () => {
+      const balance = await engines.nemo.engine.client.credits();
+      w.metrics?.credits(balance.available);
+      return balance;
+    },
     checkEveryMs: () => w.opts.creditsCheckMs ?? w.config().api.creditsCheckSeconds * 1000,
   });
   const work: Work = {

@@ -45,6 +45,7 @@ export function planInit(input: InitInput): InitPlan {
       content: renderStarterConfig({
         schemaPath: join(input.schemaDir, 'config.schema.json'),
         videosBase: input.videosBaseInYaml,
+        stateDir: input.videosBaseInYaml === '.' ? 'state' : undefined,
         folders,
       }),
     },

@@ -47,7 +47,7 @@ export async function readPackageRules(
     } catch (err) {
       throw new VideoInboxError('INTERNAL', `The example rule ${path} is missing from the package`, {
         cause: err,
-        hint: 'Reinstall video-inbox (npm install -g video-inbox); the package ships its example rules in rules/.',
+        hint: 'Reinstall video-inbox (in its clone: npm install && npm install -g .); the package ships its example rules in rules/.',
       });
     }
   }

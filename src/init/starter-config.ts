@@ -30,6 +30,8 @@ export interface StarterConfigOptions {
   schemaPath: string;
   /** Where the inbox/outbox pairs live, as written in the YAML (`~/…`, relative or absolute). */
   videosBase: string;
+  /** A state dir of its own (relative to the config), so a demo setup never mixes with a real one. */
+  stateDir?: string;
   folders?: readonly StarterFolder[];
 }
 
@@ -46,6 +48,13 @@ export function renderStarterConfig(opts: StarterConfigOptions): string {
     '# its rule files; config.example.yaml in the package explains every other key. Relative paths',
     '# resolve against this file, ~ is your home.',
     '',
+    ...(opts.stateDir
+      ? [
+          '# Journal, lock and API token of this setup, kept apart from any other.',
+          `stateDir: ${yamlString(opts.stateDir)}`,
+          '',
+        ]
+      : []),
     '# Jobs in flight across all folders.',
     'concurrency: 3',
     '# A desktop notification when a video is done or needs you: desktop | none.',

@@ -11,6 +11,27 @@ const defaultSend: Send = (n, cb) => {
 };
 
 /**
+ * The warning when a notification cannot be shown, naming the likely cause: on Linux most often no
+ * desktop session (a daemon started over SSH, in a container, by a system service), not a missing
+ * notify-send.
+ */
+export function notificationTrouble(
+  message: string,
+  env: Record<string, string | undefined> = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const silence = 'set `notify: none` in the config to silence this';
+  if (/notify-send/i.test(message) && /(not found|must be installed|ENOENT)/i.test(message)) {
+    return `Desktop notifications are not working: notify-send is missing; install it (libnotify-bin), or ${silence}`;
+  }
+  const noSession = !env.DBUS_SESSION_BUS_ADDRESS && !env.DISPLAY && !env.WAYLAND_DISPLAY;
+  if (platform === 'linux' && (noSession || /d-?bus|display/i.test(message))) {
+    return `Desktop notifications are not working: this daemon runs outside a desktop session (no D-Bus session bus or display), so there is nowhere to show them; run it from your desktop login (or as the user service), or ${silence}`;
+  }
+  return `Desktop notifications are not working (see err); ${silence}`;
+}
+
+/**
  * Desktop notifications through node-notifier (notify-send, Notification Center, toasts). node-notifier
  * reaches `notify-send` through a shell, so it only ever gets `shellSafeText`; the log keeps the notice
  * as it was. The first failure is logged with a hint and later ones at debug level, so a headless
@@ -27,10 +48,7 @@ export function createDesktopNotifier(log: Logger, send: Send = defaultSend): No
           if (!err) return;
           if (!warned) {
             warned = true;
-            log.warn(
-              { err: err.message },
-              'Desktop notifications are not working; set `notify: none` to silence this, or install notify-send (libnotify-bin)',
-            );
+            log.warn({ err: err.message }, notificationTrouble(err.message));
           } else {
             log.debug({ err: err.message }, 'Notification not shown');
           }

@@ -4,7 +4,9 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { JobRecord } from '../domain/job.js';
 import type { JobPlan } from '../domain/job.js';
+import { noopMetrics, type Metrics } from '../metrics/metrics.js';
 import type { RunResult } from '../run/run-job.js';
+import { isNewStart, recordResult } from './job-metrics.js';
 
 export interface PipelineLimits {
   /** Cloud jobs in flight across all folders. */
@@ -21,6 +23,10 @@ export interface PipelineDeps {
   clock: Clock;
   log: Logger;
   onResult?(job: JobRecord, result: RunResult): void;
+  /** Pause and schedule gate: a job that may not start now waits until `release()`. */
+  canStart?(job: JobRecord): boolean;
+  /** Jobs started and finished, retries, error codes, queue depth (a no-op when not given). */
+  metrics?: Metrics;
 }
 
 /**
@@ -33,7 +39,9 @@ export class Pipeline {
   private readonly controllers = new Map<string, AbortController>();
   private readonly queued = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly parked = new Set<string>();
   private stopping = false;
+  private readonly metrics: Metrics;
 
   constructor(
     limits: PipelineLimits,
@@ -41,6 +49,7 @@ export class Pipeline {
   ) {
     this.remote = new PQueue({ concurrency: Math.max(1, limits.concurrency) });
     this.local = new PQueue({ concurrency: Math.max(1, limits.local) });
+    this.metrics = deps.metrics ?? noopMetrics;
   }
 
   setLimits(limits: PipelineLimits): void {
@@ -50,7 +59,8 @@ export class Pipeline {
 
   /** Queues a job once; a job already queued or running is not queued again. */
   submit(job: JobRecord): boolean {
-    if (this.stopping || this.queued.has(job.id) || this.controllers.has(job.id)) return false;
+    if (this.stopping || this.queued.has(job.id) || this.controllers.has(job.id) || this.parked.has(job.id))
+      return false;
     this.queued.add(job.id);
     const plan = this.deps.planOf(job);
     const queue = plan.engine === 'local' ? this.local : this.remote;
@@ -67,16 +77,24 @@ export class Pipeline {
     if (this.stopping) return;
     const job = this.deps.load(id);
     if (!job || job.state === 'done' || job.state === 'failed' || job.state === 'held') return;
+    if (this.deps.canStart && !this.deps.canStart(job)) {
+      this.parked.add(id);
+      return;
+    }
     const controller = new AbortController();
     // Every request, stream, poll and ffmpeg run of the job listens on this one signal.
     setMaxListeners(100, controller.signal);
     this.controllers.set(id, controller);
+    if (isNewStart(job)) this.metrics.jobStarted(job.folder, job.engine);
+    this.metrics.queueDepth(this.stats());
     try {
       const result = await this.deps.run(job, this.deps.planOf(job), controller.signal);
+      recordResult(this.metrics, job, result, this.deps.clock.now());
       this.deps.onResult?.(job, result);
       if (result.kind === 'retry' && !this.stopping) this.later(id, result.delayMs);
     } finally {
       this.controllers.delete(id);
+      this.metrics.queueDepth(this.stats());
     }
   }
 
@@ -88,6 +106,34 @@ export class Pipeline {
     }, delayMs);
     timer.unref();
     this.timers.add(timer);
+  }
+
+  /** Offers the jobs the gate held back again (after a resume, or when a schedule window opens). */
+  release(): void {
+    const ids = [...this.parked];
+    this.parked.clear();
+    for (const id of ids) {
+      const job = this.deps.load(id);
+      if (job) this.submit(job);
+    }
+  }
+
+  /** Stops one running job at its checkpoint (its journal state stays as it was). */
+  abort(id: string): boolean {
+    const c = this.controllers.get(id);
+    c?.abort();
+    return c !== undefined;
+  }
+
+  isRunning(id: string): boolean {
+    return this.controllers.has(id);
+  }
+
+  /** Stops every running job at its checkpoint; they run again when submitted (see `release`). */
+  abortRunning(): string[] {
+    const ids = [...this.controllers.keys()];
+    for (const c of this.controllers.values()) c.abort();
+    return ids;
   }
 
   /** Cloud jobs wait (e.g. out of credits) without failing; local jobs go on. */
@@ -104,7 +150,10 @@ export class Pipeline {
   }
 
   stats(): { running: number; waiting: number } {
-    return { running: this.controllers.size, waiting: this.remote.size + this.local.size };
+    return {
+      running: this.controllers.size,
+      waiting: this.remote.size + this.local.size + this.parked.size,
+    };
   }
 
   /** Idle means nothing queued, nothing running and no retry waiting. */

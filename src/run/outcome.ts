@@ -64,6 +64,13 @@ export const daemonPolicy: JobPolicy = {
   setAsideFailed: true,
 };
 
+/** The daemon's policy with the retry delays scaled so the first is `firstSeconds` (config `retrySeconds`). */
+export function daemonPolicyWith(firstSeconds: number): JobPolicy {
+  const first = JOB_RETRY_DELAYS_MS[0] as number;
+  const delays = JOB_RETRY_DELAYS_MS.map((d) => Math.round((d * firstSeconds * 1000) / first));
+  return { outcome: (err, attempts) => decideOutcome(err, attempts, delays), setAsideFailed: true };
+}
+
 /** Stopped is stopped (the run can be started again); anything else is a failure, reported at once. */
 export const oneOffPolicy: JobPolicy = {
   outcome: (err) => (err.code === 'CANCELLED' ? { kind: 'checkpoint' } : { kind: 'fail' }),

@@ -55,6 +55,8 @@ export class NemoClient {
       fetchAnonymous: (clientId, o) => this.anonymousToken(clientId, o),
       clock: this.clock,
       log: this.log,
+      retry: this.settings.retry,
+      random: this.random,
     });
     this.http = new NemoHttp({
       baseUrl: this.settings.baseUrl,
@@ -91,6 +93,8 @@ export class NemoClient {
       headers: { 'X-Client-Id': clientId },
       signal: o.signal,
       retryRateLimit: o.retryRateLimit,
+      // A lost answer may have spent the client id: the token provider retries under a new one.
+      retryNetwork: false,
     });
     const grant = parseTokenGrant(unwrap(answer.body));
     if (!grant) throw protocolError('token', 'no data.token');

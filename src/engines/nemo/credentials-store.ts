@@ -11,6 +11,12 @@ export interface StoredCredentials {
   expiresAt?: number;
   /** The API base the token belongs to; a token of another server is never sent. */
   baseUrl?: string;
+  /**
+   * Epoch ms a token request was sent under `clientId` whose answer was never read (lost in
+   * transit, or the process died): the server may have issued a token we never saw, so the next
+   * request uses a new client id.
+   */
+  tokenRequestedAt?: number;
 }
 
 export const CREDENTIALS_FILE = 'nemo-credentials.json';

@@ -1,7 +1,7 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, VideoInboxError } from '../../core/errors.js';
 import type { NemoHttp, StreamAnswer } from './http.js';
@@ -35,6 +35,7 @@ export async function downloadTo(
     method: 'GET',
     path: url,
     auth: true,
+    sessionFree: true,
     skill: call.skill,
     signal: call.signal,
     timeoutMs: call.requestTimeoutMs,
@@ -61,15 +62,15 @@ async function writeVerified(tmp: string, answer: StreamAnswer, call: DownloadCa
   const handle = await open(tmp, 'wx+', 0o644);
   try {
     // Piped, not iterated: the socket keeps reading while earlier chunks are written, queued chunks
-    // go to disk in one writev, and no chunk is copied (an async iterator joins queued chunks).
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        received += chunk.length;
+    // go to disk in one writev, and no chunk is copied (an async iterator joins queued chunks). The
+    // sink counts the bytes itself: no stream in between to hand each chunk through.
+    await pipeline(
+      answer.body,
+      fileSink(handle, (n) => {
+        received += n;
         call.onProgress?.(received, expected);
-        done(null, chunk);
-      },
-    });
-    await pipeline(answer.body, counter, fileSink(handle));
+      }),
+    );
     if (expected !== undefined && received !== expected) {
       throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
         retryable: true,
@@ -121,13 +122,16 @@ async function syncDirectory(dir: string): Promise<void> {
 /**
  * Writes to `handle` without owning it: a stream that fails is destroyed by the pipeline, and an fs
  * write stream would then close the descriptor under the handle (or, with a FileHandle of its own
- * and autoClose off, keep the handle from ever closing). Queued chunks go out in one writev.
+ * and autoClose off, keep the handle from ever closing). Queued chunks go out in one writev;
+ * `onWritten` hears of each write once it is done.
  */
-function fileSink(handle: FileHandle): Writable {
+function fileSink(handle: FileHandle, onWritten: (bytes: number) => void): Writable {
   const writeAll = async (chunks: Buffer[]) => {
-    const total = chunks.reduce((n, c) => n + c.length, 0);
+    let total = 0;
+    for (const c of chunks) total += c.length;
     const { bytesWritten } = await handle.writev(chunks);
     if (bytesWritten !== total) throw new Error(`Short write (${bytesWritten} of ${total} bytes)`);
+    onWritten(total);
   };
   return new Writable({
     highWaterMark: WRITE_BUFFER,

@@ -35,6 +35,9 @@ class TimeoutError extends Error {
   }
 }
 
+/** Bytes of an upload body read ahead of the socket: flat memory, and disk reads overlap sends. */
+const UPLOAD_READ_AHEAD = 4 * 1024 * 1024;
+
 /** The request body (JSON text or a fresh stream) and the content headers that go with it. */
 export function requestBody(
   call: { json?: unknown; stream?: StreamBody },
@@ -48,7 +51,12 @@ export function requestBody(
   if (!call.stream) return undefined;
   headers['Content-Type'] = call.stream.contentType;
   if (call.stream.contentLength !== undefined) headers['Content-Length'] = String(call.stream.contentLength);
-  return Readable.from(watched(call.stream.open(), onChunk), { objectMode: false, highWaterMark: 64 * 1024 });
+  // Room for a few of the source's chunks (1 MiB file reads), so the next read from disk runs while
+  // the socket sends the previous one; a 64 KiB mark held back every read until its chunk was sent.
+  return Readable.from(watched(call.stream.open(), onChunk), {
+    objectMode: false,
+    highWaterMark: UPLOAD_READ_AHEAD,
+  });
 }
 
 export function parseBody(text: string): unknown {

@@ -29,6 +29,13 @@ export interface HttpCall {
   idleMs?: number;
   /** Set false to surface a 429 at once instead of waiting (the token call after a refusal). */
   retryRateLimit?: boolean;
+  /** Set false to surface a reset or timeout at once (the token call picks a new client id first). */
+  retryNetwork?: boolean;
+  /**
+   * The call addresses something by its own id (a render, a CDN file) and needs no session: a 1002
+   * answer says nothing about it, so it is retried like a passing server fault.
+   */
+  sessionFree?: boolean;
   /** Called with each chunk of the request body as it is sent (upload progress). */
   onSent?: (bytes: number) => void;
 }

@@ -11,6 +11,9 @@ import { parseBody, requestBody, watchdog, type Watchdog } from './http-request-
 
 export type { HttpCall, JsonAnswer, StreamAnswer, StreamBody } from './http-types.js';
 
+/** Bytes of a streamed answer's body buffered before the socket is paused. */
+const STREAM_ANSWER_BUFFER = 1024 * 1024;
+
 export interface HttpDeps {
   baseUrl: string;
   version: string;
@@ -69,7 +72,14 @@ export class NemoHttp {
           continue;
         }
         if (err.code === 'RATE_LIMITED' && call.retryRateLimit === false) throw err;
-        const decision = retryDecision(err, attempt, this.deps.retry, this.deps.random);
+        if (err.code === 'NETWORK' && call.retryNetwork === false) throw err;
+        const sessionHiccup = err.code === 'SESSION_NOT_FOUND' && call.sessionFree === true;
+        const decision = retryDecision(
+          sessionHiccup ? { code: 'SERVER_ERROR', retryAfterSeconds: undefined } : err,
+          attempt,
+          this.deps.retry,
+          this.deps.random,
+        );
         if (!decision.retry) throw err;
         this.deps.log.warn(
           { endpoint: call.endpoint, code: err.code, status: err.status, attempt, delayMs: decision.delayMs },
@@ -118,6 +128,9 @@ export class NemoHttp {
         dispatcher: this.deps.dispatcher,
         headersTimeout: 0,
         bodyTimeout: call.streamAnswer ? (call.idleMs ?? timeoutMs) : 0,
+        // A streamed answer (a download) buffers up to 1 MiB before the socket is paused, instead of
+        // undici's 64 KiB: fewer pause/resume turns while the disk writes catch up.
+        ...(call.streamAnswer ? { highWaterMark: STREAM_ANSWER_BUFFER } : {}),
       });
     } catch (err) {
       dog.release();

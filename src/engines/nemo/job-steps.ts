@@ -3,6 +3,7 @@ import type { EngineResult } from '../engine.js';
 import { instructStep } from './instruct-step.js';
 import { percentReporter, type NemoJob } from './nemo-job.js';
 import { renderStep, waitForRender } from './render-step.js';
+import { withoutSession } from './session-free.js';
 
 /**
  * The steps of a cloud job, each skipped when its checkpoint says it is done: session → upload →
@@ -69,13 +70,16 @@ async function download(job: NemoJob): Promise<void> {
   );
   const bytes = await job.deps.stages.run(
     'download',
+    // The file is fetched by its URL, without the session: a session error never restarts the job.
     () =>
-      job.deps.client.download(job.ids.outputUrl as string, job.request.destination, {
-        ...job.call,
-        onProgress: (received, total) => {
-          if (total) report(received, total);
-        },
-      }),
+      withoutSession(job.ids.renderId, () =>
+        job.deps.client.download(job.ids.outputUrl as string, job.request.destination, {
+          ...job.call,
+          onProgress: (received, total) => {
+            if (total) report(received, total);
+          },
+        }),
+      ),
     job.call.signal,
   );
   job.log.info({ bytes, renderId: job.ids.renderId }, 'Downloaded the render');

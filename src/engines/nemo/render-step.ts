@@ -2,6 +2,7 @@ import { ApiError } from '../../core/errors.js';
 import { isExportable } from './draft.js';
 import { draftNotExportable, type FinishedRender, type NemoJob } from './nemo-job.js';
 import { newRenderId } from './poll-policy.js';
+import { withoutSession } from './session-free.js';
 
 /**
  * Renders the draft for export, exactly once: a render id of ours is polled (posting again would
@@ -55,20 +56,25 @@ async function postRender(job: NemoJob, renderId: string, mayRetryId: boolean): 
   return info;
 }
 
-/** Polls a render to its end; `unknown` when NemoVideo has never heard of the id. */
+/**
+ * Polls a render to its end; `unknown` when NemoVideo has never heard of the id. A render is polled
+ * by its id, without the session: a session error here never restarts the job.
+ */
 export async function waitForRender(job: NemoJob, renderId: string): Promise<FinishedRender | 'unknown'> {
   const info = await job.deps.stages.run(
     'poll',
     () =>
-      job.deps.client.waitForRender(renderId, {
-        ...job.call,
-        onProgress: (percent) =>
-          job.hooks.progress({
-            stage: 'rendering',
-            percent,
-            message: percent === undefined ? 'Rendering' : `Rendering ${Math.round(percent)}%`,
-          }),
-      }),
+      withoutSession(renderId, () =>
+        job.deps.client.waitForRender(renderId, {
+          ...job.call,
+          onProgress: (percent) =>
+            job.hooks.progress({
+              stage: 'rendering',
+              percent,
+              message: percent === undefined ? 'Rendering' : `Rendering ${Math.round(percent)}%`,
+            }),
+        }),
+      ),
     job.call.signal,
   );
   return info as FinishedRender | 'unknown';

@@ -76,6 +76,8 @@ export async function pollRender(
       method: 'GET',
       path: `/api/render/proxy/lambda/${encodeURIComponent(renderId)}`,
       auth: true,
+      // A render is polled by its own id: a 1002 here is retried, never a reason for a new session.
+      sessionFree: true,
       skill: call.skill,
       signal: call.signal,
     });

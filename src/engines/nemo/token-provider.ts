@@ -6,8 +6,15 @@ import { ApiError } from '../../core/errors.js';
 import { registerSecret } from '../../core/secrets.js';
 import type { CredentialsStore, StoredCredentials } from './credentials-store.js';
 import type { TokenGrant } from './envelope.js';
+import { DEFAULT_RETRY, type RetrySettings } from './options.js';
+import { retryDecision } from './retry-policy.js';
+import { tokenAnswerMayBeLost } from './token-answer-policy.js';
 
-/** Fetches a new anonymous token for a client id (the HTTP call, injected). */
+/**
+ * Fetches a new anonymous token for a client id (the HTTP call, injected). It must not retry a reset
+ * or a timeout itself: the answer may have been lost after the token was issued, and the provider
+ * then tries again under a new client id.
+ */
 export type AnonymousTokenFetcher = (
   clientId: string,
   options: { signal?: AbortSignal; retryRateLimit: boolean },
@@ -21,6 +28,9 @@ export interface TokenProviderOptions {
   fetchAnonymous: AnonymousTokenFetcher;
   clock: Clock;
   log: Logger;
+  /** Backoff between token requests whose answer was lost; default DEFAULT_RETRY. */
+  retry?: RetrySettings;
+  random?: () => number;
 }
 
 /** A token is replaced this long before it expires, so no job starts with one about to die. */
@@ -119,34 +129,97 @@ export class TokenProvider {
     }
     const refused = this.refused;
     this.refused = undefined;
-    let grant: TokenGrant;
-    try {
-      grant = await this.options.fetchAnonymous(stored.clientId, { signal, retryRateLimit: !refused });
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      if (err.code === 'RATE_LIMITED' && refused?.token && this.usable(refused)) {
-        // One token per client id: a 429 here means the server still counts the refused token as
-        // live (a passing hiccup), so it is worth exactly one more try.
-        this.options.log.warn({ code: err.code }, 'NemoVideo kept the current token; retrying with it');
-        this.current = refused;
-        await this.options.store.write(refused);
-        return refused.token;
+    let replacedId = false;
+    for (let attempt = 1; ; attempt++) {
+      const clientId = await this.unspentClientId();
+      const refusedHere = refused?.clientId === clientId ? refused : undefined;
+      let grant: TokenGrant;
+      try {
+        grant = await this.fetchRecorded(clientId, { signal, retryRateLimit: !refusedHere });
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        if (err.code === 'RATE_LIMITED' && refusedHere?.token && this.usable(refusedHere)) {
+          // One token per client id: a 429 here means the server still counts the refused token as
+          // live (a passing hiccup), so it is worth exactly one more try.
+          this.options.log.warn({ code: err.code }, 'NemoVideo kept the current token; retrying with it');
+          this.current = refusedHere;
+          await this.options.store.write(refusedHere);
+          return refusedHere.token;
+        }
+        if (err.code === 'MISSING_CLIENT_ID' && !replacedId) {
+          replacedId = true;
+          await this.replaceClientId();
+          attempt--;
+          continue;
+        }
+        if (err.code !== 'NETWORK') throw err;
+        const decision = retryDecision(err, attempt, this.retry, this.options.random);
+        if (!decision.retry) throw err;
+        this.options.log.warn(
+          { code: err.code, attempt, delayMs: decision.delayMs },
+          'NemoVideo token request failed; retrying',
+        );
+        await this.options.clock.sleep(decision.delayMs, signal);
+        continue;
       }
-      if (err.code !== 'MISSING_CLIENT_ID') throw err;
-      const clientId = await this.replaceClientId();
-      grant = await this.options.fetchAnonymous(clientId, { signal, retryRateLimit: true });
+      registerSecret(grant.token);
+      if (!grant.token) throw new ApiError('PROTOCOL', 'NemoVideo issued an empty token');
+      this.current = {
+        clientId,
+        token: grant.token,
+        userId: grant.userId,
+        expiresAt: grant.expiresAt,
+        baseUrl: this.options.baseUrl,
+      };
+      await this.options.store.write(this.current);
+      this.options.log.info({ credits: grant.credits }, 'Got an anonymous NemoVideo token');
+      return grant.token;
     }
-    registerSecret(grant.token);
-    if (!grant.token) throw new ApiError('PROTOCOL', 'NemoVideo issued an empty token');
-    this.current = {
-      clientId: (this.current as StoredCredentials).clientId,
-      token: grant.token,
-      userId: grant.userId,
-      expiresAt: grant.expiresAt,
-      baseUrl: this.options.baseUrl,
-    };
+  }
+
+  private get retry(): RetrySettings {
+    return this.options.retry ?? DEFAULT_RETRY;
+  }
+
+  /**
+   * The client id to ask under. One whose last token answer was lost (in transit, or with a process
+   * that died mid-request) may have earned a token we never saw, which the server counts for 7 days
+   * (every request under it gets 429): it is spent, and a new one is taken and persisted.
+   */
+  private async unspentClientId(): Promise<string> {
+    const current = this.current as StoredCredentials;
+    if (current.tokenRequestedAt === undefined) return current.clientId;
+    this.current = { clientId: randomUUID(), baseUrl: this.options.baseUrl };
     await this.options.store.write(this.current);
-    this.options.log.info({ credits: grant.credits }, 'Got an anonymous NemoVideo token');
-    return grant.token;
+    this.options.log.warn(
+      { requestedAt: new Date(current.tokenRequestedAt).toISOString() },
+      'An anonymous NemoVideo token answer was lost; asking under a new client id',
+    );
+    return this.current.clientId;
+  }
+
+  /**
+   * One token request, recorded as sent before it goes out and as answered when an answer was read,
+   * so a lost answer is known even after a crash.
+   */
+  private async fetchRecorded(
+    clientId: string,
+    options: { signal?: AbortSignal; retryRateLimit: boolean },
+  ): Promise<TokenGrant> {
+    const pending: StoredCredentials = {
+      ...(this.current as StoredCredentials),
+      tokenRequestedAt: this.options.clock.now(),
+    };
+    this.current = pending;
+    await this.options.store.write(pending);
+    try {
+      return await this.options.fetchAnonymous(clientId, options);
+    } catch (err) {
+      if (!tokenAnswerMayBeLost(err) && this.current === pending) {
+        this.current = { ...pending, tokenRequestedAt: undefined };
+        await this.options.store.write(this.current);
+      }
+      throw err;
+    }
   }
 }

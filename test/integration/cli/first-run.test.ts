@@ -3,6 +3,7 @@ import { access, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_HTTP_PORT } from '../../../src/config/config-schema.js';
 
 const BIN = resolve('dist/src/cli/bin.js');
 let home: string;
@@ -46,13 +47,21 @@ describe('npm start on a fresh machine', () => {
       HOME: home,
       XDG_CONFIG_HOME: join(home, '.config'),
       XDG_STATE_HOME: join(home, '.state'),
+      // The starter config has the default port; a test must not take it from a daemon running here.
+      VIDEO_INBOX_HTTP_PORT: '0',
     };
     const run = await firstStart(env);
     expect(run.code).toBe(0);
     const config = join(home, '.config', 'video-inbox', 'config.yaml');
     expect(run.output).toContain(`No config at ${config}`);
+    const listening = /127\.0\.0\.1:(\d+)[^\n]*Status page and API listening/.exec(run.output);
+    expect(listening, run.output).not.toBeNull();
+    expect(Number(listening![1])).not.toBe(DEFAULT_HTTP_PORT);
     expect(await readFile(config, 'utf8')).toContain('folders:');
     expect((await stat(join(home, 'Videos', 'video-inbox', 'mov-to-mp4', 'inbox'))).isDirectory()).toBe(true);
+    // The next steps fit a daemon that is already starting: no "start it", no "validate first".
+    expect(run.output).not.toContain('Start it: video-inbox start');
+    expect(run.output).toContain('starts now');
     // A second start finds the config and writes nothing new.
     const again = await firstStart(env);
     expect(again.code).toBe(0);

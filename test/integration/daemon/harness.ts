@@ -59,6 +59,8 @@ export interface ConfigSpec {
   creditsCheckSeconds?: number;
   /** Extra folders beside `main` (same outbox, own rule file `rules/<name>.yaml`). */
   folders?: string[];
+  /** Raw YAML lines appended at the top level (e.g. `schedule:` or `notify:` blocks). */
+  extra?: string[];
 }
 
 /**
@@ -120,10 +122,14 @@ export async function makeSandbox(
         ...(spec.creditsCheckSeconds ? [`  creditsCheckSeconds: ${spec.creditsCheckSeconds}`] : []),
         `stateDir: ${sb.stateDir}`,
         `concurrency: ${spec.concurrency ?? 3}`,
-        'notify: none',
+        ...(spec.extra?.some((l) => l.startsWith('notify:')) ? [] : ['notify: none']),
         'settleSeconds: 0.3',
         `rescanSeconds: ${spec.rescanSeconds ?? 2}`,
         ...(spec.maxUploadMB ? [`maxUploadMB: ${spec.maxUploadMB}`] : []),
+        // A free port per daemon (it writes the address to <stateDir>/http.json): tests run side by side.
+        'http:',
+        '  port: 0',
+        ...(spec.extra ?? []),
         'folders:',
         ...folders.flatMap((name) => [
           `  - name: ${name}`,

@@ -67,7 +67,8 @@ describe.skipIf(!distIsFresh())(
       );
 
       const live = await status(sb);
-      expect(live.daemon).toEqual({ running: true, pid: first.proc.pid });
+      // A running daemon answers through its API (live progress); pause and schedule come with it.
+      expect(live.daemon).toMatchObject({ running: true, pid: first.proc.pid, via: 'api', paused: false });
       expect(live.counts).toEqual({ rendering: 1 });
       expect(live.jobs[0]).toMatchObject({ id: rendering!.id, folder: 'main', state: 'rendering' });
       expect(live.jobs[0]!.file).toBe(join(sb.inbox, 'crash.avi'));
@@ -98,7 +99,7 @@ describe.skipIf(!distIsFresh())(
 
       expect((await sigterm(restarted)).code).toBe(0);
       const after = await status(sb);
-      expect(after.daemon).toEqual({ running: false });
+      expect(after.daemon).toEqual({ running: false, via: 'journal' });
       expect(after.counts).toEqual({ done: 1 });
       expect(after.jobs[0]).toMatchObject({ state: 'done', output: join(sb.outbox, 'crash.mp4') });
     });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerInit, type InitCommandDeps } from '../../../src/cli/init.js';
 import { EXIT } from '../../../src/cli/exit-codes.js';
+import { loadConfig } from '../../../src/config/load-config.js';
 import { validateAll } from '../../../src/config/validate-all.js';
 import { findPackageRoot } from '../../../src/init/package-root.js';
 import type { MediaInfo } from '../../../src/domain/media.js';
@@ -157,6 +158,16 @@ describe('video-inbox init (temporary HOME)', () => {
     await stat(join(dir, 'mov-to-mp4', 'outbox'));
     expect(await validateAll(join(dir, 'config.yaml'), {}, { home })).toEqual([]);
     expect(out.join('\n')).toContain(`video-inbox start --config '${join(dir, 'config.yaml')}'`);
+  });
+
+  it('init DIR gives the setup its own state dir, so a demo never mixes with a real setup', async () => {
+    const dir = join(home, 'demo');
+    await init([dir]);
+    const config = await loadConfig(join(dir, 'config.yaml'), {}, { home });
+    expect(config.stateDir).toBe(join(dir, 'state'));
+    // The default setup keeps the standard state dir.
+    await init([]);
+    expect(await readFile(join(configDir(), 'config.yaml'), 'utf8')).not.toContain('stateDir');
   });
 
   it('with a package lacking its rules, says so and writes nothing', async () => {

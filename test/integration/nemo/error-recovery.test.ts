@@ -104,6 +104,24 @@ describe('the error table, row by row, over loopback', () => {
     expect(saved.clientId).toBe(calls[1]?.headers['x-client-id']);
   });
 
+  it('a token answer lost in transit (slow body past the timeout) → a new, persisted client id, then success', async () => {
+    world = await startWorld();
+    world.emu.inject('token', { kind: 'slow', bytesPerSecond: 16 });
+    const client = makeClient(world, { requestTimeoutMs: 1000 });
+    await client.credits();
+    const calls = world.emu.requests.filter((r) => r.endpoint === 'token');
+    // The first token was issued, but its answer never arrived: that client id is spent for 7 days.
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.fault).toMatchObject({ kind: 'slow' });
+    expect(calls[1]?.headers['x-client-id']).not.toBe(calls[0]?.headers['x-client-id']);
+    const saved = JSON.parse(await readFile(join(world.stateDir, 'nemo-credentials.json'), 'utf8'));
+    expect(saved.clientId).toBe(calls[1]?.headers['x-client-id']);
+    expect(saved.tokenRequestedAt).toBeUndefined();
+    // A later client (the next run) reuses the new id's token: no request is refused with 429.
+    await makeClient(world).credits();
+    expect(world.emu.count('token')).toBe(2);
+  });
+
   it('HTTP 402 on export → EXPORT_BLOCKED with "register or upgrade", no retry', async () => {
     const { client, sessionId } = await ready();
     world.emu.inject('render-start', { kind: 'http', status: 402 });

@@ -137,8 +137,8 @@ async function runScenario(path: Path, s: Scenario): Promise<void> {
     { engine: path === 'cloud' ? 'nemo' : 'local', requestTimeoutSeconds: 5, concurrency: 2 },
     { instructionMs: 400, renderPolls: 3, registeredTokens: [REGISTERED_TOKEN] },
   );
-  // A registered account's token: a kill while an anonymous token is being issued locks the client
-  // out (its own test below, a known defect); the property is about what happens to the jobs.
+  // A registered account's token: a kill while an anonymous token is being issued has its own test
+  // below; the property is about what happens to the jobs.
   w.env.NEMO_TOKEN = REGISTERED_TOKEN;
   let daemon: Child | undefined;
   let names: string[] = [];
@@ -233,41 +233,35 @@ describe.skipIf(!distIsFresh())(
 );
 
 describe.skipIf(!distIsFresh())('kill -9 while an anonymous token is being fetched', () => {
-  // defect: the token request runs under a lock file (nemo-credentials.json.lock) that a killed
-  // daemon leaves behind; the next daemon waits until it is 2 minutes old (its pid is never
-  // checked, unlike the state dir's lock), so after a crash no cloud job moves for 2 minutes;
-  // flip to it() with the fix (take over a lock whose process is gone).
-  it.fails(
-    'after the restart the daemon asks for a token at once and converts the file',
-    async () => {
-      const w = await makeWorld({ engine: 'nemo', requestTimeoutSeconds: 5 });
-      let daemon: Child | undefined;
-      try {
-        // The service sits on the token request (no token issued) while the daemon is killed.
-        w.emu.inject('token', { kind: 'stall' });
-        daemon = spawnDaemon(w);
-        await daemon.waitForLog('Watching inboxes');
-        const { bytes } = await inputBytes('remux');
-        await drop(w.inbox, 'first.mp4', bytes);
-        await waitFor(() => w.emu.count('token') === 1, 30_000, 'the token request');
-        await sleep(1000);
+  // The token request runs under a lock file (nemo-credentials.json.lock) that a killed daemon
+  // leaves behind; it names its holder's pid and host, so the next daemon takes it over at once.
+  it('after the restart the daemon asks for a token at once and converts the file', async () => {
+    const w = await makeWorld({ engine: 'nemo', requestTimeoutSeconds: 5 });
+    let daemon: Child | undefined;
+    try {
+      // The service sits on the token request (no token issued) while the daemon is killed.
+      w.emu.inject('token', { kind: 'stall' });
+      daemon = spawnDaemon(w);
+      await daemon.waitForLog('Watching inboxes');
+      const { bytes } = await inputBytes('remux');
+      await drop(w.inbox, 'first.mp4', bytes);
+      await waitFor(() => w.emu.count('token') === 1, 30_000, 'the token request');
+      await sleep(1000);
+      daemon.proc.kill('SIGKILL');
+      await daemon.exited;
+      figures.kills++;
+      figures.killsMidWork++;
+      daemon = spawnDaemon(w);
+      await waitForFates(w, ['first.mp4'], 25_000).catch((err: Error) => {
+        const log = (daemon?.lines ?? []).slice(-6).join('\n');
+        throw new Error(`${err.message}\nrequests: ${requestTrail(w.emu.requests)}\n${log}`);
+      });
+    } finally {
+      if (daemon) {
         daemon.proc.kill('SIGKILL');
         await daemon.exited;
-        figures.kills++;
-        figures.killsMidWork++;
-        daemon = spawnDaemon(w);
-        await waitForFates(w, ['first.mp4'], 25_000).catch((err: Error) => {
-          const log = (daemon?.lines ?? []).slice(-6).join('\n');
-          throw new Error(`${err.message}\nrequests: ${requestTrail(w.emu.requests)}\n${log}`);
-        });
-      } finally {
-        if (daemon) {
-          daemon.proc.kill('SIGKILL');
-          await daemon.exited;
-        }
-        await w.close();
       }
-    },
-    90_000,
-  );
+      await w.close();
+    }
+  }, 90_000);
 });

@@ -45,6 +45,9 @@ const ENDPOINTS: EndpointName[] = [
   'credits',
 ];
 
+/** Endpoints that address a render by its id and need no session. */
+const SESSION_FREE: EndpointName[] = ['render-poll', 'download'];
+
 /** Bytes a second for a slow body: JSON answers then outlast the 1 s timeout; streams still flow. */
 function slowRate(endpoint: EndpointName): number {
   if (endpoint === 'download') return 8 * 1024;
@@ -94,21 +97,7 @@ async function heldForCredits(w: World): Promise<boolean> {
  * Pairs that fail today, each a defect in src/ (see docs/RELIABILITY.md): the test runs as `it.fails`
  * so CI stays green while it keeps the defect found. Flip the entry away with the fix.
  */
-const KNOWN_DEFECTS: Partial<Record<EndpointName, Partial<Record<string, string>>>> = {
-  // defect: a token answer that never fully arrives (slow body past the timeout) was still issued
-  // by the service; every later token request for that client id is refused with 429 (one token
-  // per client id per 7 days), so no cloud job runs again until that token expires; flip to it()
-  // with the fix (e.g. a new client id when the token call is refused and no token is held).
-  token: { slow: 'a lost token answer locks the client id out' },
-  // defect: 1002 while polling a render whose id is in hand restarts the whole job in a new
-  // session: a second upload, a second (charged) instruction and a second render; flip to it()
-  // with the fix (keep polling the render id; only a render the service does not know is redone).
-  'render-poll': { 'code-1002': 'a session error while polling redoes the job (second render)' },
-  // defect: 1002 on the download of a finished render (its URL in hand) restarts the whole job in a
-  // new session: second upload, instruction and render; flip to it() with the fix (retry the
-  // download, or ask the render for a fresh URL, as for other refused downloads).
-  download: { 'code-1002': 'a session error on the download redoes the job (second render)' },
-};
+const KNOWN_DEFECTS: Partial<Record<EndpointName, Partial<Record<string, string>>>> = {};
 
 describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` first)', () => {
   // The endpoints run side by side (one daemon each); within one, the faults come one at a time.
@@ -117,7 +106,14 @@ describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` firs
     let child: Child;
 
     beforeAll(async () => {
-      w = await makeWorld({ engine: 'nemo', requestTimeoutSeconds: 1, creditsCheckSeconds: 1 });
+      // Short waits for a silent upload and between whole-job retries keep the matrix quick.
+      w = await makeWorld({
+        engine: 'nemo',
+        requestTimeoutSeconds: 1,
+        creditsCheckSeconds: 1,
+        transferIdleSeconds: 5,
+        retrySeconds: 3,
+      });
       child = spawnDaemon(w);
       await child.waitForLog('Watching inboxes');
     });
@@ -160,6 +156,16 @@ describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` firs
       expect(rendersPerFile(w.emu.requests, [name]), requestTrail(w.emu.requests, seen)).toEqual({
         [name]: 1,
       });
+      if (SESSION_FREE.includes(endpoint)) {
+        // A render is polled and fetched by its id: a fault there never redoes the session's steps.
+        const since = w.emu.requests.slice(seen);
+        const steps = (['session', 'upload', 'sse'] as const).map(
+          (e) => since.filter((r) => r.endpoint === e).length,
+        );
+        expect(steps, `session, upload, instruction: ${requestTrail(w.emu.requests, seen)}`).toEqual([
+          1, 1, 1,
+        ]);
+      }
       expect(await tempFilesIn(w.outbox, w.stateDir, w.inbox)).toEqual([]);
       expect((await listAll(w.inbox)).filter((n) => n !== '_done')).toEqual([]);
     }
@@ -168,8 +174,8 @@ describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` firs
     const holding = FAULTS.filter((f) => !known[f.slug]);
     const failing = FAULTS.filter((f) => known[f.slug]);
 
-    // A whole-job retry waits 30 s (token refusals end there), and an upload waits 2 minutes for
-    // an answer before it gives up (transferIdle, not configurable): hence the generous bound.
+    // Whole-job retries (retrySeconds) and the upload's answer wait (api.transferIdleSeconds) are
+    // shortened above; the bound stays generous for a loaded machine.
     it.sequential.each(holding)(
       '$name → the file is converted, one render, no temp file',
       async (c) => meetFault(c, 170_000),

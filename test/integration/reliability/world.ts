@@ -24,6 +24,10 @@ export interface WorldConfig {
   settleSeconds?: number;
   rescanSeconds?: number;
   creditsCheckSeconds?: number;
+  /** api.transferIdleSeconds: an upload or download with nothing moving fails after this. */
+  transferIdleSeconds?: number;
+  /** retrySeconds: the first whole-job retry waits this long. */
+  retrySeconds?: number;
   /** Defaults: the sandbox's own folders. */
   outbox?: string;
   stateDir?: string;
@@ -61,6 +65,8 @@ async function writeWorldConfig(w: World): Promise<void> {
     '  pollSeconds: 0.2',
     `  requestTimeoutSeconds: ${c.requestTimeoutSeconds ?? 10}`,
     ...(c.creditsCheckSeconds ? [`  creditsCheckSeconds: ${c.creditsCheckSeconds}`] : []),
+    ...(c.transferIdleSeconds ? [`  transferIdleSeconds: ${c.transferIdleSeconds}`] : []),
+    ...(c.retrySeconds ? [`retrySeconds: ${c.retrySeconds}`] : []),
     `stateDir: ${JSON.stringify(c.stateDir ?? w.stateDir)}`,
     `concurrency: ${c.concurrency ?? 3}`,
     'notify: none',

@@ -88,6 +88,16 @@ const unitPath = () => join(home, '.config', 'systemd', 'user', 'video-inbox.ser
 const envPath = () => join(home, '.config', 'video-inbox', 'service.env');
 
 describe('video-inbox service (systemd, temporary HOME)', () => {
+  it('install --dry-run does not claim to create folders that exist', async () => {
+    const inbox = join(home, 'Videos', 'mov', 'inbox');
+    await mkdir(inbox, { recursive: true });
+    await cli(['install', '--dry-run']);
+    const text = out.join('\n');
+    expect(text).not.toContain(`would create folder ${inbox}`);
+    expect(text).toContain(`folder ${inbox} exists`);
+    expect(text).toContain(`would create folder ${join(home, 'Videos', 'mov', 'outbox')}`);
+  });
+
   it('install --dry-run prints the unit and the commands and touches nothing', async () => {
     const before = await tree(home);
     await cli(['install', '--dry-run']);

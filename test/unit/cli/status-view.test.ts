@@ -60,4 +60,23 @@ describe('status view', () => {
       'No jobs yet',
     ]);
   });
+
+  it('lists a file once however often it was retried: its latest attempt', () => {
+    const tries = [
+      job('t1', { source: '/in/clip.avi', state: 'failed', createdAt: 1000, updatedAt: 1500 }),
+      job('t2', { source: '/in/clip.avi', state: 'failed', createdAt: 2000, updatedAt: 2500 }),
+      job('t3', {
+        source: '/in/clip.avi',
+        state: 'done',
+        output: '/out/clip.mp4',
+        createdAt: 3000,
+        updatedAt: 3500,
+      }),
+      job('o', { source: '/in/clip.avi', folder: 'other', state: 'queued', createdAt: 1000 }),
+    ];
+    const report = buildStatus(tries, { running: false });
+    expect(report.jobs.map((j) => j.id).sort()).toEqual(['o', 't3']);
+    expect(report.counts).toEqual({ done: 1, queued: 1 });
+    expect(formatStatus(report).filter((l) => l.includes('clip.avi'))).toHaveLength(2);
+  });
 });

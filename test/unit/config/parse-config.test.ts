@@ -34,17 +34,22 @@ describe('parseConfig', () => {
         creditsCheckSeconds: 300,
         platform: 'unknown',
         requestTimeoutSeconds: 60,
+        transferIdleSeconds: 120,
         token: undefined,
       },
       stateDir: '/home/ann/.local/state/video-inbox',
       concurrency: 3,
       limits: { uploads: 2, sse: 3, polls: 4, local: 4 },
       notify: 'desktop',
+      channels: { webhooks: [], ntfy: [] },
+      http: { host: '127.0.0.1', port: 8385, allowRemote: false },
+      schedule: undefined,
       settleSeconds: 2,
       rescanSeconds: 60,
       poll: false,
       ffmpegPath: undefined,
       ffprobePath: undefined,
+      retrySeconds: 30,
       maxUploadMB: 500,
       folders: [],
     });
@@ -59,6 +64,33 @@ describe('parseConfig', () => {
   ])('local limit with %i cores is %i', (cores, expected) => {
     const result = parseConfig('', file, {}, { ...opts, cores });
     expect(result.ok && result.config.limits.local).toBe(expected);
+  });
+
+  it('reads http, schedules and notification channels (top level and per folder)', () => {
+    expect(ok('http: false\n').http).toBe(false);
+    expect(ok('http: { port: 0 }\n').http).toEqual({ host: '127.0.0.1', port: 0, allowRemote: false });
+    const c = ok(
+      [
+        'schedule: [weekdays 22:00-07:00, weekends]',
+        'notify:',
+        '  desktop: false',
+        '  webhooks: [{ url: http://127.0.0.1:9/h, secret: a-long-enough-secret }]',
+        '  ntfy: [{ url: http://127.0.0.1:9/topic, events: [failed] }]',
+      ].join('\n'),
+    );
+    expect(c.notify).toBe('none');
+    expect(c.schedule).toEqual(['weekdays 22:00-07:00', 'weekends']);
+    expect(c.channels).toEqual({
+      webhooks: [
+        {
+          url: 'http://127.0.0.1:9/h',
+          secret: 'a-long-enough-secret',
+          events: ['done', 'failed', 'held', 'paused'],
+        },
+      ],
+      ntfy: [{ url: 'http://127.0.0.1:9/topic', events: ['failed'] }],
+    });
+    expect(ok('notify: { webhooks: [] }\n').notify).toBe('desktop');
   });
 
   it('takes the sse limit from concurrency unless set', () => {
@@ -92,6 +124,16 @@ describe('parseConfig', () => {
     expect(redact('token env-token-456')).toBe('token [redacted]');
   });
 
+  it.each<[string, string, Record<string, string>, unknown]>([
+    ['picks the port from VIDEO_INBOX_HTTP_PORT', '', { VIDEO_INBOX_HTTP_PORT: '0' }, 0],
+    ['over the file', 'http:\n  port: 9000\n', { VIDEO_INBOX_HTTP_PORT: '9001' }, 9001],
+    ['keeps the file port when it is empty', 'http:\n  port: 9000\n', { VIDEO_INBOX_HTTP_PORT: '' }, 9000],
+    ['leaves http: false off', 'http: false\n', { VIDEO_INBOX_HTTP_PORT: '0' }, undefined],
+  ])('%s', (_name, yaml, env, port) => {
+    const { http } = ok(yaml, env);
+    expect(http === false ? undefined : http.port).toBe(port);
+  });
+
   it('uses and redacts a token from the file when the environment has none', () => {
     const config = ok('api:\n  token: file-token-123\n');
     expect(config.api.token).toBe('file-token-123');
@@ -104,6 +146,12 @@ describe('parseConfig', () => {
       '',
       { NEMO_API_BASE: 'localhost:8080' },
       ['$NEMO_API_BASE::  Expected an http:// or https:// URL, got "localhost:8080"'],
+    ],
+    [
+      'a VIDEO_INBOX_HTTP_PORT that is no port',
+      '',
+      { VIDEO_INBOX_HTTP_PORT: '80a' },
+      ['$VIDEO_INBOX_HTTP_PORT::  Expected a port number from 0 to 65535, got "80a"'],
     ],
     [
       'a non-http base URL',
@@ -127,7 +175,21 @@ describe('parseConfig', () => {
       'an unknown notify',
       'notify: email\n',
       {},
-      [`${file}:1:9 notify Invalid option: expected one of "desktop"|"none"`],
+      [
+        `${file}:1:9 notify Expected "desktop", "none", or channels: { desktop, webhooks: [...], ntfy: [...] }`,
+      ],
+    ],
+    [
+      'a schedule window that is not one',
+      'schedule: [weekdays 22-07]\n',
+      {},
+      [`${file}:1:12 schedule[0] Schedule window "weekdays 22-07": "22-07" is not HH:MM-HH:MM`],
+    ],
+    [
+      'a short webhook secret',
+      'notify: { webhooks: [{ url: http://127.0.0.1:9/h, secret: short }] }\n',
+      {},
+      [`${file}:1:59 notify.webhooks[0].secret Too small: expected string to have >=16 characters`],
     ],
     [
       'a misspelt top key',

@@ -34,3 +34,13 @@ describe('logger redaction', () => {
     expect(redact('/home/me/Videos/old.avi converted')).toBe('/home/me/Videos/old.avi converted');
   });
 });
+
+describe('child loggers', () => {
+  it('write each field once, the innermost value winning', () => {
+    const { log, lines } = capture(false);
+    log.child({ module: 'local' }).child({ module: 'local-engine', job: 'j1' }).info({ step: 2 }, 'hello');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.match(/"module"/g)).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ module: 'local-engine', job: 'j1', step: 2, msg: 'hello' });
+  });
+});

@@ -8,6 +8,8 @@ import { silentLogger } from '../../../src/core/logger.js';
 import { redact } from '../../../src/core/secrets.js';
 import { CredentialsStore } from '../../../src/engines/nemo/credentials-store.js';
 import { TokenProvider, type AnonymousTokenFetcher } from '../../../src/engines/nemo/token-provider.js';
+import { tokenAnswerMayBeLost } from '../../../src/engines/nemo/token-answer-policy.js';
+import { DEFAULT_RETRY } from '../../../src/engines/nemo/options.js';
 
 const BASE = 'http://127.0.0.1:1';
 let dir: string;
@@ -29,7 +31,23 @@ function provider(fetchAnonymous: AnonymousTokenFetcher, envToken?: string) {
     fetchAnonymous,
     clock: { now: () => now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) },
     log: silentLogger(),
+    retry: { ...DEFAULT_RETRY, baseMs: 1, maxMs: 2 },
   });
+}
+
+/** A server with one token per client id (429 after that), whose first answer never arrives. */
+function losingFirstAnswer() {
+  const calls: string[] = [];
+  const issued = new Set<string>();
+  const fetcher: AnonymousTokenFetcher = async (clientId) => {
+    calls.push(clientId);
+    if (issued.has(clientId)) throw new ApiError('RATE_LIMITED', 'one token per client id', { status: 429 });
+    issued.add(clientId);
+    if (calls.length === 1)
+      throw new ApiError('NETWORK', 'timed out', { retryable: true, context: { reason: 'TimeoutError' } });
+    return { token: `tok_secret_${calls.length}`, expiresAt: now + 7 * 86_400_000 };
+  };
+  return { calls, fetcher };
 }
 
 function issuing() {
@@ -152,10 +170,66 @@ describe('TokenProvider', () => {
     expect(await provider(fetcher).token()).toBe('tok_secret_1');
   });
 
+  it('asks under a new, persisted client id after a token answer was lost (the old id is spent)', async () => {
+    const { calls, fetcher } = losingFirstAnswer();
+    const p = provider(fetcher);
+    expect(await p.token()).toBe('tok_secret_2');
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).not.toBe(calls[0]);
+    const saved = JSON.parse(await readFile(join(dir, 'nemo-credentials.json'), 'utf8'));
+    expect(saved).toMatchObject({ clientId: calls[1], token: 'tok_secret_2' });
+    expect(saved.tokenRequestedAt).toBeUndefined();
+  });
+
+  it('after a crash mid-request (the request recorded, no answer), the next run uses a new client id', async () => {
+    await writeFile(
+      join(dir, 'nemo-credentials.json'),
+      JSON.stringify({ clientId: 'spent-id', baseUrl: BASE, tokenRequestedAt: now - 60_000 }),
+    );
+    const { calls, fetcher } = issuing();
+    expect(await provider(fetcher).token()).toBe('tok_secret_1');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).not.toBe('spent-id');
+  });
+
+  it('keeps the client id when the server did answer (a 5xx), or the connection was never made', async () => {
+    const ids: string[] = [];
+    const p = provider(async (clientId) => {
+      ids.push(clientId);
+      if (ids.length === 1)
+        throw new ApiError('NETWORK', 'refused', { retryable: true, context: { reason: 'ECONNREFUSED' } });
+      if (ids.length === 2) throw new ApiError('SERVER_ERROR', 'down', { status: 503, retryable: true });
+      return { token: 'tok_kept_id' };
+    });
+    await expect(p.token()).rejects.toMatchObject({ code: 'SERVER_ERROR' });
+    expect(await p.token()).toBe('tok_kept_id');
+    expect(new Set(ids).size).toBe(1);
+    const saved = JSON.parse(await readFile(join(dir, 'nemo-credentials.json'), 'utf8'));
+    expect(saved.tokenRequestedAt).toBeUndefined();
+  });
+
   it('starts over with a new client id when the stored file is damaged', async () => {
     await writeFile(join(dir, 'nemo-credentials.json'), '{"clientId": ');
     const { calls, fetcher } = issuing();
     expect(await provider(fetcher).token()).toBe('tok_secret_1');
     expect(calls[0]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('tokenAnswerMayBeLost', () => {
+  const network = (reason: string) => new ApiError('NETWORK', 'x', { context: { reason } });
+  it.each<[string, unknown, boolean]>([
+    ['a timeout', network('TimeoutError'), true],
+    ['a reset', network('ECONNRESET'), true],
+    ['a socket closed mid-body', network('UND_ERR_SOCKET'), true],
+    ['a stop mid-request (abort)', new DOMException('aborted', 'AbortError'), true],
+    ['a refused connection', network('ECONNREFUSED'), false],
+    ['an unknown host', network('ENOTFOUND'), false],
+    ['a connect timeout', network('UND_ERR_CONNECT_TIMEOUT'), false],
+    ['a 429', new ApiError('RATE_LIMITED', 'x', { status: 429 }), false],
+    ['a 5xx', new ApiError('SERVER_ERROR', 'x', { status: 503 }), false],
+    ['an answer in no known shape', new ApiError('PROTOCOL', 'x'), false],
+  ])('%s → %s', (_name, err, lost) => {
+    expect(tokenAnswerMayBeLost(err)).toBe(lost);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDesktopNotifier } from '../../../src/notify/desktop-notifier.js';
+import { createDesktopNotifier, notificationTrouble } from '../../../src/notify/desktop-notifier.js';
 import { notices } from '../../../src/notify/messages.js';
 import { clearSecrets, registerSecret } from '../../../src/core/secrets.js';
 import { captureLog } from '../../helpers/capture-log.js';
@@ -71,5 +71,29 @@ describe('desktop notifier', () => {
 
   it('includes the registration link when out of credits as an anonymous user', () => {
     expect(notices.credits('https://nemovideo.ai/register?bind=u1').message).toContain('?bind=u1');
+  });
+});
+
+describe('notificationTrouble', () => {
+  const desktop = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus', DISPLAY: ':0' };
+  it.each([
+    ['notify-send must be installed on the system.', desktop, 'linux', /notify-send is missing/],
+    [
+      'Command failed: notify-send ... Cannot autolaunch D-Bus without X11 $DISPLAY',
+      desktop,
+      'linux',
+      /outside a desktop session/,
+    ],
+    ['Command failed: notify-send exited 1', {}, 'linux', /outside a desktop session/],
+    ['Command failed: notify-send exited 1', desktop, 'linux', /not working \(see err\)/],
+    ['terminal-notifier failed', {}, 'darwin', /not working \(see err\)/],
+  ] as const)('%s (%j, %s)', (message, env, platform, expected) => {
+    const text = notificationTrouble(message, env, platform);
+    expect(text).toMatch(expected);
+    expect(text).toContain('notify: none');
+  });
+
+  it('never blames notify-send for a missing desktop session', () => {
+    expect(notificationTrouble('Command failed: notify-send exited 1', {}, 'linux')).not.toContain('install');
   });
 });

@@ -1,0 +1,143 @@
+import type { AppPorts } from '../app/ports.js';
+import type { Config } from '../config/config.js';
+import { createEventBus, type EventBus } from '../events/event-bus.js';
+import { observeJournal } from '../events/observed-journal.js';
+import { createDaemonControl } from '../http/daemon-control.js';
+import type { Journal } from '../jobs/journal.js';
+import { feedMetricsFromEvents } from '../metrics/metrics-from-events.js';
+import type { PromMetrics } from '../metrics/prom-metrics.js';
+import { startChannelNotifier } from '../notify/channel-notifier.js';
+import type { Pipeline } from '../queue/pipeline.js';
+import { createSteering, type Steering } from '../queue/steering.js';
+import type { CompleteFile } from '../watch/types.js';
+import type { RuleBook } from './rule-book.js';
+import type { Engines } from './workers.js';
+
+/*
+ * The daemon's control surface (page, REST, SSE, metrics, webhook/ntfy channels, pause and schedule)
+ * in two steps: `prepareSurface` before the pipeline (events from the journal, metrics, the start
+ * gate) and `attachSurface` once the daemon watches. The real server, registry and webhook client
+ * come from `ports.surface` (the composition root).
+ */
+
+export interface PreparedSurface {
+  bus: EventBus;
+  /** The journal, announcing every acknowledged change on the bus. */
+  journal: Journal;
+  metrics: PromMetrics;
+  steering: Steering;
+  /** The ports with the watcher's callback counted (watcher events, settle time). */
+  ports: AppPorts;
+  /** A rule file loaded (or failed to): an event for the page and its rule errors. */
+  rulesLoaded(folder: string, outcome: { version?: string; error?: string }): void;
+}
+
+export async function prepareSurface(
+  ports: AppPorts,
+  journal: Journal,
+  config: () => Config,
+): Promise<PreparedSurface> {
+  const { clock } = ports;
+  const bus = createEventBus({ now: () => clock.now() });
+  const observed = observeJournal(journal, bus);
+  const metrics = ports.surface.metrics(() => countByStateAndFolder(observed));
+  feedMetricsFromEvents(bus, metrics, ports.fs);
+  const steering = await createSteering({ stateDir: config().stateDir, bus, config, clock });
+  const counted = (onFile: (file: CompleteFile) => void) => (file: CompleteFile) => {
+    metrics.watcherEvent('file');
+    metrics.settleTime(Math.max(0, clock.now() - file.mtimeMs) / 1000);
+    onFile(file);
+  };
+  return {
+    bus,
+    journal: observed,
+    metrics,
+    steering,
+    ports: { ...ports, watchInboxes: (o, onFile) => ports.watchInboxes(o, counted(onFile)) },
+    rulesLoaded: (folder, outcome) => bus.publish({ type: 'rules.reloaded', folder, ...outcome }),
+  };
+}
+
+function countByStateAndFolder(journal: Journal): { state: string; folder: string; count: number }[] {
+  const counts = new Map<string, { state: string; folder: string; count: number }>();
+  for (const j of journal.list()) {
+    const key = `${j.state}\u0000${j.folder}`;
+    const row = counts.get(key) ?? { state: j.state, folder: j.folder, count: 0 };
+    row.count++;
+    counts.set(key, row);
+  }
+  return [...counts.values()];
+}
+
+export interface AttachOptions {
+  ports: AppPorts;
+  prepared: PreparedSurface;
+  config(): Config;
+  pipeline: Pipeline;
+  rules: RuleBook;
+  engines: Engines;
+  /** The daemon moved a source out of an inbox (the watcher must offer it again if it returns). */
+  forget(path: string): void;
+  stopped(): boolean;
+}
+
+const TICK_MS = 30_000;
+
+/** Control, page/API/metrics server, webhook/ntfy channels and the schedule tick. */
+export async function attachSurface(o: AttachOptions): Promise<{ close(): Promise<void> }> {
+  const { ports, prepared, pipeline } = o;
+  const { bus, metrics, steering, journal } = prepared;
+  const log = ports.log;
+  steering.bind(pipeline, journal);
+  const control = createDaemonControl({
+    config: o.config,
+    journal,
+    bus,
+    folders: () => o.config().folders.map((folder) => o.rules.get(folder.name) ?? { folder }),
+    pipeline,
+    pause: steering.pause,
+    gate: steering.gate,
+    credits: () => o.engines.nemo.engine.client.credits(),
+    usesCloud: () => o.config().folders.some((f) => o.rules.get(f.name)?.rule?.engine !== 'local'),
+    watcherRunning: () => !o.stopped(),
+    sourceLeft: o.forget,
+    metrics,
+    retry: ports.retryDeps(o.config().stateDir),
+    clock: ports.clock,
+    log,
+  });
+  const channels = startChannelNotifier(
+    bus,
+    {
+      channels: () => o.config().channels,
+      folderChannels: (name) => o.config().folders.find((f) => f.name === name)?.channels,
+    },
+    log.child({ module: 'notify' }),
+    { send: ports.surface.post },
+  );
+  // A schedule window that opens lets waiting jobs start; queue depth is sampled for metrics too.
+  const tick = setInterval(() => {
+    metrics.queueDepth(pipeline.stats());
+    pipeline.release();
+  }, TICK_MS);
+  tick.unref();
+  const surface = await ports.surface.serve({
+    http: o.config().http,
+    stateDir: o.config().stateDir,
+    control,
+    events: bus,
+    metrics: async () => {
+      metrics.queueDepth(pipeline.stats());
+      return metrics.scrape();
+    },
+    log: log.child({ module: 'http' }),
+  });
+  return {
+    async close() {
+      clearInterval(tick);
+      await surface?.close();
+      channels.stop();
+      control.close();
+    },
+  };
+}

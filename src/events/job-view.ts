@@ -1,0 +1,22 @@
+import type { JobRecord } from '../jobs/job.js';
+import type { JobView } from './events.js';
+
+export function jobView(job: JobRecord): JobView {
+  return {
+    id: job.id,
+    folder: job.folder,
+    file: job.sourceName,
+    source: job.source,
+    state: job.state,
+    engine: job.engine,
+    ...(job.percent !== undefined ? { percent: job.percent } : {}),
+    ...(job.message !== undefined ? { message: job.message } : {}),
+    ...(job.output !== undefined ? { output: job.output } : {}),
+    ...(job.error !== undefined ? { error: job.error } : {}),
+    ...(job.heldReason !== undefined ? { heldReason: job.heldReason } : {}),
+    attempts: job.attempts,
+    size: job.size,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+  };
+}
