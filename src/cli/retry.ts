@@ -1,3 +1,4 @@
+import { errorReportName } from '../core/fit-name.js';
 import type { Command } from 'commander';
 import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -54,7 +55,7 @@ export async function retryFile(config: Config, file: string): Promise<string> {
   if (top === FAILED_DIR || top === DONE_DIR) {
     const target = join(folder.inbox, dirname(rest.join(sep)));
     const placed = await moveNoClobber(nodeOutboxFs, file, target, basename(file));
-    if (top === FAILED_DIR) await rm(`${file}.error.txt`, { force: true });
+    if (top === FAILED_DIR) await rm(join(dirname(file), errorReportName(basename(file))), { force: true });
     return `${file} → ${placed}`;
   }
   // Already in the inbox (a kept source): a new mtime makes the watcher offer it again.

@@ -124,9 +124,8 @@ const DROPS: DropCase[] = [
     name: LONG_FAKE,
     what: 'a fake video with a 250-byte name',
     make: async (_w, p) => writeFile(p, 'not a video at all\n'.repeat(40)),
-    // defect 5: `<name>.error.txt` of a 250-byte name is too long (ENAMETOOLONG): the file gets no
-    // report and the log says it stays in the inbox; flip to it() with the fix.
-    defect: 'issue 9 defect 5, long names',
+    // issue 9 defect 5 (fixed): `<name>.error.txt` of a 250-byte name was too long (ENAMETOOLONG);
+    // the report's name is now shortened to fit, keeping `.error.txt`.
   },
   {
     name: '_done-holiday.mp4',

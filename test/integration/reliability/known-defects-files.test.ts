@@ -83,18 +83,21 @@ describe('known defects: files and names', () => {
     expect((await listFiles(sb.outbox)).length).toBe(2);
   }, 180_000);
 
-  // defect 5: fixed in the next step; flip to it() with the fix
-  it.fails('defect 5: a 250-byte name set aside gets its .error.txt', async () => {
+  it('defect 5: a 250-byte name set aside gets its .error.txt', async () => {
     sb = await localSandbox();
     d = await startInProcess(sb);
     const name = `${'n'.repeat(246)}.avi`;
     await writeFile(join(sb.inbox, name), 'this is not a video\n'.repeat(50));
-    await waitForJobs(sb, (j) => j.some((x) => x.state === 'failed'), 60_000, 'failed');
+    const jobs = await waitForJobs(sb, (j) => j.some((x) => x.state === 'failed'), 60_000, 'failed');
+    expect(jobs.filter((x) => x.state === 'failed').length).toBe(1);
     await waitFor(
       async () => (await listFiles(join(sb!.inbox, '_failed'))).some((n) => n.endsWith('.error.txt')),
       10_000,
       'an .error.txt in _failed/',
     );
+    // Set aside once, not retried, and the log never says it stayed in the inbox.
+    expect(d.logs.entries().some((e) => /stays in the inbox/.test(String(e.msg)))).toBe(false);
+    expect(d.logs.entries().some((e) => e.msg === 'Job failed for now; it will be retried')).toBe(false);
   });
 
   it('defect 6: a rule change that now matches a file already in the inbox takes it without a restart', async () => {
