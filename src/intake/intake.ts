@@ -1,3 +1,4 @@
+import { linkVerdict } from './link-policy.js';
 import { basename, extname } from 'node:path';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { ACTIVE_STATES, type JobPlan, type JobRecord } from '../domain/job.js';
@@ -51,6 +52,8 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
     log.debug('No rule matches this file; left alone');
     return { kind: 'ignored', reason: 'no-match' };
   }
+  const refused = await refusedLink(file.path, folder.inbox, deps.fs);
+  if (refused) return fail(base, version, refused);
   if (file.size === 0) {
     return fail(
       base,
@@ -178,4 +181,22 @@ function activeCopy(journal: Journal, hash: string, version: string, path: strin
   return journal
     .list({ state: ACTIVE_STATES })
     .find((j) => j.contentHash === hash && j.ruleVersion === version && j.source !== path);
+}
+
+/** The reason a symlinked entry is set aside (see linkVerdict), or undefined for a file to take. */
+async function refusedLink(
+  path: string,
+  inbox: string,
+  fs: IntakeDeps['fs'],
+): Promise<VideoInboxError | undefined> {
+  const st = await fs.lstat(path).catch(() => undefined);
+  if (!st?.isSymbolicLink()) return undefined;
+  const target = await fs.realpath(path).then(
+    (real) => ({ real }),
+    (err: unknown) => ({ errno: (err as NodeJS.ErrnoException).code ?? 'ENOENT' }),
+  );
+  const inboxReal = await fs.realpath(inbox).catch(() => inbox);
+  const verdict = linkVerdict(inboxReal, target);
+  if (verdict.kind === 'take') return undefined;
+  return new VideoInboxError('LINK_REFUSED', verdict.message, { hint: verdict.hint, retryable: false });
 }

@@ -4,7 +4,8 @@
  * not hold yet; the fix flips it to `it()`.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { lstat, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -119,8 +120,7 @@ describe('known defects: files and names', () => {
     expect(loaded.length).toBe(2);
   });
 
-  // defect 12: fixed in the next step; flip to it() with the fix
-  it.fails('defect 12: a symlink in an inbox to a file outside it is set aside, not followed', async () => {
+  it('defect 12: a symlink in an inbox to a file outside it is set aside, not followed', async () => {
     sb = await localSandbox();
     d = await startInProcess(sb);
     await symlink(clips[2]!, join(sb.inbox, 'elsewhere.avi'));
@@ -129,5 +129,9 @@ describe('known defects: files and names', () => {
       20_000,
       'the link set aside with its reason',
     );
+    // The link itself moved, the file it points to untouched, nothing converted.
+    expect((await lstat(join(sb.inbox, '_failed', 'elsewhere.avi'))).isSymbolicLink()).toBe(true);
+    expect(existsSync(clips[2]!)).toBe(true);
+    expect(await listFiles(sb.outbox)).toEqual([]);
   });
 });
