@@ -141,9 +141,7 @@ const DROPS: DropCase[] = [
       await symlink(target, p);
     },
     check: (_w, fate) => expect(fate?.kind, 'set aside: its target lies outside the inbox').toBe('set-aside'),
-    // defect 12: a link is followed (hashed, probed, uploaded) wherever it points; the default
-    // should set a link to outside the inbox aside with a reason; flip to it() with the fix.
-    defect: 'issue 9 defect 12, links followed outside the inbox',
+    // issue 9 defect 12 (fixed): a link was followed (hashed, probed, uploaded) wherever it pointed.
   },
   {
     name: 'passwd.mp4',
@@ -161,7 +159,8 @@ const DROPS: DropCase[] = [
     what: 'a symlink loop',
     make: async (_w, p) => symlink(p, p),
     // defect 12 (links): a link that loops is left in the inbox for ever, with no _failed/ entry
-    // and no reason; flip to it() with the fix.
+    // and no reason. Intake now sets it aside (linkVerdict), but the watcher never offers it to
+    // intake; flip to it() with that fix.
     defect: 'issue 9 defect 12, a looping link is left silently',
   },
   {
@@ -169,7 +168,8 @@ const DROPS: DropCase[] = [
     what: 'a dangling symlink',
     make: async (w, p) => symlink(join(w.dir, 'no-such-file.mp4'), p),
     // defect 12 (links): a link to nothing is left in the inbox for ever, with no _failed/ entry
-    // and no reason; flip to it() with the fix.
+    // and no reason. Intake now sets it aside (linkVerdict), but the watcher never offers it to
+    // intake; flip to it() with that fix.
     defect: 'issue 9 defect 12, a dangling link is left silently',
   },
   {
