@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fitName } from './fit-name.js';
 import { fsyncDir } from './fsync.js';
 
 /** The file operations an atomic write needs; the outbox's fs port provides them too (tests fake it). */
@@ -37,7 +38,10 @@ export async function writeFileAtomic(
   data: string,
   mode = 0o644,
 ): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomUUID().slice(0, 8)}.tmp`);
+  const temp = join(
+    dirname(path),
+    fitName(basename(path), { prefix: '.', suffix: `.${randomUUID().slice(0, 8)}.tmp` }),
+  );
   try {
     await fs.writeNew(temp, data, mode);
     await fs.rename(temp, path);

@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'SOURCE_CHANGED', // other content under the name before it was converted: a new job takes it
   'INBOX_MISSING', // the whole inbox is gone: an unmounted share, not deletions
   'EMPTY_FILE',
+  'LINK_REFUSED', // a symbolic link out of its inbox, looping or dangling: set aside, never followed
+  'NAME_INVALID', // a name the file system refuses (too long, bad bytes): final, never retried
   'FOLDER_BLOCKED', // a file named _done or _failed stands where the daemon's folder goes
   'DISK_FULL',
   'OUTBOX_UNWRITABLE', // the output folder cannot be created or written to
@@ -150,6 +152,18 @@ export function toVideoInboxError(err: unknown): VideoInboxError {
       cause: err,
       hint: 'Free some space on that disk, then run `video-inbox retry --failed`.',
     });
+  }
+  if (code === 'ENAMETOOLONG' || code === 'EILSEQ') {
+    const path = (err as NodeJS.ErrnoException).path;
+    return new VideoInboxError(
+      'NAME_INVALID',
+      path ? `The file system refuses the name ${path} (${code})` : `A name was refused (${code})`,
+      {
+        cause: err,
+        retryable: false,
+        hint: 'Give the file a shorter name, then drop it in the inbox again.',
+      },
+    );
   }
   return new VideoInboxError('INTERNAL', message, { cause: err });
 }

@@ -1,6 +1,7 @@
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
+import { errorReportName } from '../core/fit-name.js';
 import type { Config } from '../config/config.js';
 import { folderFor } from '../config/folder-for.js';
 import { DONE_DIR, FAILED_DIR } from '../outbox/inbox-subfolder.js';
@@ -36,7 +37,8 @@ export async function retryFile(config: Config, file: string, deps: RetryFileDep
   if (top === FAILED_DIR || top === DONE_DIR) {
     const target = join(folder.inbox, dirname(rest.join(sep)));
     const placed = await moveNoClobber(deps.fs, file, target, basename(file));
-    if (top === FAILED_DIR) await removeIfThere(deps.fs, `${file}.error.txt`);
+    if (top === FAILED_DIR)
+      await removeIfThere(deps.fs, join(dirname(file), errorReportName(basename(file))));
     return `${file} → ${placed}`;
   }
   // Already in the inbox (a kept source): a new mtime makes the watcher offer it again.

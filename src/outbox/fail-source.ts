@@ -43,6 +43,14 @@ export async function failSource(
         now: new Date(deps.clock.now()),
       }).catch((err: unknown) => {
         const e = toVideoInboxError(err);
+        const movedTo = e.context.setAsideTo;
+        if (typeof movedTo === 'string') {
+          deps.log.error(
+            { err: e.message, code: e.code, setAsideTo: movedTo },
+            'The file was moved to _failed/ but its reason could not be written beside it',
+          );
+          return movedTo;
+        }
         deps.blockedFolders?.report(e);
         deps.log.error(
           { err: e.message, code: e.code },

@@ -1,8 +1,9 @@
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { toVideoInboxError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { ensureSubfolderUsable } from './blocked-folder.js';
 import { errorReportText } from './error-report.js';
+import { errorReportName } from '../core/fit-name.js';
 import { FAILED_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
 import type { OutboxFs } from './outbox-fs.js';
@@ -31,6 +32,13 @@ export async function setAside(
     at: opts.now,
   });
   // Whole or absent, never half a report.
-  await writeFileAtomic(fs, `${moved}.error.txt`, report);
+  try {
+    await writeFileAtomic(fs, join(dirname(moved), errorReportName(basename(moved))), report);
+  } catch (err) {
+    // The file is in _failed/ already: say so, so nobody reports it as still in the inbox.
+    const e = toVideoInboxError(err);
+    e.context.setAsideTo = moved;
+    throw e;
+  }
   return moved;
 }

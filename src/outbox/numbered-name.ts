@@ -1,15 +1,12 @@
-import { extname } from 'node:path';
+import { fitName } from '../core/fit-name.js';
 
 /**
  * The n-th alternative for a taken name: `clip.mp4` → `clip (1).mp4`, `clip (2).mp4`… (n = 0 is the
  * name itself). The number goes before the last extension so the file still opens with the same app.
+ * Every alternative fits NAME_MAX (see fitName): a long name is shortened, never refused.
  */
 export function numberedName(name: string, n: number): string {
-  if (n === 0) return name;
-  const ext = extname(name);
-  // A dotfile (".profile") has no extension, only a name.
-  const stem = ext && ext !== name ? name.slice(0, -ext.length) : name;
-  return `${stem} (${n})${stem === name ? '' : ext}`;
+  return fitName(name, { infix: n === 0 ? '' : ` (${n})` });
 }
 
 /** A bare file name: no folders, nothing that climbs out of the target directory. */

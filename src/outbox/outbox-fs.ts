@@ -13,6 +13,10 @@ export interface OutboxFs extends AtomicWriteFs {
   /** Creates an empty file, failing with EEXIST when the name is taken. */
   createExclusive(path: string): Promise<void>;
   stat(path: string): Promise<Stats>;
+  /** The entry itself, a symlink not followed. */
+  lstat(path: string): Promise<Stats>;
+  /** The path with every symlink resolved (ELOOP for a loop, ENOENT for a dangling link). */
+  realpath(path: string): Promise<string>;
   /** Creates a folder and its parents (`mode` for the ones it creates). */
   mkdir(path: string, mode?: number): Promise<void>;
   /** Removes an empty folder. */
@@ -29,6 +33,8 @@ export const nodeOutboxFs: OutboxFs = {
     await (await fsp.open(p, 'wx')).close();
   },
   stat: (p) => fsp.stat(p),
+  lstat: (p) => fsp.lstat(p),
+  realpath: (p) => fsp.realpath(p),
   mkdir: async (p, mode) => {
     await fsp.mkdir(p, { recursive: true, ...(mode === undefined ? {} : { mode }) });
   },

@@ -124,16 +124,13 @@ const DROPS: DropCase[] = [
     name: LONG_FAKE,
     what: 'a fake video with a 250-byte name',
     make: async (_w, p) => writeFile(p, 'not a video at all\n'.repeat(40)),
-    // defect 5: `<name>.error.txt` of a 250-byte name is too long (ENAMETOOLONG): the file gets no
-    // report and the log says it stays in the inbox; flip to it() with the fix.
-    defect: 'issue 9 defect 5, long names',
+    // issue 9 defect 5 (fixed): `<name>.error.txt` of a 250-byte name was too long (ENAMETOOLONG);
+    // the report's name is now shortened to fit, keeping `.error.txt`.
   },
   {
     name: '_done-holiday.mp4',
     what: 'a name that merely starts with _done',
     make: video('done prefix'),
-    // defect 7: names starting with _done/_failed are skipped silently; flip to it() with the fix.
-    defect: 'issue 9 defect 7, silently ignored names',
   },
   {
     name: 'link-to-video.mp4',
@@ -144,9 +141,7 @@ const DROPS: DropCase[] = [
       await symlink(target, p);
     },
     check: (_w, fate) => expect(fate?.kind, 'set aside: its target lies outside the inbox').toBe('set-aside'),
-    // defect 12: a link is followed (hashed, probed, uploaded) wherever it points; the default
-    // should set a link to outside the inbox aside with a reason; flip to it() with the fix.
-    defect: 'issue 9 defect 12, links followed outside the inbox',
+    // issue 9 defect 12 (fixed): a link was followed (hashed, probed, uploaded) wherever it pointed.
   },
   {
     name: 'passwd.mp4',
@@ -164,7 +159,8 @@ const DROPS: DropCase[] = [
     what: 'a symlink loop',
     make: async (_w, p) => symlink(p, p),
     // defect 12 (links): a link that loops is left in the inbox for ever, with no _failed/ entry
-    // and no reason; flip to it() with the fix.
+    // and no reason. Intake now sets it aside (linkVerdict), but the watcher never offers it to
+    // intake; flip to it() with that fix.
     defect: 'issue 9 defect 12, a looping link is left silently',
   },
   {
@@ -172,7 +168,8 @@ const DROPS: DropCase[] = [
     what: 'a dangling symlink',
     make: async (w, p) => symlink(join(w.dir, 'no-such-file.mp4'), p),
     // defect 12 (links): a link to nothing is left in the inbox for ever, with no _failed/ entry
-    // and no reason; flip to it() with the fix.
+    // and no reason. Intake now sets it aside (linkVerdict), but the watcher never offers it to
+    // intake; flip to it() with that fix.
     defect: 'issue 9 defect 12, a dangling link is left silently',
   },
   {
@@ -331,32 +328,26 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
       }
     }, 180_000);
 
-    // defect 2: the archive step compares size and mtime only; a replacement of the same size and
-    // mtime (`touch -r`, `mv -f`) is archived unconverted; flip to it() with the fix.
-    it.fails(
-      'replaced by a same-size, same-mtime copy: both contents converted (known defect: issue 9 defect 2)',
-      async () => {
-        figures.badInputsTried++;
-        figures.knownDefects++;
-        const replacement = await distinctVideo(base, 'same.mp4 secnd'); // as long as "same.mp4 first"
-        const { w, child } = await midJob('same.mp4', async (_w, path) => {
-          const temp = `${path}.new`;
-          await writeFile(temp, replacement);
-          const first = await readFile(path);
-          expect(replacement.length).toBe(first.length);
-          // `touch -r` keeps the nanoseconds a JavaScript Date would lose.
-          await run('touch', ['-r', path, temp]);
-          await rename(temp, path);
-        });
-        try {
-          await expectBothConverted(w, replacement, true);
-        } finally {
-          await sigterm(child);
-          await w.close();
-        }
-      },
-      180_000,
-    );
+    // issue 9 defect 2 (fixed): the archive step compared size and mtime only.
+    it('replaced by a same-size, same-mtime copy: both contents converted', async () => {
+      figures.badInputsTried++;
+      const replacement = await distinctVideo(base, 'same.mp4 secnd'); // as long as "same.mp4 first"
+      const { w, child } = await midJob('same.mp4', async (_w, path) => {
+        const temp = `${path}.new`;
+        await writeFile(temp, replacement);
+        const first = await readFile(path);
+        expect(replacement.length).toBe(first.length);
+        // `touch -r` keeps the nanoseconds a JavaScript Date would lose.
+        await run('touch', ['-r', path, temp]);
+        await rename(temp, path);
+      });
+      try {
+        await expectBothConverted(w, replacement, true);
+      } finally {
+        await sigterm(child);
+        await w.close();
+      }
+    }, 180_000);
 
     it('removed while it renders: the job ends (output kept or cleanly dropped), nothing stuck, no temp', async () => {
       const { w, child } = await midJob('gone.mp4', async (_w, path) => rm(path));
@@ -424,61 +415,48 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
       expect(res.out).toMatch(/output name cannot contain \//i);
     });
 
-    // defect 10: an alias bomb makes validate exit 1 with no position (expected: exit 2, file:line).
-    it.fails(
-      'a YAML alias bomb is refused with exit 2 and its position (known defect: issue 9 defect 10)',
-      async () => {
-        figures.badInputsTried++;
-        figures.knownDefects++;
-        const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-        for (let i = 1; i < 9; i++) {
-          const prev = String.fromCharCode(96 + i);
-          const next = String.fromCharCode(97 + i);
-          levels.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
-        }
-        await w.reconfigure({
-          rule: `skill: video-converter-best\ninstruction: "Convert"\n${levels.join('\n')}\n`,
-        });
-        const res = await validate();
-        expect(res.code).toBe(2);
-        expect(res.out).toMatch(/main\.yaml:\d+/);
-      },
-    );
+    // issue 9 defect 10 (fixed): an alias bomb made validate exit 1 with no position.
+    it('a YAML alias bomb is refused with exit 2 and its position', async () => {
+      figures.badInputsTried++;
+      const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+      for (let i = 1; i < 9; i++) {
+        const prev = String.fromCharCode(96 + i);
+        const next = String.fromCharCode(97 + i);
+        levels.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
+      }
+      await w.reconfigure({
+        rule: `skill: video-converter-best\ninstruction: "Convert"\n${levels.join('\n')}\n`,
+      });
+      const res = await validate();
+      expect(res.code).toBe(2);
+      expect(res.out).toMatch(/main\.yaml:\d+/);
+    });
 
-    // defect 10: a 50 MB rule file is parsed whole (30 s, 2.5 GB); expected: refused at once for its
-    // size, with the file named; flip to it() with the fix.
-    it.fails(
-      'a 50 MB rule file is refused for its size (known defect: issue 9 defect 10)',
-      async () => {
-        figures.badInputsTried++;
-        figures.knownDefects++;
-        const line = `# ${'padding '.repeat(12)}\n`;
-        const big = `skill: video-converter-best\ninstruction: "Convert"\n${line.repeat(Math.ceil((50 * 1024 * 1024) / line.length))}`;
-        await w.reconfigure({ rule: big });
-        const res = await validate();
-        expect(res.code).toBe(2);
-        expect(res.out).toMatch(/main\.yaml/);
-        expect(res.out).toMatch(/too (large|big)|size/i);
-      },
-      60_000,
-    );
+    // issue 9 defect 10 (fixed): a 50 MB rule file was parsed whole (30 s, 2.5 GB); now refused at
+    // once for its size, with the file named.
+    it('a 50 MB rule file is refused for its size', async () => {
+      figures.badInputsTried++;
+      const line = `# ${'padding '.repeat(12)}\n`;
+      const big = `skill: video-converter-best\ninstruction: "Convert"\n${line.repeat(Math.ceil((50 * 1024 * 1024) / line.length))}`;
+      await w.reconfigure({ rule: big });
+      const res = await validate();
+      expect(res.code).toBe(2);
+      expect(res.out).toMatch(/main\.yaml/);
+      expect(res.out).toMatch(/too (large|big)|size|at most [\d.]+ ?[KM]B/i);
+    }, 60_000);
 
-    // defect 4: overlap is checked on path text; an outbox that is a symlink into its inbox passes
-    // validate and the daemon converts its own outputs over and over; flip to it() with the fix.
-    it.fails(
-      'an outbox that is a symlink into its own inbox is refused (known defect: issue 9 defect 4)',
-      async () => {
-        figures.badInputsTried++;
-        figures.knownDefects++;
-        const inside = join(w.inbox, 'converted');
-        await mkdir(inside, { recursive: true });
-        const link = join(w.dir, 'outbox-link');
-        await symlink(inside, link);
-        await w.reconfigure({ outbox: link, rule: undefined });
-        const res = await validate();
-        expect(res.code).toBe(2);
-        expect(res.out).toMatch(/inside|overlap|inbox/i);
-      },
-    );
+    // issue 9 defect 4 (fixed): overlap was checked on path text, so an outbox that is a symlink
+    // into its inbox passed validate and the daemon converted its own outputs over and over.
+    it('an outbox that is a symlink into its own inbox is refused', async () => {
+      figures.badInputsTried++;
+      const inside = join(w.inbox, 'converted');
+      await mkdir(inside, { recursive: true });
+      const link = join(w.dir, 'outbox-link');
+      await symlink(inside, link);
+      await w.reconfigure({ outbox: link, rule: undefined });
+      const res = await validate();
+      expect(res.code).toBe(2);
+      expect(res.out).toMatch(/inside|overlap|inbox/i);
+    });
   });
 });

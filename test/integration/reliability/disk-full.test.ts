@@ -225,10 +225,8 @@ const MOMENTS: Record<Moment, (s: Setup, mount: Mount) => Promise<void>> = {
 
 /** Pairs that fail today: each names its defect in the issue; flip to it() with the fix. */
 const KNOWN_DEFECTS: Partial<Record<`${Mount} ${Moment}`, string>> = {
-  // defect 3: the journal write that records the failure fails too ("Job runner crashed"); the job
-  // stays in its stage until a restart although space came back; flip to it() with the fix.
-  'state dir during': 'issue 9 defect 3, a journal write failure strands the job',
-  'state dir after': 'issue 9 defect 3, a journal write failure strands the job',
+  // None today. Issue 9 defect 3 (a journal write failure on the error path stranded the job until
+  // a restart, state dir full during or after a job) is fixed.
 };
 
 const CASES = (['outbox', 'state dir'] as const).flatMap((mount) =>
@@ -237,24 +235,20 @@ const CASES = (['outbox', 'state dir'] as const).flatMap((mount) =>
 
 describe.skipIf(!IS_ROOT)('disk full (skipped: needs root to mount a tmpfs)', () => {
   describe.skipIf(!distIsFresh())('a small outbox (run `npm run build` first)', () => {
-    // defect 9: the free-space check adds its margin twice (size × 1.5 + 64 MiB + max(64 MiB, 5%)),
-    // so an outbox with less than 128 MiB free never takes even a tiny output; flip to it() with
-    // the fix (one documented margin).
-    it.fails(
-      'a 32 MiB outbox with nothing in it takes a small output (known defect: issue 9 defect 9)',
-      async () => {
-        figures.cases++;
-        let s: Setup | undefined;
-        try {
-          s = await setUp('outbox', { outboxMib: 32, finishWithinMs: 25_000 });
-          await drop(s.w.inbox, 'small.mp4', await distinctVideo(base, 'small outbox'));
-          await expectFinished(s, 'outbox', ['small.mp4']);
-        } finally {
-          await tearDown(s);
-        }
-      },
-      90_000,
-    );
+    // issue 9 defect 9 (fixed): the free-space check added its margin twice (size × 1.5 + 64 MiB +
+    // max(64 MiB, 5%)), so an outbox with under 128 MiB free never took even a tiny output. The one
+    // margin is 64 MiB (src/outbox/free-space.ts), so a 96 MiB outbox takes a small output.
+    it('a 96 MiB outbox with nothing in it (under the old double margin) takes a small output', async () => {
+      figures.cases++;
+      let s: Setup | undefined;
+      try {
+        s = await setUp('outbox', { outboxMib: 96, finishWithinMs: 60_000 });
+        await drop(s.w.inbox, 'small.mp4', await distinctVideo(base, 'small outbox'));
+        await expectFinished(s, 'outbox', ['small.mp4']);
+      } finally {
+        await tearDown(s);
+      }
+    }, 90_000);
   });
 
   describe.skipIf(!distIsFresh())('a full file system, then space again (run `npm run build` first)', () => {

@@ -4,7 +4,8 @@
  * not hold yet; the fix flips it to `it()`.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { lstat, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -83,18 +84,21 @@ describe('known defects: files and names', () => {
     expect((await listFiles(sb.outbox)).length).toBe(2);
   }, 180_000);
 
-  // defect 5: fixed in the next step; flip to it() with the fix
-  it.fails('defect 5: a 250-byte name set aside gets its .error.txt', async () => {
+  it('defect 5: a 250-byte name set aside gets its .error.txt', async () => {
     sb = await localSandbox();
     d = await startInProcess(sb);
     const name = `${'n'.repeat(246)}.avi`;
     await writeFile(join(sb.inbox, name), 'this is not a video\n'.repeat(50));
-    await waitForJobs(sb, (j) => j.some((x) => x.state === 'failed'), 60_000, 'failed');
+    const jobs = await waitForJobs(sb, (j) => j.some((x) => x.state === 'failed'), 60_000, 'failed');
+    expect(jobs.filter((x) => x.state === 'failed').length).toBe(1);
     await waitFor(
       async () => (await listFiles(join(sb!.inbox, '_failed'))).some((n) => n.endsWith('.error.txt')),
       10_000,
       'an .error.txt in _failed/',
     );
+    // Set aside once, not retried, and the log never says it stayed in the inbox.
+    expect(d.logs.entries().some((e) => /stays in the inbox/.test(String(e.msg)))).toBe(false);
+    expect(d.logs.entries().some((e) => e.msg === 'Job failed for now; it will be retried')).toBe(false);
   });
 
   it('defect 6: a rule change that now matches a file already in the inbox takes it without a restart', async () => {
@@ -116,8 +120,7 @@ describe('known defects: files and names', () => {
     expect(loaded.length).toBe(2);
   });
 
-  // defect 12: fixed in the next step; flip to it() with the fix
-  it.fails('defect 12: a symlink in an inbox to a file outside it is set aside, not followed', async () => {
+  it('defect 12: a symlink in an inbox to a file outside it is set aside, not followed', async () => {
     sb = await localSandbox();
     d = await startInProcess(sb);
     await symlink(clips[2]!, join(sb.inbox, 'elsewhere.avi'));
@@ -126,5 +129,9 @@ describe('known defects: files and names', () => {
       20_000,
       'the link set aside with its reason',
     );
+    // The link itself moved, the file it points to untouched, nothing converted.
+    expect((await lstat(join(sb.inbox, '_failed', 'elsewhere.avi'))).isSymbolicLink()).toBe(true);
+    expect(existsSync(clips[2]!)).toBe(true);
+    expect(await listFiles(sb.outbox)).toEqual([]);
   });
 });

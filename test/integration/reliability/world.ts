@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { errorReportName } from '../../../src/core/fit-name.js';
 import { makeSandbox, waitFor, type Sandbox } from '../daemon/harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
 import type { RecordedRequest } from '../../emulator/index.js';
@@ -192,7 +193,8 @@ export interface Folders {
 
 /**
  * The fate of `name` (dropped in the inbox): converted = `<stem>.mp4` in the outbox and the source
- * in `_done/`; set aside = the source in `_failed/` beside `<name>.error.txt`; pending = still in
+ * in `_done/`; set aside = the source in `_failed/` beside `<name>.error.txt` (shortened to fit NAME_MAX the way
+ * the daemon documents, `errorReportName`); pending = still in
  * the inbox top level (or not yet anywhere); anything else is inconsistent.
  */
 export async function fateOf(f: Folders, name: string, outputName?: string): Promise<Fate> {
@@ -201,7 +203,7 @@ export async function fateOf(f: Folders, name: string, outputName?: string): Pro
   const inInbox = present(join(f.inbox, name));
   const done = (await listAll(join(f.inbox, '_done'))).filter((n) => sameSource(n, name));
   const failedHere = present(join(f.inbox, '_failed', name));
-  const report = join(f.inbox, '_failed', `${name}.error.txt`);
+  const report = join(f.inbox, '_failed', errorReportName(name));
   const hasOutput = existsSync(join(f.outbox, output));
   if (inInbox && done.length === 0 && !failedHere) return { kind: 'pending' };
   if (failedHere) {

@@ -15,6 +15,12 @@ describe('numberedName', () => {
   ])('%s #%i → %s', (name, n, expected) => {
     expect(numberedName(name, n)).toBe(expected);
   });
+
+  it('shortens a 255-byte name to fit when it needs a number, keeping the extension', () => {
+    const out = numberedName(`${'v'.repeat(251)}.mp4`, 1);
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(255);
+    expect(out.endsWith(' (1).mp4')).toBe(true);
+  });
 });
 
 describe('isPlainFileName', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideOutcome, JOB_RETRY_DELAYS_MS } from '../../../src/run/outcome.js';
-import type { ErrorCode } from '../../../src/core/errors.js';
+import { toVideoInboxError, type ErrorCode } from '../../../src/core/errors.js';
 
 describe('decideOutcome', () => {
   it.each<[ErrorCode, number, string]>([
@@ -16,6 +16,7 @@ describe('decideOutcome', () => {
     ['OUTPUT_INVALID', 1, 'fail'],
     ['NOT_A_VIDEO', 1, 'fail'],
     ['DRAFT_NOT_EXPORTABLE', 1, 'fail'],
+    ['NAME_INVALID', 1, 'fail'],
   ])('%s on attempt %i → %s', (code, attempts, kind) => {
     expect(decideOutcome({ code, retryable: false }, attempts).kind).toBe(kind);
   });
@@ -35,4 +36,13 @@ describe('decideOutcome', () => {
   it('retries any error its thrower marked retryable', () => {
     expect(decideOutcome({ code: 'FFMPEG_FAILED', retryable: true }, 1).kind).toBe('retry');
   });
+
+  it.each(['ENAMETOOLONG', 'EILSEQ'])(
+    'a name the file system refuses (%s) is final, never retried',
+    (code) => {
+      const err = toVideoInboxError(Object.assign(new Error(code), { code, path: '/in/x.mp4' }));
+      expect(err.code).toBe('NAME_INVALID');
+      expect(decideOutcome(err, 1).kind).toBe('fail');
+    },
+  );
 });
