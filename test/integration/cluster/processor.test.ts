@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { hashFile } from '../../../src/core/content-hash.js';
 import { link, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,14 +47,17 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The source's bytes: its record carries their real hash, as intake would have recorded it. */
+const content = (name: string) => `video ${name}`;
+
 function record(name: string): JobRecord {
-  const hash = `${name}`.padEnd(64, '0');
+  const hash = createHash('sha256').update(content(name)).digest('hex');
   return {
     id: clusterJobId(hash, 'rv1'),
     folder: 'main',
     source: join(dir, 'inbox', `${name}.avi`),
     sourceName: `${name}.avi`,
-    size: 5,
+    size: Buffer.byteLength(content(name)),
     mtimeMs: 0,
     contentHash: hash,
     ruleVersion: 'rv1',
@@ -107,7 +111,7 @@ function startWorker(engine: Engine) {
 describe('the cluster processor on a real Redis', () => {
   it('records an output an earlier run placed but did not record, without running the engine again', async () => {
     const rec = record('placed');
-    await writeFile(rec.source, 'video');
+    await writeFile(rec.source, content('placed'));
     rec.mtimeMs = (await stat(rec.source)).mtimeMs;
     const temp = outputTempPath(rec.plan!.outbox, rec.id);
     await writeFile(temp, 'mp4 bytes');
@@ -142,7 +146,8 @@ describe('the cluster processor on a real Redis', () => {
 
   it('keeps the checkpointed remote ids in the job data when a step fails, for whichever node runs it next', async () => {
     const rec = record('ckpt');
-    await writeFile(rec.source, 'video');
+    await writeFile(rec.source, content('ckpt'));
+    rec.mtimeMs = (await stat(rec.source)).mtimeMs;
     startWorker({
       name: 'nemo',
       run: async (_req, hooks) => {

@@ -101,20 +101,24 @@ describe('known defects: files and names', () => {
     expect(d.logs.entries().some((e) => e.msg === 'Job failed for now; it will be retried')).toBe(false);
   });
 
+  // A name with a known video extension that no rule matches is set aside at once, saying which
+  // pattern to add (issue 10: no video sits silently). A name the daemon cannot tell is a video
+  // (here `.vid`) is left alone in the inbox: a rule change that now matches it must take it.
   it('defect 6: a rule change that now matches a file already in the inbox takes it without a restart', async () => {
     sb = await localSandbox();
     await sb.writeRule('engine: local\nmatch: ["*.avi"]\n');
     d = await startInProcess(sb);
-    await drop(clips[1]!, sb.inbox, 'late.mp4');
+    await drop(clips[1]!, sb.inbox, 'late.vid');
     await new Promise((r) => setTimeout(r, 2500)); // seen and left alone: no rule matched
-    await sb.writeRule('engine: local\nmatch: ["*.avi", "*.mp4"]\n');
+    expect(await listFiles(sb.outbox)).toEqual([]);
+    await sb.writeRule('engine: local\nmatch: ["*.avi", "*.vid"]\n');
     // The reload happens (the rule version does not change: `match` does not alter an output).
     await waitFor(
       () => d!.logs.entries().some((e) => e.msg === 'Settings changed; reloading'),
       15_000,
       'the reload',
     );
-    await waitFor(async () => (await listFiles(sb!.outbox)).length > 0, 15_000, 'late.mp4 converted');
+    await waitFor(async () => (await listFiles(sb!.outbox)).length > 0, 15_000, 'late.vid converted');
     // Only `match` changed, and that is still said.
     const loaded = d.logs.entries().filter((e) => e.msg === 'Rule file loaded');
     expect(loaded.length).toBe(2);
