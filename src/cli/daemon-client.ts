@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { VideoInboxError } from '../core/errors.js';
 import { readApiKey } from '../http/api-key.js';
 import { readEndpoint } from '../http/endpoint-file.js';
@@ -23,12 +22,12 @@ export async function findDaemon(stateDir: string): Promise<DaemonClient | undef
   const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
     let res;
     try {
-      res = await request(`${endpoint.url}${path}`, {
+      // Node's own fetch: the undici package stays out of the light commands (status, pause, open).
+      res = await fetch(`${endpoint.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
-        headersTimeout: 15_000,
-        bodyTimeout: 15_000,
+        signal: AbortSignal.timeout(15_000),
       });
     } catch (cause) {
       throw new VideoInboxError('DAEMON_NOT_RUNNING', `The daemon at ${endpoint.url} does not answer`, {
@@ -36,12 +35,12 @@ export async function findDaemon(stateDir: string): Promise<DaemonClient | undef
         hint: 'Is `video-inbox start` running? Its log says why the page did not start.',
       });
     }
-    const text = await res.body.text();
+    const text = await res.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (res.statusCode >= 400) {
+    if (res.status >= 400) {
       const e = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new VideoInboxError('INTERNAL', `The daemon refused: ${e?.message ?? `HTTP ${res.statusCode}`}`, {
-        context: { status: res.statusCode, code: e?.code },
+      throw new VideoInboxError('INTERNAL', `The daemon refused: ${e?.message ?? `HTTP ${res.status}`}`, {
+        context: { status: res.status, code: e?.code },
       });
     }
     return parsed as T;

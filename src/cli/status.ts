@@ -14,8 +14,6 @@ import type { JobView } from '../events/events.js';
 import type { PauseView } from '../http/control.js';
 import { readPauseState } from '../schedule/pause-flag.js';
 import { findDaemon } from './daemon-client.js';
-import { clusterStatusOf } from '../app/cluster-backend.js';
-import { displayRedisUrl } from '../cluster/redis-connection.js';
 
 export function register(program: Command): void {
   program
@@ -114,6 +112,9 @@ async function addCluster(report: StatusReport, configPath: string): Promise<voi
     () => undefined,
   );
   if (!cluster) return;
+  // Loaded only in cluster mode: Redis and BullMQ are heavy for a plain `status`.
+  const { clusterStatusOf } = await import('../app/cluster-backend.js');
+  const { displayRedisUrl } = await import('../cluster/redis-connection.js');
   const redis = displayRedisUrl(cluster.redis);
   const status = await clusterStatusOf(cluster);
   report.cluster = status.ok ? { redis, ...status.status } : { redis, error: status.message };

@@ -67,7 +67,9 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
     () =>
       d!.logs
         .entries()
-        .find((e) => e.msg === 'Settings file has errors; the last good version stays in force'),
+        .find((e) =>
+          String(e.msg).startsWith('Settings file has errors; the last good version stays in force'),
+        ),
     15_000,
     'the broken rule reported',
   );
