@@ -9,7 +9,7 @@ import { randomFillSync } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { hashFile } from '../src/jobs/content-hash.js';
+import { hashFile } from '../src/core/content-hash.js';
 import {
   formatRate,
   machineLine,

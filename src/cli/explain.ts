@@ -9,7 +9,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { MediaInfo } from '../domain/media.js';
 import { probeMedia } from '../engines/local/probe.js';
 import { resolveTools } from '../engines/local/tools.js';
-import { hashFile } from '../jobs/content-hash.js';
+import { hashFile } from '../core/content-hash.js';
 import { openJournal } from '../jobs/journal.js';
 import { loadRuleFile } from '../rules/load-rule.js';
 import { matchesRule } from '../rules/match.js';

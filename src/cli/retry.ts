@@ -7,7 +7,7 @@ import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import { retryFile, type RetryFileDeps } from '../intake/retry-file.js';
 import { retryMarks } from '../intake/retry-marks.js';
-import { hashFile } from '../jobs/content-hash.js';
+import { hashFile } from '../core/content-hash.js';
 import { FAILED_DIR } from '../outbox/inbox-subfolder.js';
 import { nodeOutboxFs } from '../outbox/outbox-fs.js';
 import { reportError } from './report-error.js';

@@ -5,7 +5,7 @@ import type { FolderConfig } from '../config/config.js';
 import type { JobPlan, JobRecord } from '../domain/job.js';
 import type { MediaInfo } from '../domain/media.js';
 import { probeMedia } from '../engines/local/probe.js';
-import { hashFile } from '../jobs/content-hash.js';
+import { hashFile } from '../core/content-hash.js';
 import type { OutboxFs } from '../outbox/outbox-fs.js';
 import { matchesRule } from '../rules/match.js';
 import { resolveJob } from '../rules/resolve-job.js';

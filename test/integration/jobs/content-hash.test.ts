@@ -3,7 +3,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashFile } from '../../../src/jobs/content-hash.js';
+import { hashFile } from '../../../src/core/content-hash.js';
 
 let dir: string;
 
