@@ -71,8 +71,11 @@ describe.skipIf(!distIsFresh())('cluster-wide holds and per-node engines (run `n
     const files = clips.slice(4, 8);
     await Promise.all(files.map((c) => copyFile(c, join(w.sb.inbox, basename(c)))));
 
+    // A source is archived a moment before its "Output placed" line is logged and read: wait for both.
     await waitFor(
-      async () => (await listFiles(join(w.sb.inbox, '_done'))).length >= files.length,
+      async () =>
+        (await listFiles(join(w.sb.inbox, '_done'))).length >= files.length &&
+        nodes.flatMap((n) => entries(n, 'Output placed')).length >= files.length,
       90_000,
       'all local jobs done',
     );
