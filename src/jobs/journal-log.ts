@@ -1,15 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { readSync } from 'node:fs';
-import { copyFile, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { VideoInboxError, toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
 import type { Logger } from '../core/logger.js';
 import type { JobRecord } from './job.js';
-import type { DoneReader, DoneSlot } from './journal-index.js';
-import { decodeKeys, encodeKeys, KEYS_FILE, type DoneKeys } from './journal-keys.js';
-import { decodeLine, decodeMarker, encodeLine, encodeMarker } from './journal-line.js';
+import type { DoneSlot } from './done-slots.js';
+import type { DoneReader } from './journal-index.js';
+import { readTrustedKeys, writeCompacted } from './journal-compact.js';
+import { openJournalFile, writeAll } from './journal-file-io.js';
+import { KEYS_FILE, type DoneKeys } from './journal-keys.js';
+import { decodeLine, decodeMarker } from './journal-line.js';
 import { scanLines } from './journal-scan.js';
 import { secureStateDir, STATE_FILE_MODE } from './state-dir.js';
 
@@ -79,7 +81,9 @@ export class JournalLog implements DoneReader {
       await rm(`${this.file}.tmp`, { force: true });
       await rm(`${this.keysFile}.tmp`, { force: true });
     }
-    const created = await this.openLog();
+    const opened = await openJournalFile(this.file, this.opts.readOnly, this.opts.openFile);
+    this.handle = opened.handle;
+    const created = opened.created;
     const { damaged, torn, doneTailBytes } = await this.replay(onJob);
     if (this.opts.readOnly) return;
     if (damaged > 0) {
@@ -146,36 +150,6 @@ export class JournalLog implements DoneReader {
     this.handle = undefined;
   }
 
-  /** Opens the log (a writer creates it); true when it was created. */
-  private async openLog(): Promise<boolean> {
-    if (this.opts.readOnly) {
-      this.handle = await open(this.file, 'r').catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return undefined;
-        throw err;
-      });
-      return false;
-    }
-    try {
-      this.handle = await this.opts.openFile(this.file, 'r+');
-      return false;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      this.handle = await this.opts.openFile(this.file, 'w+');
-      return true;
-    }
-  }
-
-  /** The keys file, if it is intact and was written with the log now open. */
-  private async trustedKeys(handle: FileHandle): Promise<DoneKeys | undefined> {
-    const keys = await readFile(this.keysFile).then(decodeKeys, () => undefined);
-    if (!keys) return undefined;
-    const head = Buffer.alloc(128);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const nl = head.subarray(0, bytesRead).indexOf(10);
-    if (nl === -1 || decodeMarker(head.toString('utf8', 0, nl)) !== keys.token) return undefined;
-    return keys.coveredBytes <= (await handle.stat()).size ? keys : undefined;
-  }
-
   private async replay(
     onJob: (job: JobRecord, bytes: number, offset: number) => void,
   ): Promise<{ damaged: number; torn: number; doneTailBytes: number }> {
@@ -183,7 +157,7 @@ export class JournalLog implements DoneReader {
     let doneTailBytes = 0;
     const handle = this.handle;
     if (!handle) return { damaged, torn: 0, doneTailBytes };
-    const keys = await this.trustedKeys(handle);
+    const keys = await readTrustedKeys(this.keysFile, handle);
     if (keys) this.live.installKeys(keys);
     const result = await scanLines(handle, keys?.coveredBytes ?? 0, ({ text, offset }) => {
       const decoded = decodeLine(text);
@@ -233,39 +207,17 @@ export class JournalLog implements DoneReader {
   private async compact(): Promise<void> {
     const tmp = `${this.file}.tmp`;
     const keysTmp = `${this.keysFile}.tmp`;
-    const token = randomBytes(16).toString('hex');
-    const slots = this.live.doneSlots();
-    const moved: { slot: number; offset: number }[] = [];
-    let bytes;
-    try {
-      const out = new ChunkedWriter(await this.opts.openFile(tmp, 'w'));
-      try {
-        await out.add(encodeMarker(token));
-        const source = new WindowReader(this.handle);
-        for (const slot of slots) {
-          moved.push({ slot: slot.slot, offset: out.bytes });
-          await out.add(await source.bytes(slot.offset, slot.length));
-        }
-        const coveredBytes = out.bytes;
-        for (const job of this.live.activeRecords()) await out.add(encodeLine(job));
-        bytes = await out.finish();
-        const entries = slots.map((s, i) => ({ ...s, offset: moved[i]!.offset }));
-        const keys = encodeKeys({ token, coveredBytes, folders: [...this.live.folderNames], entries });
-        const keysOut = await this.opts.openFile(keysTmp, 'w');
-        try {
-          await writeAll(keysOut, keys, 0);
-          await keysOut.sync();
-        } finally {
-          await keysOut.close();
-        }
-      } finally {
-        await out.close();
-      }
-    } catch (err) {
-      await rm(tmp, { force: true });
-      await rm(keysTmp, { force: true });
-      throw err;
-    }
+    const { bytes, moved } = await writeCompacted(
+      {
+        handle: this.handle,
+        doneSlots: this.live.doneSlots(),
+        activeRecords: this.live.activeRecords(),
+        folderNames: this.live.folderNames,
+        openFile: this.opts.openFile,
+      },
+      tmp,
+      keysTmp,
+    );
     await rename(keysTmp, this.keysFile);
     await rename(tmp, this.file);
     await fsyncDir(this.stateDir);
@@ -279,67 +231,6 @@ export class JournalLog implements DoneReader {
     this.dirtyTail = false;
     this.compactFloor = this.opts.compactMinBytes;
     this.opts.log.debug({ file: this.file, bytes, jobs: this.live.size }, 'Journal compacted');
-  }
-}
-
-/** Reads byte ranges in ascending order through a 1 MiB window, so copying done lines is sequential. */
-class WindowReader {
-  private window = Buffer.alloc(0);
-  private start = 0;
-
-  constructor(private readonly handle: FileHandle | undefined) {}
-
-  async bytes(offset: number, length: number): Promise<Buffer> {
-    if (offset < this.start || offset + length > this.start + this.window.length) {
-      if (!this.handle) throw new VideoInboxError('INTERNAL', 'The journal is not open');
-      const buf = Buffer.allocUnsafe(Math.max(1024 * 1024, length));
-      const { bytesRead } = await this.handle.read(buf, 0, buf.length, offset);
-      this.window = buf.subarray(0, bytesRead);
-      this.start = offset;
-      if (bytesRead < length) throw Object.assign(new Error('Journal line cut short'), { code: 'EIO' });
-    }
-    return Buffer.from(this.window.subarray(offset - this.start, offset - this.start + length));
-  }
-}
-
-/** Writes lines to a new file in chunks of about 256 KiB, then fsyncs it. */
-class ChunkedWriter {
-  bytes = 0;
-  private written = 0;
-  private pending: Buffer[] = [];
-
-  constructor(private readonly out: FileHandle) {}
-
-  async add(line: Buffer): Promise<void> {
-    this.pending.push(line);
-    this.bytes += line.length;
-    if (this.bytes - this.written >= 256 * 1024) await this.flush();
-  }
-
-  async finish(): Promise<number> {
-    await this.flush();
-    await this.out.sync();
-    return this.bytes;
-  }
-
-  close(): Promise<void> {
-    return this.out.close().catch(() => undefined);
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    await writeAll(this.out, Buffer.concat(this.pending), this.written);
-    this.written = this.bytes;
-    this.pending = [];
-  }
-}
-
-async function writeAll(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
-  let written = 0;
-  while (written < buf.length) {
-    const { bytesWritten } = await handle.write(buf, written, buf.length - written, position + written);
-    if (bytesWritten === 0) throw Object.assign(new Error('No bytes written'), { code: 'EIO' });
-    written += bytesWritten;
   }
 }
 
