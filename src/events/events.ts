@@ -1,4 +1,4 @@
-import type { JobError, JobState } from '../jobs/job.js';
+import type { JobError, JobState } from '../domain/job.js';
 
 /** What a job looks like to a watcher of the daemon (page, API, webhook): no plan, no remote ids. */
 export interface JobView {

@@ -1,4 +1,4 @@
-import type { JobRecord } from '../jobs/job.js';
+import type { JobRecord } from '../domain/job.js';
 import type { JobView } from './events.js';
 
 export function jobView(job: JobRecord): JobView {

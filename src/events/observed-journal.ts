@@ -1,4 +1,4 @@
-import type { JobRecord } from '../jobs/job.js';
+import type { JobRecord } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
 import type { EventBus } from './event-bus.js';
 import type { DaemonEvent } from './events.js';

@@ -1,4 +1,4 @@
-import type { JobState } from '../jobs/job.js';
+import type { JobState } from '../domain/job.js';
 import type { JobView } from '../events/events.js';
 
 /**

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { JOB_STATES, type JobState } from '../jobs/job.js';
+import { JOB_STATES, type JobState } from '../domain/job.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Control, ActionResult } from './control.js';
 import { guard } from './guard.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, type FileHandle } from 'node:fs/promises';
-import type { JobRecord } from './job.js';
+import type { JobRecord } from '../domain/job.js';
 import type { DoneSlot } from './done-slots.js';
 import { ChunkedWriter, WindowReader, writeAll } from './journal-file-io.js';
 import { decodeKeys, encodeKeys, type DoneKeys } from './journal-keys.js';

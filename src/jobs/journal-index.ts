@@ -1,6 +1,6 @@
 import { DoneSlots, type DoneSlot } from './done-slots.js';
 import type { HashSlots } from './hash-slots.js';
-import { isActiveState, type JobRecord, type JobState } from './job.js';
+import { isActiveState, type JobRecord, type JobState } from '../domain/job.js';
 import { keyHash, type DoneKeys } from './journal-keys.js';
 
 export type { DoneSlot } from './done-slots.js';

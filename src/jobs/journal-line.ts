@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { JOB_STATES, type JobRecord } from './job.js';
+import { JOB_STATES, type JobRecord } from '../domain/job.js';
 
 /**
  * One journal line: `<crc32 as 8 hex digits> <job as JSON>\n`. The checksum makes a torn or damaged

@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import { VideoInboxError, toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
 import type { Logger } from '../core/logger.js';
-import type { JobRecord } from './job.js';
+import type { JobRecord } from '../domain/job.js';
 import type { DoneSlot } from './done-slots.js';
 import type { DoneReader } from './journal-index.js';
 import { readTrustedKeys, writeCompacted } from './journal-compact.js';

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Clock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { applyPatch, compactDone, type JobPatch, type JobRecord, type NewJob } from './job.js';
+import { applyPatch, compactDone, type JobPatch, type JobRecord, type NewJob } from '../domain/job.js';
 import { GroupCommit } from './group-commit.js';
 import { JournalIndex, type JobFilter } from './journal-index.js';
 import { encodeLine } from './journal-line.js';

@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobRecord, NewJob } from '../../../src/jobs/job.js';
+import type { JobRecord, NewJob } from '../../../src/domain/job.js';
 import { JOURNAL_FILE, openJournal, type Journal } from '../../../src/jobs/journal.js';
 import { KEYS_FILE } from '../../../src/jobs/journal-keys.js';
 import { fakeClock } from '../../helpers/fake-clock.js';

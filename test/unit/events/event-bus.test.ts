@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEventBus } from '../../../src/events/event-bus.js';
 import { changeEvent } from '../../../src/events/observed-journal.js';
-import type { JobRecord } from '../../../src/jobs/job.js';
+import type { JobRecord } from '../../../src/domain/job.js';
 
 describe('event bus', () => {
   it('stamps growing ids and replays what came after an id', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRecord, JobState } from '../../../src/jobs/job.js';
+import type { JobRecord, JobState } from '../../../src/domain/job.js';
 import { JournalIndex } from '../../../src/jobs/journal-index.js';
 
 function record(id: string, state: JobState, over: Partial<JobRecord> = {}): JobRecord {
