@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions as IORedisOptions } from 'ioredis';
 import { redact } from '../core/secrets.js';
-import type { ClusterConfig } from '../cluster/cluster-config.js';
+import type { ClusterConfig } from '../config/cluster-config.js';
 import { displayRedisUrl, redisOptions } from '../cluster/redis-connection.js';
 
 export type RedisCheck =

@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis, type RedisOptions as IORedisOptions } from 'ioredis';
 import { QUEUE_PREFIX, type ClusterBackend } from '../cluster/backend.js';
-import type { ClusterConfig } from '../cluster/cluster-config.js';
+import type { ClusterConfig } from '../config/cluster-config.js';
 import type { ClusterJobData } from '../cluster/job-data-store.js';
 import { readClusterStatus, type ClusterStatus } from '../cluster/cluster-status.js';
 import { displayRedisUrl, redisOptions } from '../cluster/redis-connection.js';

@@ -3,7 +3,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ClusterBackend } from '../cluster/backend.js';
-import type { ClusterConfig } from '../cluster/cluster-config.js';
+import type { ClusterConfig } from '../config/cluster-config.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engines/engine.js';
 import { createLocalEngine } from '../engines/local/local-engine.js';

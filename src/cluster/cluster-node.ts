@@ -17,7 +17,7 @@ import {
   type ClusterBackend,
   type ClusterJobResult,
 } from './backend.js';
-import type { ClusterConfig } from './cluster-config.js';
+import type { ClusterConfig } from '../config/cluster-config.js';
 import { clusterIntake, type ClusterIntakeResult } from './cluster-intake.js';
 import { clusterProcessor } from './cluster-processor.js';
 import { redisDoneSet } from './done-set.js';

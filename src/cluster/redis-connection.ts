@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'bullmq';
-import type { ClusterConfig } from './cluster-config.js';
+import type { ClusterConfig } from '../config/cluster-config.js';
 import { redisReconnectDelayMs } from './redis-retry.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClusterSchema } from '../cluster/cluster-schema.js';
+import { ClusterSchema } from './cluster-schema.js';
 import { parseWindow } from '../schedule/schedule-policy.js';
 
 /**

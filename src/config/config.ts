@@ -1,4 +1,4 @@
-import type { ClusterConfig } from '../cluster/cluster-config.js';
+import type { ClusterConfig } from './cluster-config.js';
 import type { ConfigFile, NOTIFY_EVENTS } from './config-schema.js';
 
 /** A folder with every path absolute, as the daemon uses it. */

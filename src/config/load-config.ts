@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { defaultStateDir, expandHome } from '../core/paths.js';
 import { registerSecret } from '../core/secrets.js';
-import { resolveClusterConfig } from '../cluster/cluster-config.js';
+import { resolveClusterConfig } from './cluster-config.js';
 import type { Config } from './config.js';
 import { ConfigFileSchema, type ConfigFile } from './config-schema.js';
 import { findOverlaps, overlapMessage, realFolderPlaces, type Overlap } from './folder-overlap.js';

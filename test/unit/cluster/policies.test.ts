@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterJobId, doneKey } from '../../../src/cluster/job-id.js';
 import { displayRedisUrl, redisOptions } from '../../../src/cluster/redis-connection.js';
 import { intakeRetryDelayMs, redisReconnectDelayMs } from '../../../src/cluster/redis-retry.js';
-import type { ClusterConfig } from '../../../src/cluster/cluster-config.js';
+import type { ClusterConfig } from '../../../src/config/cluster-config.js';
 
 const hash = 'ab'.repeat(32);
 

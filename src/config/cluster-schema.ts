@@ -5,7 +5,7 @@ import { z } from 'zod';
  * through a Redis server (BullMQ queues). Absent: nothing changes, no Redis is needed.
  *
  * Seam: config-schema.ts adds this as an optional key, load-config.ts resolves it with
- * `resolveClusterConfig` (src/cluster/cluster-config.ts). Nothing else in config/ knows about it.
+ * `resolveClusterConfig` (src/config/cluster-config.ts). Nothing else in config/ knows about it.
  */
 export const ClusterSchema = z
   .strictObject({
