@@ -84,3 +84,19 @@ export function readSources(srcDir: string): Map<string, string> {
   }
   return files;
 }
+
+/**
+ * The folder table of a markdown document (rows `| \`a\`, \`b\` (note) | \`c\`, \`d\` (note) |`, or
+ * `nothing`) as a graph; notes in parentheses are not folders.
+ */
+export function documentedGraph(markdown: string): FolderGraph {
+  const graph: FolderGraph = new Map();
+  const names = (cell: string): string[] =>
+    [...cell.replace(/\([^)]*\)/g, '').matchAll(/`([a-z]+)`/g)].map((m) => m[1]!);
+  for (const line of markdown.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    if (cells.length !== 4 || !cells[1]!.startsWith('`')) continue;
+    for (const folder of names(cells[1]!)) graph.set(folder, new Set(names(cells[2]!)));
+  }
+  return graph;
+}

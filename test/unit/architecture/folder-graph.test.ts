@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { folderCycles, folderGraph, importedFolders } from '../../architecture/folder-graph.js';
+import {
+  documentedGraph,
+  folderCycles,
+  folderGraph,
+  importedFolders,
+} from '../../architecture/folder-graph.js';
 
 const graph = (edges: Record<string, string[]>) =>
   new Map(Object.entries(edges).map(([from, to]) => [from, new Set(to)]));
@@ -56,5 +61,18 @@ describe('folder cycles: folders that import each other, directly or through oth
     ['an edge to a folder with no files of its own', { a: ['b'] }, []],
   ])('%s', (_name, edges, cycles) => {
     expect(folderCycles(graph(edges))).toEqual(cycles);
+  });
+});
+
+describe('documented graph: the folder table of a document', () => {
+  it('reads each row, several folders per row, notes left out, "nothing" as no imports', () => {
+    const doc = [
+      '| folder | imports |',
+      '|---|---|',
+      '| `core`, `schedule` (pure windows; the `pause` file) | nothing |',
+      '| `cluster` | `config` (`ClusterConfig`), `core` |',
+      'text | with | bars |',
+    ].join('\n');
+    expect(documentedGraph(doc)).toEqual(graph({ core: [], schedule: [], cluster: ['config', 'core'] }));
   });
 });
