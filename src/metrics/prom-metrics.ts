@@ -20,85 +20,9 @@ export function createPromMetrics(
 ): PromMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
-  const r = [registry];
-  const started = new Counter({
-    name: `${PREFIX}jobs_started_total`,
-    help: 'Jobs that began running.',
-    labelNames: ['folder', 'engine'],
-    registers: r,
-  });
-  const finished = new Counter({
-    name: `${PREFIX}jobs_finished_total`,
-    help: 'Jobs that ended done, failed or held.',
-    labelNames: ['folder', 'engine', 'state'],
-    registers: r,
-  });
-  const jobSeconds = new Histogram({
-    name: `${PREFIX}job_duration_seconds`,
-    help: 'From taken to finished.',
-    labelNames: ['engine', 'state'],
-    buckets: DURATION_BUCKETS,
-    registers: r,
-  });
-  const stageSeconds = new Histogram({
-    name: `${PREFIX}stage_duration_seconds`,
-    help: 'Time spent in each stage.',
-    labelNames: ['stage', 'engine'],
-    buckets: DURATION_BUCKETS,
-    registers: r,
-  });
-  const bytes = new Counter({
-    name: `${PREFIX}bytes_total`,
-    help: 'Bytes uploaded, downloaded and written to outboxes.',
-    labelNames: ['direction'],
-    registers: r,
-  });
-  const apiErrors = new Counter({
-    name: `${PREFIX}api_errors_total`,
-    help: 'Errors by stable code (API and local).',
-    labelNames: ['code'],
-    registers: r,
-  });
-  const retries = new Counter({
-    name: `${PREFIX}retries_total`,
-    help: 'Jobs sent back to the queue after a transient error.',
-    labelNames: ['folder'],
-    registers: r,
-  });
-  const queue = new Gauge({
-    name: `${PREFIX}queue_depth`,
-    help: 'Jobs running and waiting.',
-    labelNames: ['kind'],
-    registers: r,
-  });
-  const credits = new Gauge({
-    name: `${PREFIX}credits_available`,
-    help: 'NemoVideo credits at the last check.',
-    registers: r,
-  });
-  const settle = new Histogram({
-    name: `${PREFIX}settle_seconds`,
-    help: 'From the last change of a detected file to its being taken.',
-    buckets: [0.5, 1, 2, 5, 10, 30, 60, 300],
-    registers: r,
-  });
-  const watcher = new Counter({
-    name: `${PREFIX}watcher_events_total`,
-    help: 'Files offered by the watcher.',
-    labelNames: ['kind'],
-    registers: r,
-  });
-  new Gauge({
-    name: `${PREFIX}jobs`,
-    help: 'Jobs in the journal by state and folder.',
-    labelNames: ['state', 'folder'],
-    registers: r,
-    collect() {
-      this.reset();
-      for (const row of opts.jobStates?.() ?? [])
-        this.set({ state: row.state, folder: row.folder }, row.count);
-    },
-  });
+  const { started, finished, jobSeconds, stageSeconds, retries } = jobInstruments([registry]);
+  const { bytes, apiErrors, queue, credits, settle, watcher } = flowInstruments([registry]);
+  jobsGauge([registry], opts.jobStates);
   return {
     registry,
     async scrape() {
@@ -121,4 +45,100 @@ export function createPromMetrics(
     settleTime: (seconds) => settle.observe(seconds),
     watcherEvent: (kind) => watcher.inc({ kind }),
   };
+}
+
+/** What jobs do: started, finished, how long they and their stages took, retries. */
+function jobInstruments(r: Registry[]) {
+  return {
+    started: new Counter({
+      name: `${PREFIX}jobs_started_total`,
+      help: 'Jobs that began running.',
+      labelNames: ['folder', 'engine'],
+      registers: r,
+    }),
+    finished: new Counter({
+      name: `${PREFIX}jobs_finished_total`,
+      help: 'Jobs that ended done, failed or held.',
+      labelNames: ['folder', 'engine', 'state'],
+      registers: r,
+    }),
+    jobSeconds: new Histogram({
+      name: `${PREFIX}job_duration_seconds`,
+      help: 'From taken to finished.',
+      labelNames: ['engine', 'state'],
+      buckets: DURATION_BUCKETS,
+      registers: r,
+    }),
+    stageSeconds: new Histogram({
+      name: `${PREFIX}stage_duration_seconds`,
+      help: 'Time spent in each stage.',
+      labelNames: ['stage', 'engine'],
+      buckets: DURATION_BUCKETS,
+      registers: r,
+    }),
+    retries: new Counter({
+      name: `${PREFIX}retries_total`,
+      help: 'Jobs sent back to the queue after a transient error.',
+      labelNames: ['folder'],
+      registers: r,
+    }),
+  };
+}
+
+/** What flows around the jobs: bytes, API errors, the queue, credits, settling and the watcher. */
+function flowInstruments(r: Registry[]) {
+  return {
+    bytes: new Counter({
+      name: `${PREFIX}bytes_total`,
+      help: 'Bytes uploaded, downloaded and written to outboxes.',
+      labelNames: ['direction'],
+      registers: r,
+    }),
+    apiErrors: new Counter({
+      name: `${PREFIX}api_errors_total`,
+      help: 'Errors by stable code (API and local).',
+      labelNames: ['code'],
+      registers: r,
+    }),
+    queue: new Gauge({
+      name: `${PREFIX}queue_depth`,
+      help: 'Jobs running and waiting.',
+      labelNames: ['kind'],
+      registers: r,
+    }),
+    credits: new Gauge({
+      name: `${PREFIX}credits_available`,
+      help: 'NemoVideo credits at the last check.',
+      registers: r,
+    }),
+    settle: new Histogram({
+      name: `${PREFIX}settle_seconds`,
+      help: 'From the last change of a detected file to its being taken.',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers: r,
+    }),
+    watcher: new Counter({
+      name: `${PREFIX}watcher_events_total`,
+      help: 'Files offered by the watcher.',
+      labelNames: ['kind'],
+      registers: r,
+    }),
+  };
+}
+
+/** Jobs in the journal by state and folder, read from `jobStates` at each scrape. */
+function jobsGauge(
+  r: Registry[],
+  jobStates: (() => { state: string; folder: string; count: number }[]) | undefined,
+) {
+  new Gauge({
+    name: `${PREFIX}jobs`,
+    help: 'Jobs in the journal by state and folder.',
+    labelNames: ['state', 'folder'],
+    registers: r,
+    collect() {
+      this.reset();
+      for (const row of jobStates?.() ?? []) this.set({ state: row.state, folder: row.folder }, row.count);
+    },
+  });
 }
