@@ -12,13 +12,16 @@ export function linkVerdict(inboxReal: string, target: { real: string } | { errn
     if (target.errno === 'ELOOP')
       return {
         kind: 'set-aside',
-        message: 'The file is a symbolic link that loops (it points back at itself)',
-        hint: 'Replace the link with the video itself, then drop it in the inbox again.',
+        message:
+          'The file is a symbolic link that loops (it points back at itself, directly or through other links)',
+        hint: 'Delete the link and put the video itself in the inbox.',
       };
     return {
       kind: 'set-aside',
       message: `The file is a symbolic link to nothing (${target.errno}: its target is missing)`,
-      hint: 'Put the video itself in the inbox, not a link to it.',
+      hint:
+        'Put the video itself in the inbox, not a link to it. If the target was only copied in later, ' +
+        'move the link back from _failed/ into the inbox now that it resolves.',
     };
   }
   const rel = relative(inboxReal, target.real);
