@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
@@ -10,6 +10,9 @@ import type { MediaInfo } from '../domain/media.js';
 import { probeMedia } from '../engines/local/probe.js';
 import { resolveTools } from '../engines/local/tools.js';
 import { hashFile } from '../core/content-hash.js';
+import { checkLink, type LinkCheck } from '../intake/link-check.js';
+import { linkPolicyText } from '../intake/link-policy.js';
+import { nodeOutboxFs } from '../outbox/outbox-fs.js';
 import { openJournal } from '../jobs/journal.js';
 import { loadRuleFile } from '../rules/load-rule.js';
 import { matchesRule } from '../rules/match.js';
@@ -56,9 +59,11 @@ export async function explain(
   config: Config,
   configPath?: string,
 ): Promise<Explanation> {
-  const info = await stat(file).catch((cause: unknown) => {
+  const entry = await lstat(file).catch((cause: unknown) => {
     throw new VideoInboxError('INTERNAL', `Cannot read ${file}`, { cause, hint: 'Check the path.' });
   });
+  // A link that loops or points at nothing has no size to show; the link policy says what happens.
+  const info = await stat(file).catch(() => undefined);
   const folder = folderFor(config, file, folderName);
   if (!folder) {
     const names = config.folders.map((f) => f.name).join(', ') || '(none configured)';
@@ -68,9 +73,13 @@ export async function explain(
     return { lines, inInbox: false };
   }
   const lines = [
-    `File: ${file} (${info.size} bytes)`,
+    `File: ${file} (${info ? `${info.size} bytes` : 'a symbolic link that does not resolve'})`,
     `Folder: ${folder.name} (inbox ${folder.inbox} → outbox ${folder.outbox})`,
   ];
+  const link = entry.isSymbolicLink()
+    ? await checkLink(file, folder, config.stateDir, nodeOutboxFs)
+    : undefined;
+  if (link) lines.push(...linkLines(file, link, folder));
   const rule = await loadRuleFile(folder.rules);
   lines.push(`Rule file: ${folder.rules}`);
   if (!matchesRule(rule, basename(file))) {
@@ -87,6 +96,16 @@ export async function explain(
     );
     return { lines, inInbox: true };
   }
+  if (link?.verdict.kind === 'set-aside') {
+    lines.push(
+      `Link verdict: set aside in _failed/ by the daemon: ${link.verdict.message}. ${link.verdict.hint}`,
+    );
+    return { lines, inInbox: true };
+  }
+  if (link)
+    lines.push(
+      'Link verdict: followed (the video it points to is converted; afterwards the link is archived or deleted, never the video)',
+    );
   let media: MediaInfo | undefined;
   try {
     const tools = resolveTools({ ffmpeg: config.ffmpegPath, ffprobe: config.ffprobePath });
@@ -99,7 +118,7 @@ export async function explain(
   } catch (err) {
     lines.push(`Probe: not available (${toVideoInboxError(err).message})`);
   }
-  const job = resolveJob(rule, { path: file, sizeBytes: info.size, media }, folder.name, new Date(), {
+  const job = resolveJob(rule, { path: file, sizeBytes: info?.size ?? 0, media }, folder.name, new Date(), {
     language: config.api.language,
   });
   lines.push(`Engine: ${job.engine}${job.whenIndex === undefined ? '' : ` (from when[${job.whenIndex}])`}`);
@@ -126,4 +145,14 @@ export async function explain(
     await journal.close();
   }
   return { lines, inInbox: true };
+}
+
+/** What a symbolic link says, where it really leads, and the folder's link policy. */
+function linkLines(file: string, link: LinkCheck, folder: { followLinks?: boolean }): string[] {
+  const target =
+    'real' in link.target ? `real target ${link.target.real}` : `does not resolve: ${link.target.errno}`;
+  return [
+    `Link: ${file} → ${link.text} (${target})`,
+    `Link policy: ${linkPolicyText({ followLinks: folder.followLinks === true })}`,
+  ];
 }

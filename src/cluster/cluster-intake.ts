@@ -24,6 +24,8 @@ export interface ClusterIntakeDeps {
   fs: OutboxFs;
   language: string;
   ffprobe: string | undefined;
+  /** A link into the state dir is never followed. */
+  stateDir?: string;
   doneSet: DoneSet;
   /** Adds the job unless a job with its id exists; true when this call added it. */
   enqueue(record: JobRecord): Promise<boolean>;

@@ -38,6 +38,8 @@ export interface ClusterNodeDeps {
   fs: OutboxFs;
   hashFile(path: string): Promise<string>;
   ffprobe: string | undefined;
+  /** This node's state dir: a link in an inbox into it is never followed. */
+  stateDir?: string;
   folder(name: string): FolderRules | undefined;
   language(): string;
   notifier: Notifier;
@@ -132,6 +134,7 @@ export async function startClusterNode(deps: ClusterNodeDeps): Promise<ClusterNo
     try {
       const result = await clusterIntake(file, {
         ...{ folder: deps.folder, fs: deps.fs, language: deps.language(), ffprobe: deps.ffprobe },
+        ...(deps.stateDir ? { stateDir: deps.stateDir } : {}),
         ...{ doneSet, notifier: deps.notifier, clock, log },
         enqueue: (record) => enqueue(queues, record),
         claim: async (key) =>

@@ -152,6 +152,12 @@ export const FolderSchema = z
       .describe(
         'Poll this inbox instead of using OS events (network shares). Default: the top-level `poll`.',
       ),
+    followLinks: z
+      .boolean()
+      .optional()
+      .describe(
+        'Convert symbolic links in the inbox whose target lies outside it (default false: they are set aside in _failed/). Links into the outbox or the state dir, loops and dangling links are set aside either way.',
+      ),
     notify: ChannelsSchema.optional().describe('Channels for this folder, beside the top-level ones.'),
     schedule: ScheduleSchema,
   })

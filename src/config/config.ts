@@ -10,6 +10,11 @@ export interface FolderConfig {
   rules: string;
   /** Poll instead of OS events: the folder's own `poll`, else the top-level one. */
   poll: boolean;
+  /**
+   * Follow symbolic links whose target lies outside the inbox (default: set them aside). Links into
+   * the outbox or state dir, loops and dangling links are set aside whatever this says.
+   */
+  followLinks?: boolean;
   /** Webhook and ntfy channels for this folder's events, beside the top-level ones. */
   channels?: NotifyChannels;
   /** This folder's start windows (raw config strings); else the top-level schedule. */

@@ -139,6 +139,7 @@ function resolveConfig(raw: ConfigFile, file: string, env: Env, options: LoadCon
       outbox: toAbsolute(f.outbox),
       rules: toAbsolute(f.rules),
       poll: f.poll ?? raw.poll,
+      ...(f.followLinks ? { followLinks: true } : {}),
       ...(f.notify ? { channels: f.notify } : {}),
       ...(f.schedule ? { schedule: f.schedule } : {}),
     })),

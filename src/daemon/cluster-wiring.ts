@@ -38,6 +38,7 @@ export async function startClusterWork(w: ClusterWiring): Promise<Work> {
       fs: ports.fs,
       hashFile: ports.hashFile,
       ffprobe: engines.tools?.ffprobe,
+      stateDir: config.stateDir,
       folder: w.folder,
       notifier: w.notifier,
     },

@@ -45,6 +45,7 @@ export async function wireIntake(w: IntakeWiring): Promise<Intake> {
       folder: rules.get,
       language: w.config().api.language,
       ffprobe: w.engines.tools?.ffprobe,
+      stateDir: w.config().stateDir,
       retryMarks: marks,
       notifier,
       clock: ports.clock,

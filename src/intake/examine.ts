@@ -12,7 +12,7 @@ import { resolveJob } from '../rules/resolve-job.js';
 import type { Rule } from '../rules/rule.js';
 import { isCloudContainer, unmatchedVideoMessage, videoExtensionOf } from '../rules/video-extensions.js';
 import type { CompleteFile } from '../watch/types.js';
-import { linkVerdict } from './link-policy.js';
+import { checkLink } from './link-check.js';
 import { notAVideo } from './outcomes.js';
 
 export interface ExamineDeps {
@@ -20,6 +20,8 @@ export interface ExamineDeps {
   language: string;
   ffprobe: string | undefined;
   clock: Clock;
+  /** The state dir: a link into it is never followed (see checkLink). */
+  stateDir?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function examineFile<T>(
     return { kind: 'rejected', error, contentHash: '' };
   }
   // Never hashed, probed or uploaded: a link out of its inbox, a loop or a dangling link.
-  const refused = await refusedLink(file.path, folder.inbox, deps.fs);
+  const refused = await refusedLink(file.path, folder, deps);
   if (refused) return { kind: 'rejected', error: refused, contentHash: '' };
   if (file.size === 0) {
     const error = new VideoInboxError('EMPTY_FILE', 'The file is empty (0 bytes)', {
@@ -150,15 +152,15 @@ async function exists(fs: OutboxFs, path: string): Promise<boolean> {
 }
 
 /** The reason a symlinked entry is set aside (see linkVerdict), or undefined for a file to take. */
-async function refusedLink(path: string, inbox: string, fs: OutboxFs): Promise<VideoInboxError | undefined> {
-  const st = await fs.lstat(path).catch(() => undefined);
-  if (!st?.isSymbolicLink()) return undefined;
-  const target = await fs.realpath(path).then(
-    (real) => ({ real }),
-    (err: unknown) => ({ errno: (err as NodeJS.ErrnoException).code ?? 'ENOENT' }),
-  );
-  const inboxReal = await fs.realpath(inbox).catch(() => inbox);
-  const verdict = linkVerdict(inboxReal, target);
-  if (verdict.kind === 'take') return undefined;
-  return new VideoInboxError('LINK_REFUSED', verdict.message, { hint: verdict.hint, retryable: false });
+async function refusedLink(
+  path: string,
+  folder: FolderConfig,
+  deps: ExamineDeps,
+): Promise<VideoInboxError | undefined> {
+  const link = await checkLink(path, folder, deps.stateDir, deps.fs);
+  if (!link || link.verdict.kind === 'take') return undefined;
+  return new VideoInboxError('LINK_REFUSED', link.verdict.message, {
+    hint: link.verdict.hint,
+    retryable: false,
+  });
 }

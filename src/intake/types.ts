@@ -23,6 +23,8 @@ export interface IntakeDeps {
   folder(name: string): FolderRules | undefined;
   language: string;
   ffprobe: string | undefined;
+  /** A link into the state dir is never followed. */
+  stateDir?: string;
   retryMarks: RetryMarks;
   notifier: Notifier;
   clock: Clock;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { VideoInboxError } from '../core/errors.js';
 import { fsyncDir, fsyncFile } from '../core/fsync.js';
 import { ensureFreeSpace } from './free-space.js';
@@ -35,11 +35,16 @@ export async function moveNoClobber(
 ): Promise<string> {
   await fs.mkdir(dir);
   let placed: string;
-  try {
-    placed = await placeNoClobber(fs, from, dir, name, opts.onPlaced);
-  } catch (err) {
-    if (errnoCode(err) !== 'EXDEV') throw err;
-    placed = await moveAcrossDevices(fs, from, dir, name, opts);
+  const entry = await fs.lstat(from).catch(() => undefined);
+  if (entry?.isSymbolicLink()) {
+    placed = await moveLink(fs, from, dir, name, opts.onPlaced);
+  } else {
+    try {
+      placed = await placeNoClobber(fs, from, dir, name, opts.onPlaced);
+    } catch (err) {
+      if (errnoCode(err) !== 'EXDEV') throw err;
+      placed = await moveAcrossDevices(fs, from, dir, name, opts);
+    }
   }
   await fsyncDir(dir);
   await fsyncDir(dirname(from)).catch(() => undefined);
@@ -86,6 +91,42 @@ export async function placeNoClobber(
       }
       if (code !== undefined && NO_LINKS.has(code)) return reserveAndRename(fs, from, dir, name, n, onPlaced);
       throw err;
+    }
+    await onPlaced?.(candidate);
+    await fs.unlink(from);
+    return candidate;
+  }
+  throw tooManyNames(dir, name);
+}
+
+/**
+ * Moves a symbolic link (never the file it points to) as a new link in `dir` saying the absolute path
+ * of its target, then removes the old one: a relative link (`../clip.mp4`) moved one folder down would
+ * otherwise point at another file or at nothing. The target is taken from the real path of the link's
+ * folder, as the kernel resolves it. A name already holding a link to that very target (an earlier run
+ * stopped before the old link went) is that placement.
+ */
+async function moveLink(
+  fs: OutboxFs,
+  from: string,
+  dir: string,
+  name: string,
+  onPlaced?: (path: string) => Promise<void>,
+): Promise<string> {
+  const text = await fs.readlink(from);
+  const target = isAbsolute(text) ? text : resolve(await fs.realpath(dirname(from)), text);
+  for (let n = 0; n <= MAX_NUMBER; n++) {
+    const candidate = join(dir, numberedName(name, n));
+    if (resolve(candidate) === resolve(from)) {
+      await onPlaced?.(from);
+      return from;
+    }
+    try {
+      await fs.symlink(target, candidate);
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+      const there = await fs.readlink(candidate).catch(() => undefined);
+      if (there !== target) continue;
     }
     await onPlaced?.(candidate);
     await fs.unlink(from);

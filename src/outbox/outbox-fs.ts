@@ -15,6 +15,10 @@ export interface OutboxFs extends AtomicWriteFs {
   stat(path: string): Promise<Stats>;
   /** The entry itself, a symlink not followed. */
   lstat(path: string): Promise<Stats>;
+  /** What a symbolic link says, as written. */
+  readlink(path: string): Promise<string>;
+  /** Creates a symbolic link at `path` saying `target`, failing with EEXIST when the name is taken. */
+  symlink(target: string, path: string): Promise<void>;
   /** The path with every symlink resolved (ELOOP for a loop, ENOENT for a dangling link). */
   realpath(path: string): Promise<string>;
   /** Creates a folder and its parents (`mode` for the ones it creates). */
@@ -35,6 +39,8 @@ export const nodeOutboxFs: OutboxFs = {
   stat: (p) => fsp.stat(p),
   lstat: (p) => fsp.lstat(p),
   realpath: (p) => fsp.realpath(p),
+  readlink: (p) => fsp.readlink(p),
+  symlink: (target, p) => fsp.symlink(target, p),
   mkdir: async (p, mode) => {
     await fsp.mkdir(p, { recursive: true, ...(mode === undefined ? {} : { mode }) });
   },

@@ -11,6 +11,8 @@ import type { CompleteFile } from './types.js';
 /** The file system as the settle loop sees it. */
 export interface FileProbe {
   stat(path: string): Promise<{ size: number; mtimeMs: number; ino: number; isFile(): boolean }>;
+  /** The entry itself, a symbolic link not followed. */
+  lstat(path: string): Promise<{ size: number; mtimeMs: number; ino: number; isSymbolicLink(): boolean }>;
   /** Which of `paths` a process holds open for writing (Linux, best effort; empty elsewhere). */
   writers(paths: string[]): Promise<Set<string>>;
   openForReading(path: string): Promise<{ ok: true } | { ok: false; code: string }>;
@@ -39,7 +41,12 @@ interface ReadyFile {
   path: string;
   fp: Fingerprint;
   empty: boolean;
+  /** A symbolic link that loops or points at nothing: nothing to open, intake sets it aside. */
+  brokenLink: boolean;
 }
+
+/** What `stat` answers for a link that loops (ELOOP) or whose target is missing (ENOENT). */
+const BROKEN_LINK_CODES = new Set(['ENOENT', 'ELOOP']);
 
 /**
  * The completeness loop of one inbox. Events and scans only offer candidates; each pass stats the
@@ -99,11 +106,13 @@ export class InboxSettle {
   async pass(guard: PassGuard): Promise<void> {
     const ready = await this.collectReady(guard);
     if (ready === undefined || ready.length === 0) return;
-    const writers = await this.deps.probe.writers(ready.map((r) => r.path));
+    const writers = await this.deps.probe.writers(ready.filter((r) => !r.brokenLink).map((r) => r.path));
     for (const file of ready) {
-      const open = writers.has(file.path)
-        ? { ok: false as const, code: 'OPEN_FOR_WRITING' }
-        : await this.deps.probe.openForReading(file.path);
+      const open = file.brokenLink
+        ? { ok: true as const }
+        : writers.has(file.path)
+          ? { ok: false as const, code: 'OPEN_FOR_WRITING' }
+          : await this.deps.probe.openForReading(file.path);
       if (!open.ok) {
         if (this.tracker.markBusy(file.path)) {
           this.deps.log.info(
@@ -128,6 +137,15 @@ export class InboxSettle {
       try {
         st = await this.deps.probe.stat(path);
       } catch (err) {
+        // A link that loops or points at nothing is judged on the link itself, then handed over so
+        // intake sets it aside with its reason instead of it sitting in the inbox unexplained.
+        const link = BROKEN_LINK_CODES.has(errCode(err)) ? await this.brokenLink(path) : undefined;
+        if (link) {
+          const verdict = this.tracker.observe(path, link);
+          if (verdict === 'ready' || verdict === 'ready-empty')
+            ready.push({ path, fp: link, empty: false, brokenLink: true });
+          continue;
+        }
         // Gone: moved away or deleted, unless the whole inbox went (then keep waiting for it).
         if (MISSING_CODES.has(errCode(err))) {
           if (!(await guard.inboxPresent())) return undefined;
@@ -142,9 +160,19 @@ export class InboxSettle {
       const fp = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
       const verdict = this.tracker.observe(path, fp);
       if (verdict === 'ready' || verdict === 'ready-empty')
-        ready.push({ path, fp, empty: verdict === 'ready-empty' });
+        ready.push({ path, fp, empty: verdict === 'ready-empty', brokenLink: false });
     }
     return ready;
+  }
+
+  /** The link's own fingerprint when `path` is a symbolic link (its target failed to stat). */
+  private async brokenLink(path: string): Promise<Fingerprint | undefined> {
+    try {
+      const st = await this.deps.probe.lstat(path);
+      return st.isSymbolicLink() ? { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private emit({ path, fp, empty }: ReadyFile): void {

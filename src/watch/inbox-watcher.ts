@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -170,6 +170,7 @@ function folderPorts(
   const checkWriters = opts.checkWriters ?? process.platform === 'linux';
   const probe: FileProbe = {
     stat: (path) => stat(path),
+    lstat: (path) => lstat(path),
     writers: (paths) => (checkWriters ? linuxWriters(paths) : Promise.resolve(new Set<string>())),
     openForReading,
   };

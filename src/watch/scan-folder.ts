@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Fingerprint } from './settle-policy.js';
 import { isUndecodable } from './undecodable-name.js';
@@ -28,7 +28,7 @@ export function relativeToInbox(root: string, path: string): string {
 /**
  * Lists every file under `dir` (inside inbox `root`) that `skip` does not exclude. Symlinked folders
  * are not followed (they can loop, or point outside the inbox); symlinked files are listed with their
- * target's fingerprint.
+ * target's fingerprint, and links that loop or dangle with their own (intake sets them aside).
  */
 export async function scanFolder(
   root: string,
@@ -64,12 +64,26 @@ export async function scanFolder(
       try {
         const st = await stat(path);
         if (st.isFile()) files.push({ path, fp: { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } });
-      } catch {
-        // Vanished between listing and stat, or a dangling link: nothing to take.
+      } catch (err) {
+        // A link that loops or points at nothing is listed as the link itself, so it is set aside with
+        // its reason rather than left unexplained; a file that vanished since the listing is not.
+        const link = entry.isSymbolicLink() ? await brokenLink(path, err) : undefined;
+        if (link) files.push({ path, fp: link });
       }
     }
   }
   return { files, directories, complete, error, undecodable };
+}
+
+async function brokenLink(path: string, err: unknown): Promise<Fingerprint | undefined> {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== 'ENOENT' && code !== 'ELOOP') return undefined;
+  try {
+    const st = await lstat(path);
+    return st.isSymbolicLink() ? { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The names in `dir` that are not valid UTF-8, as bytes (Node shows them with U+FFFD). */

@@ -1,4 +1,15 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,5 +59,71 @@ describe('moveNoClobber never deletes the file it moves', () => {
     expect(placed).toBe(join(sub, 'a.avi'));
     expect((await stat(placed)).nlink).toBe(1);
     expect(await readdir(dir)).toEqual(['_done']);
+  });
+});
+
+describe('moveNoClobber moves a symbolic link, never the file it points to', () => {
+  /** dir/videos/clip.mp4, and inbox/clip.mp4 → ../videos/clip.mp4 (relative). */
+  async function relativeLinkSetup() {
+    const videos = join(dir, 'videos');
+    const inbox = join(dir, 'inbox');
+    await nodeOutboxFs.mkdir(videos);
+    await nodeOutboxFs.mkdir(inbox);
+    await writeFile(join(videos, 'clip.mp4'), 'the video');
+    await symlink('../videos/clip.mp4', join(inbox, 'clip.mp4'));
+    return { inbox, video: join(videos, 'clip.mp4') };
+  }
+
+  it('a relative link moved a folder down is rewritten as an absolute link to the same file', async () => {
+    const { inbox, video } = await relativeLinkSetup();
+    const placed = await moveNoClobber(
+      nodeOutboxFs,
+      join(inbox, 'clip.mp4'),
+      join(inbox, '_done'),
+      'clip.mp4',
+    );
+    expect(placed).toBe(join(inbox, '_done', 'clip.mp4'));
+    expect((await lstat(placed)).isSymbolicLink()).toBe(true);
+    expect(await readlink(placed)).toBe(await realpath(video));
+    expect(await readFile(placed, 'utf8')).toBe('the video');
+    expect(await readdir(inbox)).toEqual(['_done']);
+    expect(await readFile(video, 'utf8')).toBe('the video');
+  });
+
+  it('the target is resolved from the real folder of the link (an inbox reached through a link)', async () => {
+    const { inbox, video } = await relativeLinkSetup();
+    const alias = join(dir, 'alias');
+    await symlink(inbox, alias);
+    const placed = await moveNoClobber(
+      nodeOutboxFs,
+      join(alias, 'clip.mp4'),
+      join(alias, '_done'),
+      'clip.mp4',
+    );
+    expect(await realpath(placed)).toBe(await realpath(video));
+  });
+
+  it('a taken name gets a numbered one; a name holding a link to the same target is the placement', async () => {
+    const { inbox, video } = await relativeLinkSetup();
+    const done = join(inbox, '_done');
+    await nodeOutboxFs.mkdir(done);
+    await writeFile(join(done, 'clip.mp4'), 'someone else');
+    const placed = await moveNoClobber(nodeOutboxFs, join(inbox, 'clip.mp4'), done, 'clip.mp4');
+    expect(placed).toBe(join(done, 'clip (1).mp4'));
+    expect(await readFile(join(done, 'clip.mp4'), 'utf8')).toBe('someone else');
+    // An interrupted run: the new link was made, the old one not yet removed.
+    await symlink('../videos/clip.mp4', join(inbox, 'clip.mp4'));
+    const again = await moveNoClobber(nodeOutboxFs, join(inbox, 'clip.mp4'), done, 'clip.mp4');
+    expect(again).toBe(join(done, 'clip (1).mp4'));
+    expect((await readdir(done)).sort()).toEqual(['clip (1).mp4', 'clip.mp4']);
+    expect(await readFile(video, 'utf8')).toBe('the video');
+  });
+
+  it('a link that loops is moved as it is written (a link to itself stays one, by absolute name)', async () => {
+    const loop = join(dir, 'loop.mp4');
+    await symlink('loop.mp4', loop);
+    const placed = await moveNoClobber(nodeOutboxFs, loop, join(dir, '_failed'), 'loop.mp4');
+    expect(await readlink(placed)).toBe(join(await realpath(dir), 'loop.mp4'));
+    expect(await readdir(dir)).toEqual(['_failed']);
   });
 });

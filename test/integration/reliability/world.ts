@@ -37,6 +37,8 @@ export interface WorldConfig {
   rule?: string;
   /** Extra top-level config lines. */
   extra?: string[];
+  /** Extra lines of the folder's own settings, e.g. `followLinks: true`. */
+  folderExtra?: string[];
 }
 
 export interface World extends Sandbox {
@@ -79,6 +81,7 @@ async function writeWorldConfig(w: World): Promise<void> {
     `    inbox: ${JSON.stringify(c.inbox ?? w.inbox)}`,
     `    outbox: ${JSON.stringify(c.outbox ?? w.outbox)}`,
     `    rules: ${JSON.stringify(w.rulePath())}`,
+    ...(c.folderExtra ?? []).map((line) => `    ${line}`),
   ];
   const rule =
     c.rule ??

@@ -20,8 +20,12 @@ function world() {
   const files = new Map<string, Entry>();
   const locked = new Set<string>();
   const writing = new Set<string>();
+  /** Symbolic links whose target fails to stat (ELOOP for a loop, ENOENT for a dangling link). */
+  const brokenLinks = new Map<string, 'ELOOP' | 'ENOENT'>();
   const probe: FileProbe = {
     stat: (path) => {
+      const broken = brokenLinks.get(path);
+      if (broken) return Promise.reject(Object.assign(new Error('broken link'), { code: broken }));
       const e = files.get(path);
       if (!e) return Promise.reject(Object.assign(new Error('gone'), { code: 'ENOENT' }));
       return Promise.resolve({
@@ -31,10 +35,24 @@ function world() {
         isFile: () => e.dir !== true,
       });
     },
-    writers: (paths) => Promise.resolve(new Set(paths.filter((p) => writing.has(p)))),
-    openForReading: (path) => Promise.resolve(locked.has(path) ? { ok: false, code: 'EBUSY' } : { ok: true }),
+    lstat: (path) => {
+      if (!brokenLinks.has(path) && !files.has(path))
+        return Promise.reject(Object.assign(new Error('gone'), { code: 'ENOENT' }));
+      const link = brokenLinks.has(path);
+      return Promise.resolve({ size: link ? 12 : 10, mtimeMs: 3, ino: 4, isSymbolicLink: () => link });
+    },
+    writers: (paths) => {
+      writersAsked.push(...paths);
+      return Promise.resolve(new Set(paths.filter((p) => writing.has(p))));
+    },
+    openForReading: (path) => {
+      opened.push(path);
+      return Promise.resolve(locked.has(path) ? { ok: false, code: 'EBUSY' } : { ok: true });
+    },
   };
-  return { files, locked, writing, probe };
+  const opened: string[] = [];
+  const writersAsked: string[] = [];
+  return { files, locked, writing, brokenLinks, opened, writersAsked, probe };
 }
 
 function settle(w: ReturnType<typeof world>, onFile?: (f: CompleteFile) => void) {
@@ -124,6 +142,40 @@ describe('inbox settle: a file is handed over once, only when complete', () => {
     w.writing.clear();
     await t.after(SETTLE);
     expect(t.emitted).toHaveLength(1);
+  });
+
+  it.each(['ELOOP', 'ENOENT'] as const)(
+    'a symbolic link whose target fails with %s is handed over after the window, never opened',
+    async (code) => {
+      const w = world();
+      w.brokenLinks.set(A, code);
+      const t = settle(w);
+      t.s.offer(A);
+      await t.after(0);
+      await t.after(SETTLE - 1);
+      expect(t.emitted).toEqual([]);
+      await t.after(1);
+      expect(t.emitted).toEqual([{ folder: 'main', path: A, size: 12, mtimeMs: 3, ino: 4 }]);
+      expect(w.opened).toEqual([]);
+      expect(w.writersAsked).toEqual([]);
+      // Once per version, like any file.
+      t.s.offer(A);
+      await t.after(SETTLE * 2);
+      expect(t.emitted).toHaveLength(1);
+    },
+  );
+
+  it('a file that vanished (not a link) is forgotten, never handed over', async () => {
+    const w = world();
+    w.files.set(A, { size: 10 });
+    const t = settle(w);
+    t.s.offer(A);
+    await t.after(0);
+    w.files.delete(A);
+    await t.after(SETTLE);
+    await t.after(SETTLE);
+    expect(t.emitted).toEqual([]);
+    expect(t.s.pendingCount).toBe(0);
   });
 
   it('an empty file waits for the long window, then is handed over as empty', async () => {
