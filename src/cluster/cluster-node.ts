@@ -52,6 +52,9 @@ export interface ClusterNode {
   /** Intake of one complete file; never throws (Redis away: the file is offered again later). */
   take(file: CompleteFile): Promise<ClusterIntakeResult | undefined>;
   setLimits(limits: { concurrency: number; local: number }): void;
+  /** This node takes no new jobs (the ones it runs finish); the other nodes go on. */
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -99,6 +102,12 @@ export async function startClusterNode(deps: ClusterNodeDeps): Promise<ClusterNo
       if (workers[0]) workers[0].concurrency = Math.max(1, next.concurrency);
       if (workers[1]) workers[1].concurrency = Math.max(1, next.local);
     },
+    async pause() {
+      // Not `pause(true)`: a fetch already waiting in Redis would still take the next job. This one
+      // cuts that wait at once; the promise resolves only when the running jobs end, so it is not awaited.
+      for (const w of workers) void w.pause(false).catch(() => undefined);
+    },
+    resume: () => workers.forEach((w) => w.resume()),
     async stop() {
       if (stopped) return;
       stopped = true;

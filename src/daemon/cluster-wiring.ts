@@ -23,11 +23,14 @@ export interface ClusterWiring {
   opts: { creditsCheckMs?: number };
 }
 
+/** The cluster's work on this node, which a person may pause (this node only). */
+export type ClusterWork = Work & { pause(): Promise<void>; resume(): void };
+
 /**
  * Cluster mode (`cluster:`): files go onto the shared BullMQ queues instead of the local pipeline,
  * and this node's workers run the cluster's jobs through the same job path.
  */
-export async function startClusterWork(w: ClusterWiring): Promise<Work> {
+export async function startClusterWork(w: ClusterWiring): Promise<ClusterWork> {
   const config = w.config();
   const cluster = config.cluster!;
   const { engines, ports } = w;
@@ -50,6 +53,8 @@ export async function startClusterWork(w: ClusterWiring): Promise<Work> {
   return {
     take: (file) => node.take(file),
     setLimits: (limits) => node.setLimits(limits),
+    pause: () => node.pause(),
+    resume: () => node.resume(),
     stop: () => node.stop(),
   };
 }
