@@ -1,7 +1,8 @@
 import type { AppPorts } from '../app/ports.js';
 import type { ClusterBackend } from '../cluster/backend.js';
 import { startClusterNode } from '../cluster/cluster-node.js';
-import { UPLOADS_KEY } from '../cluster/backend.js';
+import { CALLS_KEY, UPLOADS_KEY } from '../cluster/backend.js';
+import { redisCallRate, type CallRate } from '../cluster/redis-call-rate.js';
 import { redisSemaphore } from '../cluster/redis-semaphore.js';
 import { sharedStageLimiter } from '../cluster/shared-stages.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
@@ -57,6 +58,18 @@ export async function startClusterWork(w: ClusterWiring): Promise<ClusterWork> {
     resume: () => node.resume(),
     stop: () => node.stop(),
   };
+}
+
+/** `cluster.apiCallsPerMinute`: the account's API calls over any minute, counted across every node. */
+export function clusterCallRate(backend: ClusterBackend, config: () => Config): CallRate | undefined {
+  const cluster = config().cluster;
+  if (!cluster?.apiCallsPerMinute) return undefined;
+  return redisCallRate(backend.redis, {
+    key: CALLS_KEY,
+    limit: () => config().cluster?.apiCallsPerMinute ?? cluster.apiCallsPerMinute!,
+    windowMs: 60_000,
+    holder: `${cluster.node}:${backend.pid}`,
+  });
 }
 
 /** `cluster.maxUploads`: uploads bounded across every node (one account), on top of `limits.uploads`. */

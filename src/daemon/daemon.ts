@@ -8,7 +8,7 @@ import { blockedFolderReporter, type BlockedFolderReporter } from '../outbox/blo
 import type { Pipeline } from '../queue/pipeline.js';
 import type { ClusterBackend } from '../cluster/backend.js';
 import { attachClusterSurface } from './cluster-surface.js';
-import { clusterStages, startClusterWork, type ClusterWork } from './cluster-wiring.js';
+import { clusterCallRate, clusterStages, startClusterWork, type ClusterWork } from './cluster-wiring.js';
 import { wireIntake, type Intake } from './intake-wiring.js';
 import { startLiveReload } from './live-reload.js';
 import { reportSettingsError } from './settings-errors.js';
@@ -156,7 +156,8 @@ async function startWork(
   const backend = clusterConfig ? ports.cluster(clusterConfig) : undefined;
   if (backend) p.cleanup.push(() => backend.close());
   const stages = backend ? clusterStages(backend, config, p.stages) : p.stages;
-  const engines = startEngines(ports, config(), stages, p.cleanup);
+  const rate = backend ? clusterCallRate(backend, config) : undefined;
+  const engines = startEngines(ports, config(), stages, p.cleanup, rate && ((signal) => rate.take(signal)));
   if (backend) {
     const { notifier, forget, folder } = p;
     const work = await startClusterWork({ ports, backend, engines, notifier, config, folder, forget, opts });
