@@ -61,7 +61,12 @@ export interface AppPorts {
   tools(config: Config | undefined): ToolPaths;
   localEngine(tools: ToolPaths): Engine;
   /** The cloud engine over its own HTTP connection pool (the dispatcher). */
-  nemo(config: Config | undefined, stages?: StageLimiter): NemoHandle;
+  /** `beforeCall`: awaited before each API request (cluster mode: the shared call rate). */
+  nemo(
+    config: Config | undefined,
+    stages?: StageLimiter,
+    beforeCall?: (signal?: AbortSignal) => Promise<void>,
+  ): NemoHandle;
   retryMarks(stateDir: string): RetryMarks;
   /** The retry use case's ports (`retryFile`, for the API; the CLI builds the same). */
   retryDeps(stateDir: string): RetryFileDeps;
@@ -94,10 +99,10 @@ export function realPorts(base: { env: Env; log: Logger; clock?: Clock }): AppPo
       config.notify === 'none' ? silentNotifier : createDesktopNotifier(log.child({ module: 'notify' })),
     tools: (config) => resolveTools({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
     localEngine: (tools) => createLocalEngine({ tools, log: log.child({ module: 'local' }) }),
-    nemo: (config, stages) => {
+    nemo: (config, stages, beforeCall) => {
       const options = nemoOptions(config, env, log, clock);
       return {
-        engine: createNemoEngine({ ...options, stages }),
+        engine: createNemoEngine({ ...options, stages, beforeCall }),
         close: () => options.dispatcher.close(),
         destroy: () => options.dispatcher.destroy(),
       };

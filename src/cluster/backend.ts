@@ -7,6 +7,8 @@ export const CLOUD_QUEUE = 'cloud';
 export const LOCAL_QUEUE = 'local';
 /** The cluster-wide upload slots (`cluster.maxUploads`): a sorted set of holders. */
 export const UPLOADS_KEY = `${QUEUE_PREFIX}:uploads`;
+/** The account's recent API calls (`cluster.apiCallsPerMinute`): a sorted set scored by time. */
+export const CALLS_KEY = `${QUEUE_PREFIX}:api-calls`;
 
 /** What a finished cluster job returns (kept by BullMQ with the completed job). */
 export type ClusterJobResult =

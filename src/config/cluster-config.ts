@@ -12,6 +12,8 @@ export interface ClusterConfig {
   passwordEnv: string | undefined;
   maxCloudJobs: number | undefined;
   maxUploads: number | undefined;
+  /** NemoVideo API calls per minute across every node (one account). */
+  apiCallsPerMinute: number | undefined;
   lockSeconds: number;
 }
 
@@ -35,6 +37,7 @@ export function resolveClusterConfig(
     passwordEnv: raw.passwordEnv,
     maxCloudJobs: raw.maxCloudJobs,
     maxUploads: raw.maxUploads,
+    apiCallsPerMinute: raw.apiCallsPerMinute,
     lockSeconds: raw.lockSeconds,
   };
 }

@@ -43,6 +43,14 @@ export const ClusterSchema = z
       .describe(
         'Uploads in flight across ALL nodes (one account). Default: no cluster-wide cap, each node uploads `limits.uploads` at once.',
       ),
+    apiCallsPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'NemoVideo API calls per minute across ALL nodes (one account), over any 60 seconds. Default: no cluster-wide rate.',
+      ),
     lockSeconds: z
       .number()
       .positive()

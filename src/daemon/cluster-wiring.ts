@@ -1,7 +1,8 @@
 import type { AppPorts } from '../app/ports.js';
 import type { ClusterBackend } from '../cluster/backend.js';
 import { startClusterNode } from '../cluster/cluster-node.js';
-import { UPLOADS_KEY } from '../cluster/backend.js';
+import { CALLS_KEY, UPLOADS_KEY } from '../cluster/backend.js';
+import { redisCallRate, type CallRate } from '../cluster/redis-call-rate.js';
 import { redisSemaphore } from '../cluster/redis-semaphore.js';
 import { sharedStageLimiter } from '../cluster/shared-stages.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
@@ -23,11 +24,14 @@ export interface ClusterWiring {
   opts: { creditsCheckMs?: number };
 }
 
+/** The cluster's work on this node, which a person may pause (this node only). */
+export type ClusterWork = Work & { pause(): Promise<void>; resume(): void };
+
 /**
  * Cluster mode (`cluster:`): files go onto the shared BullMQ queues instead of the local pipeline,
  * and this node's workers run the cluster's jobs through the same job path.
  */
-export async function startClusterWork(w: ClusterWiring): Promise<Work> {
+export async function startClusterWork(w: ClusterWiring): Promise<ClusterWork> {
   const config = w.config();
   const cluster = config.cluster!;
   const { engines, ports } = w;
@@ -51,8 +55,22 @@ export async function startClusterWork(w: ClusterWiring): Promise<Work> {
   return {
     take: (file) => node.take(file),
     setLimits: (limits) => node.setLimits(limits),
+    pause: () => node.pause(),
+    resume: () => node.resume(),
     stop: () => node.stop(),
   };
+}
+
+/** `cluster.apiCallsPerMinute`: the account's API calls over any minute, counted across every node. */
+export function clusterCallRate(backend: ClusterBackend, config: () => Config): CallRate | undefined {
+  const cluster = config().cluster;
+  if (!cluster?.apiCallsPerMinute) return undefined;
+  return redisCallRate(backend.redis, {
+    key: CALLS_KEY,
+    limit: () => config().cluster?.apiCallsPerMinute ?? cluster.apiCallsPerMinute!,
+    windowMs: 60_000,
+    holder: `${cluster.node}:${backend.pid}`,
+  });
 }
 
 /** `cluster.maxUploads`: uploads bounded across every node (one account), on top of `limits.uploads`. */

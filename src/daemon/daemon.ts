@@ -6,7 +6,9 @@ import { IN_FLIGHT_STATES } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
 import { blockedFolderReporter, type BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { Pipeline } from '../queue/pipeline.js';
-import { clusterStages, startClusterWork } from './cluster-wiring.js';
+import type { ClusterBackend } from '../cluster/backend.js';
+import { attachClusterSurface } from './cluster-surface.js';
+import { clusterCallRate, clusterStages, startClusterWork, type ClusterWork } from './cluster-wiring.js';
 import { wireIntake, type Intake } from './intake-wiring.js';
 import { startLiveReload } from './live-reload.js';
 import { reportSettingsError } from './settings-errors.js';
@@ -63,7 +65,7 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
   const blockedFolders = blockedFolderReporter(log, notifier);
   const stages = createStageLimiter(stageLimitsOf(state.config));
   const wired: { intake?: Intake } = {};
-  const { work, pipeline } = await startWork(opts, getConfig, {
+  const { work, pipeline, cluster } = await startWork(opts, getConfig, {
     ...{ journal, notifier, stages, cleanup, blockedFolders, surface },
     forget: (path) => wired.intake?.watcher.forget(path),
     folder: (name) => wired.intake?.rules.get(name),
@@ -93,16 +95,16 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
     stopped: () => state.stopped,
   });
   cleanup.push(() => settings.close());
-  // The page and API steer the local pipeline; in cluster mode `status` shows the cluster instead.
-  if (pipeline) {
-    const { engines } = work;
-    const forget = (path: string) => intake.watcher.forget(path);
-    const attached = await attachSurface({
-      ...{ ports, prepared: surface, config: getConfig, pipeline, rules: intake.rules, engines, forget },
-      stopped: () => state.stopped,
-    });
-    cleanup.push(() => attached.close());
-  }
+  // The page and API steer the local pipeline, or show the cluster and steer this node.
+  const parts = {
+    ...{ ports, prepared: surface, config: getConfig, rules: intake.rules, engines: work.engines },
+    forget: (path: string) => intake.watcher.forget(path),
+    stopped: () => state.stopped,
+  };
+  const attached = pipeline
+    ? await attachSurface({ ...parts, pipeline })
+    : await attachClusterSurface({ ...parts, ...cluster! });
+  cleanup.push(() => attached.close());
   log.info(
     { folders: state.config.folders.map((f) => f.name), stateDir: state.config.stateDir },
     'Watching inboxes',
@@ -144,19 +146,24 @@ async function startWork(
   opts: DaemonOptions,
   config: () => Config,
   p: WorkParts,
-): Promise<{ work: Work & { engines: Engines }; pipeline?: Pipeline }> {
+): Promise<{
+  work: Work & { engines: Engines };
+  pipeline?: Pipeline;
+  cluster?: { backend: ClusterBackend; work: ClusterWork };
+}> {
   const { ports } = opts;
   const clusterConfig = config().cluster;
   const backend = clusterConfig ? ports.cluster(clusterConfig) : undefined;
   if (backend) p.cleanup.push(() => backend.close());
   const stages = backend ? clusterStages(backend, config, p.stages) : p.stages;
-  const engines = startEngines(ports, config(), stages, p.cleanup);
+  const rate = backend ? clusterCallRate(backend, config) : undefined;
+  const engines = startEngines(ports, config(), stages, p.cleanup, rate && ((signal) => rate.take(signal)));
   if (backend) {
     const { notifier, forget, folder } = p;
     const work = await startClusterWork({ ports, backend, engines, notifier, config, folder, forget, opts });
     // Stopped here too when the wiring fails after the node started (idempotent).
     p.cleanup.push(() => work.stop(0));
-    return { work: { ...work, engines } };
+    return { work: { ...work, engines }, cluster: { backend, work } };
   }
   const { journal, notifier, forget, blockedFolders, surface } = p;
   const { pipeline, work } = startPipeline({

@@ -1,8 +1,10 @@
 import type { AppPorts } from '../app/ports.js';
 import type { Config } from '../config/config.js';
 import { createEventBus, type EventBus } from '../events/event-bus.js';
+import type { JobView } from '../events/events.js';
 import { observeJournal } from '../events/observed-journal.js';
-import { createDaemonControl } from '../http/daemon-control.js';
+import type { Control } from '../http/control.js';
+import { createDaemonControl, type DaemonControlDeps } from '../http/daemon-control.js';
 import type { Journal } from '../jobs/journal.js';
 import { feedMetricsFromEvents } from '../metrics/metrics-from-events.js';
 import type { PromMetrics } from '../metrics/prom-metrics.js';
@@ -41,7 +43,9 @@ export async function prepareSurface(
   const bus = createEventBus({ now: () => clock.now() });
   const observed = observeJournal(journal, bus);
   const metrics = ports.surface.metrics(() => countByStateAndFolder(observed));
-  feedMetricsFromEvents(bus, metrics, ports.fs);
+  // Cluster mode: the bus carries every node's jobs; this node's counters count its own.
+  const node = config().cluster?.node;
+  feedMetricsFromEvents(bus, metrics, ports.fs, (job) => !node || job.node === node);
   const steering = await createSteering({ stateDir: config().stateDir, bus, config, clock });
   const counted = (onFile: (file: CompleteFile) => void) => (file: CompleteFile) => {
     metrics.watcherEvent('file');
@@ -85,29 +89,66 @@ const TICK_MS = 30_000;
 
 /** Control, page/API/metrics server, webhook/ntfy channels and the schedule tick. */
 export async function attachSurface(o: AttachOptions): Promise<{ close(): Promise<void> }> {
-  const { ports, prepared, pipeline } = o;
-  const { bus, metrics, steering, journal } = prepared;
-  const log = ports.log;
+  const { prepared, pipeline } = o;
+  const { metrics, steering, journal } = prepared;
   steering.bind(pipeline, journal);
-  const control = createDaemonControl({
+  const control = createDaemonControl({ ...controlDeps(o), pipeline });
+  // A schedule window that opens lets waiting jobs start; queue depth is sampled for metrics too.
+  const tick = setInterval(() => {
+    metrics.queueDepth(pipeline.stats());
+    pipeline.release();
+  }, TICK_MS);
+  tick.unref();
+  const served = await serveSurface(o, control, () => metrics.queueDepth(pipeline.stats()));
+  return {
+    async close() {
+      clearInterval(tick);
+      await served.close();
+    },
+  };
+}
+
+export type SurfaceParts = Omit<AttachOptions, 'pipeline'>;
+
+/** What this node's control needs, whoever runs the jobs (the local pipeline or the cluster). */
+export function controlDeps(o: SurfaceParts): Omit<DaemonControlDeps, 'pipeline'> {
+  const { ports, prepared } = o;
+  return {
     config: o.config,
-    journal,
-    bus,
+    journal: prepared.journal,
+    bus: prepared.bus,
     folders: () => o.config().folders.map((folder) => o.rules.get(folder.name) ?? { folder }),
-    pipeline,
-    pause: steering.pause,
-    gate: steering.gate,
+    pause: prepared.steering.pause,
+    gate: prepared.steering.gate,
     credits: () => o.engines.nemo.engine.client.credits(),
     usesCloud: () => o.config().folders.some((f) => o.rules.get(f.name)?.rule?.engine !== 'local'),
     watcherRunning: () => !o.stopped(),
     sourceLeft: o.forget,
-    metrics,
+    metrics: prepared.metrics,
     retry: ports.retryDeps(o.config().stateDir),
     clock: ports.clock,
-    log,
-  });
+    log: ports.log,
+  };
+}
+
+/** The page/API/metrics server and the webhook/ntfy channels over a control. */
+export async function serveSurface(
+  o: SurfaceParts,
+  control: Control & { close(): void },
+  beforeScrape: () => void,
+  /** Whose jobs this node announces on webhook/ntfy channels (cluster mode: its own). */
+  announces: (job: JobView) => boolean = () => true,
+): Promise<{ close(): Promise<void> }> {
+  const { ports, prepared } = o;
+  const { bus, metrics } = prepared;
+  const log = ports.log;
+  const own: EventBus = {
+    ...bus,
+    subscribe: (listener) =>
+      bus.subscribe((e) => ('job' in e && !announces(e.job) ? undefined : listener(e))),
+  };
   const channels = startChannelNotifier(
-    bus,
+    own,
     {
       channels: () => o.config().channels,
       folderChannels: (name) => o.config().folders.find((f) => f.name === name)?.channels,
@@ -115,26 +156,19 @@ export async function attachSurface(o: AttachOptions): Promise<{ close(): Promis
     log.child({ module: 'notify' }),
     { send: ports.surface.post },
   );
-  // A schedule window that opens lets waiting jobs start; queue depth is sampled for metrics too.
-  const tick = setInterval(() => {
-    metrics.queueDepth(pipeline.stats());
-    pipeline.release();
-  }, TICK_MS);
-  tick.unref();
   const surface = await ports.surface.serve({
     http: o.config().http,
     stateDir: o.config().stateDir,
     control,
     events: bus,
     metrics: async () => {
-      metrics.queueDepth(pipeline.stats());
+      beforeScrape();
       return metrics.scrape();
     },
     log: log.child({ module: 'http' }),
   });
   return {
     async close() {
-      clearInterval(tick);
       await surface?.close();
       channels.stop();
       control.close();

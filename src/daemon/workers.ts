@@ -28,6 +28,7 @@ export function startEngines(
   config: Config,
   stages: StageLimiter,
   cleanup: (() => Promise<unknown>)[],
+  beforeCall?: (signal?: AbortSignal) => Promise<void>,
 ): Engines {
   let tools: ToolPaths | undefined;
   try {
@@ -38,7 +39,7 @@ export function startEngines(
       'ffmpeg not found: local rules will fail and files are not checked before upload',
     );
   }
-  const nemo = ports.nemo(config, stages);
+  const nemo = ports.nemo(config, stages, beforeCall);
   cleanup.push(() => nemo.destroy());
   return { nemo, local: tools ? ports.localEngine(tools) : undefined, tools };
 }

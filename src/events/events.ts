@@ -13,6 +13,8 @@ export interface JobView {
   output?: string;
   error?: JobError;
   heldReason?: string;
+  /** Cluster mode: the node that runs the job (or ran it last). */
+  node?: string;
   attempts: number;
   size: number;
   createdAt: number;

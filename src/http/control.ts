@@ -7,8 +7,8 @@ import type { JobView } from '../events/events.js';
  */
 export interface Control {
   listFolders(): FolderView[];
-  listJobs(filter: JobQuery, page: Page): { jobs: JobView[]; total: number };
-  getJob(id: string): (JobView & { history: HistoryEntry[] }) | undefined;
+  listJobs(filter: JobQuery, page: Page): JobList | Promise<JobList>;
+  getJob(id: string): JobDetail | undefined | Promise<JobDetail | undefined>;
   retry(id: string): Promise<ActionResult>;
   cancel(id: string): Promise<ActionResult>;
   pause(opts: { drain: boolean }): Promise<PauseView>;
@@ -17,6 +17,28 @@ export interface Control {
   credits(): Promise<CreditsView>;
   readiness(): Promise<Readiness>;
   recentLog(): LogLine[];
+  /** Cluster mode only: this node, the nodes alive and whether cloud jobs are held on every node. */
+  cluster?(): Promise<ClusterView>;
+}
+
+export interface JobList {
+  jobs: JobView[];
+  total: number;
+}
+
+export type JobDetail = JobView & { history: HistoryEntry[] };
+
+export interface ClusterView {
+  node: string;
+  nodes: {
+    node: string;
+    pid: number;
+    startedAt: number;
+    seenAt: number;
+    concurrency: number;
+    local: number;
+  }[];
+  cloudPaused: boolean;
 }
 
 export interface FolderView {

@@ -1,23 +1,22 @@
 import { access, constants } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { toVideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { redact } from '../core/secrets.js';
 import type { Config, FolderConfig } from '../config/config.js';
-import { retryFile, type RetryFileDeps } from '../intake/retry-file.js';
+import type { RetryFileDeps } from '../intake/retry-file.js';
 import type { EventBus } from '../events/event-bus.js';
 import { jobView } from '../events/job-view.js';
 import { isFinalState, type JobRecord } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DONE_DIR, FAILED_DIR } from '../outbox/inbox-subfolder.js';
 import { setAside } from '../outbox/failed.js';
 import type { StartGate } from '../queue/start-gate.js';
 import type { PauseControl } from '../queue/pause-control.js';
 import type { Control, CreditsView, FolderView, PauseView, Readiness } from './control.js';
 import { trackHistory } from './job-history.js';
 import { trackRecentLog } from './recent-log.js';
+import { retryJobSource } from './retry-source.js';
 
 export interface DaemonControlDeps {
   config(): Config;
@@ -130,37 +129,7 @@ export function createDaemonControl(d: DaemonControlDeps): Control & { close(): 
           code: 'NOT_FINAL',
           message: `The job is ${job.state}; only done or failed jobs can be retried`,
         };
-      const folder = folderOf(job.folder);
-      if (!folder)
-        return {
-          ok: false,
-          status: 409,
-          code: 'NO_FOLDER',
-          message: `Folder ${job.folder} is no longer configured`,
-        };
-      const rel = relative(folder.inbox, job.source);
-      const candidates = [join(folder.inbox, FAILED_DIR, rel), join(folder.inbox, DONE_DIR, rel), job.source];
-      for (const path of candidates) {
-        if (!(await exists(d.retry.fs, path))) continue;
-        try {
-          const line = await retryFile(d.config(), path, d.retry);
-          d.log.info({ job: id, file: job.sourceName }, 'Retry requested over the API');
-          return { ok: true, message: redact(line) };
-        } catch (err) {
-          return {
-            ok: false,
-            status: 409,
-            code: toVideoInboxError(err).code,
-            message: redact(toVideoInboxError(err).message),
-          };
-        }
-      }
-      return {
-        ok: false,
-        status: 409,
-        code: 'SOURCE_GONE',
-        message: 'The source is no longer in the inbox, _failed/ or _done/',
-      };
+      return retryJobSource(d, job);
     },
     async cancel(id) {
       const job = d.journal.get(id);
@@ -233,11 +202,4 @@ export function createDaemonControl(d: DaemonControlDeps): Control & { close(): 
     },
     recentLog: () => log.lines(),
   };
-}
-
-async function exists(fs: RetryFileDeps['fs'], path: string): Promise<boolean> {
-  return fs.stat(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -96,14 +96,14 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     const lastEventId = opts.events.lastId;
     const offset = Math.max(0, Number(q.offset ?? 0) || 0);
     const limit = Math.min(500, Math.max(1, Number(q.limit ?? 50) || 50));
-    const { jobs, total } = control.listJobs(
+    const { jobs, total } = await control.listJobs(
       { state: states as JobState[] | undefined, folder: q.folder, q: q.q },
       { offset, limit },
     );
     return { jobs, total, offset, limit, lastEventId };
   });
   app.get('/api/jobs/:id', async (req, reply) => {
-    const job = control.getJob((req.params as { id: string }).id);
+    const job = await control.getJob((req.params as { id: string }).id);
     return job ? { job } : reply.code(404).send(error('NOT_FOUND', 'No such job'));
   });
   app.post('/api/jobs/:id/retry', async (req, reply) =>
@@ -120,6 +120,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   });
   app.post('/api/resume', async () => control.resume());
   app.get('/api/credits', async () => control.credits());
+  app.get('/api/cluster', async (_req, reply) =>
+    control.cluster
+      ? control.cluster()
+      : reply.code(404).send(error('NOT_CLUSTER', 'This daemon does not run in cluster mode')),
+  );
   app.get('/api/log', async () => ({ lines: control.recentLog() }));
   app.get('/api/events', (req, reply) => serveEvents(opts.events, req, reply));
   app.get('/metrics', async (_req, reply) => {

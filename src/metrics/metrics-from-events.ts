@@ -1,5 +1,5 @@
 import type { EventBus } from '../events/event-bus.js';
-import type { Stamped } from '../events/events.js';
+import type { JobView, Stamped } from '../events/events.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -12,11 +12,14 @@ export function feedMetricsFromEvents(
   bus: EventBus,
   metrics: Metrics,
   fs: { stat(path: string): Promise<{ size: number }> },
+  /** Which jobs count (cluster mode: this node's, not those other nodes run). */
+  counts: (job: JobView) => boolean = () => true,
 ): () => void {
   const stageSince = new Map<string, { stage: string; at: number }>();
   return bus.subscribe((e: Stamped) => {
     if (!('job' in e)) return;
     const { job } = e;
+    if (!counts(job)) return;
     const prev = stageSince.get(job.id);
     const closeStage = () => {
       if (prev && prev.stage !== 'queued') metrics.stageDone(prev.stage, job.engine, (e.at - prev.at) / 1000);

@@ -71,6 +71,7 @@ export class NemoClient {
       log: this.log,
       random: this.random,
       dispatcher: options.dispatcher,
+      beforeCall: options.beforeCall,
     });
   }
 

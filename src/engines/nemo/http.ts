@@ -27,6 +27,8 @@ export interface HttpDeps {
   log: Logger;
   random: () => number;
   dispatcher?: Dispatcher;
+  /** Awaited before each request goes out (a shared call rate); retries wait for it too. */
+  beforeCall?: (signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -110,6 +112,7 @@ export class NemoHttp {
   }
 
   private async once(call: HttpCall, token: string | undefined): Promise<JsonAnswer | StreamAnswer> {
+    if (this.deps.beforeCall) await this.deps.beforeCall(call.signal);
     const headers = { ...this.headers(call.skill, token), ...call.headers };
     const timeoutMs = call.timeoutMs ?? this.deps.requestTimeoutMs;
     const dog = watchdog(call.endpoint, timeoutMs);

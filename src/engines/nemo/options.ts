@@ -10,6 +10,8 @@ export const DEFAULT_REGISTRATION_URL = 'https://nemovideo.ai/register';
 
 /** Settings of the NemoVideo client; every duration is configurable so tests can run in seconds. */
 export interface NemoClientOptions {
+  /** Awaited before every request is sent (cluster mode: the account's call rate shared by all nodes). */
+  beforeCall?: (signal?: AbortSignal) => Promise<void>;
   /** API base URL (NEMO_API_BASE); default the production service. */
   baseUrl?: string;
   /** Directory holding `nemo-credentials.json` (client id and anonymous token, mode 0600). */

@@ -49,7 +49,8 @@ function renderJob(job) {
   row.dataset.state = job.state;
   const [file, folder, st, progress, act] = row.children;
   text(file, job.file);
-  text(folder, job.folder);
+  // Cluster mode: the node that runs the job (or ran it).
+  text(folder, job.node ? `${job.folder} · on ${job.node}` : job.folder);
   st.className = `state state-${job.state}`;
   text(st, job.state);
   progress.replaceChildren();
@@ -167,6 +168,19 @@ async function loadState() {
   renderRunState(await api('/api/state'));
 }
 
+async function loadCluster() {
+  const res = await fetch('/api/cluster', { credentials: 'same-origin' });
+  if (!res.ok) return; // one host: no cluster line
+  const c = await res.json();
+  const names = c.nodes.map((n) => (n.node === c.node ? `${n.node} (this one)` : n.node));
+  const held = c.cloudPaused ? '; cloud jobs held on every node (out of credits)' : '';
+  text(
+    $('#cluster'),
+    `Cluster: ${names.length} node${names.length === 1 ? '' : 's'} alive: ${names.join(', ')}${held}`,
+  );
+  $('#cluster').hidden = false;
+}
+
 async function loadCredits() {
   const c = await api('/api/credits');
   text($('#credits'), 'available' in c ? `NemoVideo credits: ${c.available}` : `Credits unknown: ${c.error}`);
@@ -231,7 +245,11 @@ async function main() {
   await Promise.all([loadJobs(), loadFolders(), loadLog(), loadState()]);
   connect();
   void loadCredits();
-  setInterval(() => void loadState(), 10_000);
+  void loadCluster();
+  setInterval(() => {
+    void loadState();
+    void loadCluster();
+  }, 10_000);
 }
 
 void main();

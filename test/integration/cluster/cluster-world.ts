@@ -49,6 +49,9 @@ export async function makeClusterWorld(opts: ClusterWorldOptions): Promise<Clust
       'notify: none',
       'settleSeconds: 0.3',
       'rescanSeconds: 2',
+      // A free port per node (each writes its address to <stateDir>/http.json): nodes run side by side.
+      'http:',
+      '  port: 0',
       'folders:',
       '  - name: main',
       '    inbox: inbox/main',

@@ -50,7 +50,7 @@ async function clusterStatus(w: ClusterWorld, node: number) {
 describe.skipIf(!distIsFresh())('a cluster node dies during a render (run `npm run build` first)', () => {
   it('another node finishes the job with the same render', async () => {
     // A long render (many polls) so the kill lands while it runs; a short lock so the takeover is quick.
-    world = await makeClusterWorld({ nodes: 3, emulator: { renderPolls: 30 }, lockSeconds: 3 });
+    world = await makeClusterWorld({ nodes: 3, emulator: { renderPolls: 100 }, lockSeconds: 3 });
     const { sb } = world;
     const nodes = [0, 1, 2].map((i) => world!.spawnNode(i));
     await Promise.all(nodes.map((n) => n.waitForLog('Watching inboxes')));

@@ -64,6 +64,7 @@ const cfg = (redis: string, password?: string): ClusterConfig => ({
   passwordEnv: password ? 'P' : undefined,
   maxCloudJobs: undefined,
   maxUploads: undefined,
+  apiCallsPerMinute: undefined,
   lockSeconds: 30,
 });
 
