@@ -6,7 +6,6 @@ import { IN_FLIGHT_STATES } from '../domain/job.js';
 import type { Journal } from '../jobs/journal.js';
 import { blockedFolderReporter, type BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { Pipeline } from '../queue/pipeline.js';
-import { clusterStages, startClusterWork } from './cluster-wiring.js';
 import { wireIntake, type Intake } from './intake-wiring.js';
 import { startLiveReload } from './live-reload.js';
 import { reportSettingsError } from './settings-errors.js';
@@ -147,11 +146,14 @@ async function startWork(
 ): Promise<{ work: Work & { engines: Engines }; pipeline?: Pipeline }> {
   const { ports } = opts;
   const clusterConfig = config().cluster;
-  const backend = clusterConfig ? ports.cluster(clusterConfig) : undefined;
+  const backend = clusterConfig ? await ports.cluster(clusterConfig) : undefined;
   if (backend) p.cleanup.push(() => backend.close());
-  const stages = backend ? clusterStages(backend, config, p.stages) : p.stages;
+  // Cluster mode's modules (BullMQ) load only when it is configured.
+  const cluster = backend ? await import('./cluster-wiring.js') : undefined;
+  const stages = backend && cluster ? cluster.clusterStages(backend, config, p.stages) : p.stages;
   const engines = startEngines(ports, config(), stages, p.cleanup);
-  if (backend) {
+  if (backend && cluster) {
+    const { startClusterWork } = cluster;
     const { notifier, forget, folder } = p;
     const work = await startClusterWork({ ports, backend, engines, notifier, config, folder, forget, opts });
     // Stopped here too when the wiring fails after the node started (idempotent).
