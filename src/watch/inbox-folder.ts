@@ -120,6 +120,11 @@ export class InboxFolder {
     this.settle.forgetEmitted(path);
   }
 
+  /** When a pass next has work here (a candidate due); none when idle or not watching. */
+  nextDueAt(): number | undefined {
+    return this.presence.isPresent && !this.closed ? this.settle.nextDueAt() : undefined;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.osWatch.close();
