@@ -19,7 +19,9 @@ export function createPromMetrics(
   opts: { jobStates?: () => { state: string; folder: string; count: number }[] } = {},
 ): PromMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  // The event-loop lag monitor samples every 10 ms by default: 100 wake-ups a second, most of an
+  // idle daemon's CPU (bench/idle-scale.ts). Once a second still shows a loop that stalls.
+  collectDefaultMetrics({ register: registry, prefix: PREFIX, eventLoopMonitoringPrecision: 1000 });
   const r = [registry];
   const started = new Counter({
     name: `${PREFIX}jobs_started_total`,
