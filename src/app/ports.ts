@@ -25,7 +25,6 @@ import {
   type InboxWatcherOptions,
 } from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
-import { clusterBackend } from './cluster-backend.js';
 import { watchFiles, type SettingsWatcher } from './live-files.js';
 import { nemoOptions } from './nemo-options.js';
 import { realSurfacePorts, type SurfacePorts } from './surface-ports.js';
@@ -77,8 +76,11 @@ export interface AppPorts {
     onFile: (file: CompleteFile) => void,
   ): InboxWatcher;
   watchSettings(onChange: (changed: string[]) => void): SettingsWatcher;
-  /** Cluster mode only: the shared Redis and its BullMQ queues (`cluster:` in the config). */
-  cluster(config: ClusterConfig): ClusterBackend;
+  /**
+   * Cluster mode only: the shared Redis and its BullMQ queues (`cluster:` in the config). Loaded on
+   * demand: a single-host daemon never pays for BullMQ and ioredis (hundreds of modules, ~10 MB).
+   */
+  cluster(config: ClusterConfig): Promise<ClusterBackend>;
 }
 
 /** The real ports: node:fs, the system clock, undici, ffmpeg, desktop notifications, chokidar. */
@@ -119,6 +121,6 @@ export function realPorts(base: { env: Env; log: Logger; clock?: Clock }): AppPo
     watchInboxes: (options, onFile) =>
       createInboxWatcher({ ...options, clock, log, watchFactory: chokidarWatchFactory }, onFile),
     watchSettings: (onChange) => watchFiles(log, onChange),
-    cluster: (config) => clusterBackend(config),
+    cluster: async (config) => (await import('./cluster-backend.js')).clusterBackend(config),
   };
 }

@@ -9,7 +9,14 @@ type CommandModule = { register: (program: Command) => void };
  * Listed in the order `--help` shows them.
  */
 const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandModule>]> = [
-  ['start', () => import('./start.js')],
+  [
+    'start',
+    async () => {
+      // Before the daemon's modules load (see daemon-heap.ts): an idle daemon stays small.
+      (await import('../app/daemon-heap.js')).keepYoungGenerationSmall();
+      return import('./start.js');
+    },
+  ],
   ['convert', () => import('./convert.js')],
   ['status', () => import('./status.js')],
   ['validate', () => import('./validate.js')],

@@ -7,8 +7,7 @@ import type { Journal } from '../jobs/journal.js';
 import { blockedFolderReporter, type BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { Pipeline } from '../queue/pipeline.js';
 import type { ClusterBackend } from '../cluster/backend.js';
-import { attachClusterSurface } from './cluster-surface.js';
-import { clusterCallRate, clusterStages, startClusterWork, type ClusterWork } from './cluster-wiring.js';
+import type { ClusterWork } from './cluster-wiring.js';
 import { wireIntake, type Intake } from './intake-wiring.js';
 import { startLiveReload } from './live-reload.js';
 import { reportSettingsError } from './settings-errors.js';
@@ -103,7 +102,7 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
   };
   const attached = pipeline
     ? await attachSurface({ ...parts, pipeline })
-    : await attachClusterSurface({ ...parts, ...cluster! });
+    : await (await import('./cluster-surface.js')).attachClusterSurface({ ...parts, ...cluster! });
   cleanup.push(() => attached.close());
   log.info(
     { folders: state.config.folders.map((f) => f.name), stateDir: state.config.stateDir },
@@ -153,12 +152,15 @@ async function startWork(
 }> {
   const { ports } = opts;
   const clusterConfig = config().cluster;
-  const backend = clusterConfig ? ports.cluster(clusterConfig) : undefined;
+  const backend = clusterConfig ? await ports.cluster(clusterConfig) : undefined;
   if (backend) p.cleanup.push(() => backend.close());
-  const stages = backend ? clusterStages(backend, config, p.stages) : p.stages;
-  const rate = backend ? clusterCallRate(backend, config) : undefined;
+  // Cluster mode's modules (BullMQ) load only when it is configured.
+  const cluster = backend ? await import('./cluster-wiring.js') : undefined;
+  const stages = backend && cluster ? cluster.clusterStages(backend, config, p.stages) : p.stages;
+  const rate = backend && cluster ? cluster.clusterCallRate(backend, config) : undefined;
   const engines = startEngines(ports, config(), stages, p.cleanup, rate && ((signal) => rate.take(signal)));
-  if (backend) {
+  if (backend && cluster) {
+    const { startClusterWork } = cluster;
     const { notifier, forget, folder } = p;
     const work = await startClusterWork({ ports, backend, engines, notifier, config, folder, forget, opts });
     // Stopped here too when the wiring fails after the node started (idempotent).

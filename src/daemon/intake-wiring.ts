@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
+import { mayTake } from '../rules/may-take.js';
 import type { InboxWatcher } from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
 import { createRuleBook, type RuleBook } from './rule-book.js';
@@ -72,6 +73,13 @@ export async function wireIntake(w: IntakeWiring): Promise<Intake> {
       settleMs: config.settleSeconds * 1000,
       rescanMs: config.rescanSeconds * 1000,
       forcePoll: config.poll,
+      // Names no rule of the folder can take (photos, notes beside the videos) cost no watch and no
+      // memory. Read at each look, so a rule edit that widens `match` applies from the next rescan;
+      // a folder whose rule never loaded leaves nothing out (its files are held for the rule).
+      isIgnored: (rel, folder) => {
+        const rule = rules.get(folder)?.rule;
+        return rule !== undefined && !mayTake(rule.match, rel);
+      },
     },
     (file) => taker.take(file),
   );

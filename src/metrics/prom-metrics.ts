@@ -19,7 +19,9 @@ export function createPromMetrics(
   opts: { jobStates?: () => { state: string; folder: string; count: number }[] } = {},
 ): PromMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  // The event-loop lag monitor samples every 10 ms by default: 100 wake-ups a second, most of an
+  // idle daemon's CPU (bench/idle-scale.ts). Once a second still shows a loop that stalls.
+  collectDefaultMetrics({ register: registry, prefix: PREFIX, eventLoopMonitoringPrecision: 1000 });
   const { started, finished, jobSeconds, stageSeconds, retries } = jobInstruments([registry]);
   const { bytes, apiErrors, queue, credits, settle, watcher } = flowInstruments([registry]);
   jobsGauge([registry], opts.jobStates);

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { watch as chokidarWatch } from 'chokidar';
 
 export interface FolderWatchOptions {
@@ -6,8 +7,11 @@ export interface FolderWatchOptions {
   poll: boolean;
   /** Polling interval, when polling. */
   intervalMs: number;
-  /** Absolute paths (files or folders) the watch should not even look at. */
-  ignored: (path: string) => boolean;
+  /**
+   * Absolute paths (files or folders) the watch should not even look at: no OS watch, no stats kept.
+   * Asked once without `stats` and again with them (an lstat) once the entry is known.
+   */
+  ignored: (path: string, stats?: Pick<Stats, 'isDirectory'>) => boolean;
 }
 
 /** What a watch reports. Handlers only record: the settle loop does all the work. */
@@ -41,7 +45,7 @@ export const chokidarWatchFactory: WatchFactory = (options, handlers) => {
     atomic: false,
     awaitWriteFinish: false,
     ignorePermissionErrors: true,
-    ignored: (path: string) => options.ignored(path),
+    ignored: (path: string, stats?: Stats) => options.ignored(path, stats),
   });
   watcher.on('add', (path) => handlers.file(path));
   watcher.on('change', (path) => handlers.file(path));

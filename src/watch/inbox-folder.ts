@@ -14,7 +14,14 @@ export interface InboxFolderPorts {
   presence: Omit<PresencePorts, 'log'>;
   osWatch: Omit<OsWatchPorts, 'log'>;
   settle: Omit<SettleDeps, 'log'>;
-  scanFolder(root: string, dir: string, skip: (rel: string) => boolean): Promise<ScanResult>;
+  scanFolder(
+    root: string,
+    dir: string,
+    skip: (rel: string) => boolean,
+    skipFile?: (rel: string) => boolean,
+  ): Promise<ScanResult>;
+  /** Files a folder leaves alone (by path relative to its inbox, and the folder's name). */
+  isIgnored?: (rel: string, folder: string) => boolean;
   readInotifyLimit: () => Promise<number | undefined>;
   /** Gives a name that is not valid UTF-8 a readable one (see undecodable-name). */
   renameReadable: RenameReadable;
@@ -38,6 +45,8 @@ export class InboxFolder {
   private readonly osWatch: InboxOsWatch;
   private readonly settle: InboxSettle;
   private readonly undecodable: InboxUndecodable;
+  /** Files this folder leaves alone: never watched, stat'ed or remembered. */
+  private readonly ignoresFile: (rel: string) => boolean;
 
   constructor(
     private folder: WatchFolder,
@@ -46,18 +55,19 @@ export class InboxFolder {
     this.root = resolve(folder.inbox);
     const where = { folder: folder.name, inbox: this.root };
     const { log } = ports;
+    this.ignoresFile = (rel) => ports.isIgnored?.(rel, this.folder.name) ?? false;
     this.presence = new InboxPresence(where, { ...ports.presence, log });
     this.osWatch = new InboxOsWatch(
       where,
       () => this.folder.poll === true,
-      { ...ports.osWatch, log },
+      { ...ports.osWatch, ignoresFile: this.ignoresFile, log },
       {
         file: (path) => {
           if (!this.closed) this.settle.offer(path);
         },
       },
     );
-    this.settle = new InboxSettle(where, { ...ports.settle, log });
+    this.settle = new InboxSettle(where, { ...ports.settle, isIgnored: this.ignoresFile, log });
     this.undecodable = new InboxUndecodable(where, { renameReadable: ports.renameReadable, log });
   }
 
@@ -108,6 +118,11 @@ export class InboxFolder {
 
   forgetEmitted(path: string): void {
     this.settle.forgetEmitted(path);
+  }
+
+  /** When a pass next has work here (a candidate due); none when idle or not watching. */
+  nextDueAt(): number | undefined {
+    return this.presence.isPresent && !this.closed ? this.settle.nextDueAt() : undefined;
   }
 
   async close(): Promise<void> {
@@ -173,10 +188,11 @@ export class InboxFolder {
   }
 
   private async rescan(dir: string): Promise<void> {
-    const result = await this.ports.scanFolder(this.root, dir, isIgnoredRelative);
+    const scan = (at: string) => this.ports.scanFolder(this.root, at, isIgnoredRelative, this.ignoresFile);
+    const result = await scan(dir);
     for (const again of await this.undecodable.makeReadable(result.undecodable)) {
       // The renamed files: scanned now, so they are taken in this pass.
-      this.settle.offerScanned((await this.ports.scanFolder(this.root, again, isIgnoredRelative)).files);
+      this.settle.offerScanned((await scan(again)).files);
     }
     const seen = this.settle.offerScanned(result.files);
     if (dir !== this.root) return;

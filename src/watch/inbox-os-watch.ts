@@ -20,6 +20,8 @@ export interface OsWatchPorts {
   /** Poll every inbox (config `watch.poll`). */
   forcePoll: boolean;
   pollIntervalMs: number;
+  /** Files (never folders) of this inbox to leave alone, by their path relative to it with `/`. */
+  ignoresFile?: (rel: string) => boolean;
 }
 
 /** What the OS watch hands on. It only records: the settle loop does the work. */
@@ -86,9 +88,12 @@ export class InboxOsWatch {
         root: real,
         poll,
         intervalMs: this.ports.pollIntervalMs,
-        ignored: (path) => {
+        ignored: (path, stats) => {
           const rel = relativeToInbox(real, path);
-          return rel !== '' && !rel.startsWith('..') && isIgnoredRelative(rel);
+          if (rel === '' || rel.startsWith('..')) return false;
+          if (isIgnoredRelative(rel)) return true;
+          // Only once the entry is known not to be a folder: a subfolder may hold videos.
+          return stats !== undefined && !stats.isDirectory() && (this.ports.ignoresFile?.(rel) ?? false);
         },
       },
       {

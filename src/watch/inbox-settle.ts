@@ -24,6 +24,8 @@ export interface SettleDeps {
   probe: FileProbe;
   settleMs: number;
   emptySettleMs: number;
+  /** The loop's period: a write up to this long before a look starts the window at the write. */
+  tickMs?: number;
   /** Extra names to leave alone, relative to the inbox with `/`. */
   isIgnored?: (rel: string) => boolean;
   onFile(file: CompleteFile): void;
@@ -63,11 +65,17 @@ export class InboxSettle {
     this.tracker = new SettleTracker(deps.clock, {
       settleMs: deps.settleMs,
       emptySettleMs: deps.emptySettleMs,
+      creditMs: deps.tickMs,
     });
   }
 
   get pendingCount(): number {
     return this.tracker.pendingCount;
+  }
+
+  /** When the next pass could hand something over or see a change; none while nothing is pending. */
+  nextDueAt(): number | undefined {
+    return this.tracker.nextCheckAt();
   }
 
   /** A file inside the inbox that neither the built-in policy nor the caller ignores. */

@@ -28,11 +28,13 @@ export interface InboxWatcherOptions {
   /** The OS watch (chokidarWatchFactory in the daemon; tests drop events on purpose). */
   watchFactory: WatchFactory;
   /**
-   * Extra names to leave alone (e.g. files no rule matches), on top of the built-in ignore policy.
-   * Receives the file's path relative to its inbox with `/` separators (`clip.avi`, `trip/clip.avi`);
-   * folders are never passed, so a glob cannot hide a whole subfolder by accident.
+   * Extra files to leave alone (e.g. names no rule of the folder can take), on top of the built-in
+   * ignore policy: they get no OS watch, no stat and no memory. Receives the file's path relative to
+   * its inbox with `/` separators (`clip.avi`, `trip/clip.avi`) and the folder's name; asked again on
+   * every event and rescan, so an answer that changes (a rule edit) applies from the next rescan.
+   * Folders are never passed, so a glob cannot hide a whole subfolder by accident.
    */
-  isIgnored?: (name: string) => boolean;
+  isIgnored?: (rel: string, folder: string) => boolean;
   /** An empty file is handed over (as empty) once it stayed empty this long. Default 10 × settleMs. */
   emptySettleMs?: number;
   /** Linux: also wait while a process of ours holds the file open for writing. Default on Linux. */
@@ -188,8 +190,9 @@ function folderPorts(
       forcePoll: opts.forcePoll === true,
       pollIntervalMs: timing.pollIntervalMs,
     },
-    settle: { clock, probe, ...timing, isIgnored: opts.isIgnored, onFile },
+    settle: { clock, probe, ...timing, onFile },
     scanFolder,
+    isIgnored: opts.isIgnored,
     renameReadable,
     readInotifyLimit: opts.readInotifyLimit ?? (() => readInotifyLimit()),
     log,

@@ -26,14 +26,16 @@ export function relativeToInbox(root: string, path: string): string {
 }
 
 /**
- * Lists every file under `dir` (inside inbox `root`) that `skip` does not exclude. Symlinked folders
- * are not followed (they can loop, or point outside the inbox); symlinked files are listed with their
- * target's fingerprint, and links that loop or dangle with their own (intake sets them aside).
+ * Lists every file under `dir` (inside inbox `root`) that `skip` does not exclude (files and folders)
+ * nor `skipFile` (files only: those are not even stat'ed). Symlinked folders are not followed (they
+ * can loop, or point outside the inbox); symlinked files are listed with their target's fingerprint,
+ * and links that loop or dangle with their own (intake sets them aside).
  */
 export async function scanFolder(
   root: string,
   dir: string,
   skip: (rel: string) => boolean,
+  skipFile?: (rel: string) => boolean,
 ): Promise<ScanResult> {
   const files: ScannedFile[] = [];
   let directories = 0;
@@ -55,12 +57,14 @@ export async function scanFolder(
     if (entries.some((e) => e.name.includes('\uFFFD'))) undecodable.push(...(await rawNames(current)));
     for (const entry of entries) {
       const path = join(current, entry.name);
-      if (skip(relativeToInbox(root, path))) continue;
+      const rel = relativeToInbox(root, path);
+      if (skip(rel)) continue;
       if (entry.isDirectory()) {
         stack.push(path);
         continue;
       }
       if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+      if (skipFile?.(rel)) continue;
       try {
         const st = await stat(path);
         if (st.isFile()) files.push({ path, fp: { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } });

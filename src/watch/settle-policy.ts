@@ -12,6 +12,13 @@ export interface SettleOptions {
   settleMs: number;
   /** How long an empty file must stay empty before it is handed over anyway (as an empty file). */
   emptySettleMs: number;
+  /**
+   * A changed file's window starts at its mtime (its last write) instead of at the look, when that
+   * mtime lies at most this long before the look: the time between a write and the loop's next look
+   * is not waited twice. An mtime outside that range (a copy that kept its old date, another clock)
+   * earns nothing. Default 0: the window starts at the look.
+   */
+  creditMs?: number;
 }
 
 /**
@@ -82,6 +89,14 @@ export class SettleTracker {
     if (candidate !== undefined) candidate.nextCheck = Math.min(candidate.nextCheck, this.clock.now());
   }
 
+  /** The earliest time a look at some pending file could change its verdict; none when none pend. */
+  nextCheckAt(): number | undefined {
+    let next: number | undefined;
+    for (const candidate of this.pending.values())
+      if (next === undefined || candidate.nextCheck < next) next = candidate.nextCheck;
+    return next;
+  }
+
   has(path: string): boolean {
     return this.pending.has(path);
   }
@@ -105,8 +120,9 @@ export class SettleTracker {
     const now = this.clock.now();
     if (!sameFingerprint(candidate.fp, fp)) {
       candidate.fp = { ...fp };
-      candidate.since = now;
-      candidate.nextCheck = now + this.options.settleMs;
+      const credit = this.options.creditMs ?? 0;
+      candidate.since = fp.mtimeMs <= now && fp.mtimeMs >= now - credit ? fp.mtimeMs : now;
+      candidate.nextCheck = candidate.since + this.options.settleMs;
       candidate.busySince = undefined;
       return 'wait';
     }

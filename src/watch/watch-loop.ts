@@ -43,10 +43,24 @@ export function watchLoop(deps: WatchLoopDeps): WatchLoop {
     }
   }
 
+  /**
+   * A tick, or less when a candidate falls due before it: a file is handed over when its window
+   * ends, not up to a tick later. A candidate already due waits for the tick as before.
+   */
+  function nextSleep(): number {
+    const now = clock.now();
+    let wait = timing.tickMs;
+    for (const f of deps.folders()) {
+      const due = f.nextDueAt();
+      if (due !== undefined && due > now) wait = Math.min(wait, due - now);
+    }
+    return wait;
+  }
+
   async function run(): Promise<void> {
     while (!signal.aborted) {
       try {
-        await clock.sleep(timing.tickMs, signal);
+        await clock.sleep(nextSleep(), signal);
       } catch {
         if (signal.aborted) return;
       }

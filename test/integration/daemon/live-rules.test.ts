@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
   listFiles,
   makeSandbox,
+  readJobs,
   startInProcess,
   waitFor,
   waitForJobs,
@@ -162,4 +163,32 @@ it('an edit of one folder rule file leaves the other folders working', async () 
   await waitForJobs(sb, (j) => j[0]?.state === 'done', 60_000, 'the file in the untouched folder done');
   expect(sentInstructions(sb.emu)).toEqual(['Convert main-after-edit.avi to MP4 at 1080p']);
   expect(await listFiles(sb.outbox)).toEqual(['main-after-edit.mp4']);
+});
+
+it('a file no rule could take is left alone, and taken once an edit widens the rule to its name', async () => {
+  sb = await makeSandbox({ config: { rescanSeconds: 1 } });
+  await mkdir(join(sb.inbox, 'notes'), { recursive: true });
+  await writeFile(join(sb.inbox, 'notes', 'todo.txt'), 'not a video, kept beside them');
+  d = await startInProcess(sb);
+  await drop(clips[0]!, 'first.avi', sb.inbox);
+  await waitForJobs(sb, (j) => j.some((x) => x.state === 'done'), 60_000, 'the video done');
+  // Several rescans later the note is still where it was, and nothing was recorded for it.
+  await new Promise((r) => setTimeout(r, 2500));
+  expect((await readJobs(sb)).map((j) => j.source)).toEqual([join(sb.inbox, 'first.avi')]);
+  expect(await listFiles(join(sb.inbox, 'notes'))).toEqual(['todo.txt']);
+
+  const before = loads(d);
+  await sb.writeRule({ match: ['*.avi', '*.txt'] });
+  await waitFor(() => loads(d!) > before, 15_000, 'the widened rule loaded');
+  // Now a rule takes it: intake probes it, finds no video and sets it aside with the reason.
+  const jobs = await waitForJobs(
+    sb,
+    (j) => j.some((x) => x.source.endsWith('todo.txt') && x.state === 'failed'),
+    60_000,
+    'the note taken and set aside',
+  );
+  expect(jobs.find((x) => x.source.endsWith('todo.txt'))?.error?.code).toBe('NOT_A_VIDEO');
+  expect(await listFiles(join(sb.inbox, '_failed', 'notes'))).toEqual(
+    expect.arrayContaining(['todo.txt', 'todo.txt.error.txt']),
+  );
 });

@@ -1,6 +1,7 @@
 import { mkdir, open, rename, stat, symlink, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chokidarWatchFactory, type FolderWatchOptions } from '../../../src/watch/folder-watch.js';
 import { closeHarnesses, makeHarness, quiet, sleep, waitFor, SETTLE_MS } from './harness.js';
 
 afterEach(closeHarnesses);
@@ -175,6 +176,45 @@ describe('inbox watcher: taking files only when complete, once', () => {
     await sleep(1100); // at least two rescans
     expect(h.names()).toEqual(['trip/sentinel.mov']);
     expect(h.watcher.status()[0]?.pending).toBe(0);
+  });
+
+  it('files the folder ignores are kept out of the OS watch, folders never are, and the rest is still found', async () => {
+    const asked: FolderWatchOptions[] = [];
+    const folders: string[] = [];
+    const h = await makeHarness({
+      rescanMs: 500,
+      isIgnored: (rel, folder) => {
+        folders.push(folder);
+        return !rel.endsWith('.mov');
+      },
+      watchFactory: (options, handlers) => {
+        asked.push(options);
+        return chokidarWatchFactory(options, handlers);
+      },
+    });
+    await mkdir(join(h.inbox, 'album'), { recursive: true });
+    await writeFile(join(h.inbox, 'album', 'IMG_1.jpg'), CHUNK);
+    await h.watcher.start();
+    const ignored = asked[0]!.ignored;
+    const fileStats = await stat(join(h.inbox, 'album', 'IMG_1.jpg'));
+    const dirStats = await stat(join(h.inbox, 'album'));
+    // chokidar asks with the entry's stats: a file the folder ignores gets no watch and no memory.
+    expect(ignored(join(h.inbox, 'album', 'IMG_1.jpg'), fileStats)).toBe(true);
+    expect(ignored(join(h.inbox, 'album', 'clip.mov'), fileStats)).toBe(false);
+    // A folder is never hidden, whatever its name, nor a path asked about before its stats are known.
+    expect(ignored(join(h.inbox, 'album'), dirStats)).toBe(false);
+    expect(ignored(join(h.inbox, 'holiday.jpg'), dirStats)).toBe(false);
+    expect(ignored(join(h.inbox, 'album', 'IMG_1.jpg'))).toBe(false);
+    // The built-in policy applies as before.
+    expect(ignored(join(h.inbox, '.DS_Store'), fileStats)).toBe(true);
+
+    await mkdir(join(h.inbox, 'album', 'new'), { recursive: true });
+    await writeFile(join(h.inbox, 'album', 'new', 'IMG_2.jpg'), CHUNK);
+    await writeFile(join(h.inbox, 'album', 'new', 'sentinel.mov'), CHUNK);
+    await waitFor(() => h.emitted.length > 0, 'the video beside the photos');
+    await sleep(1100); // at least two rescans
+    expect(h.names()).toEqual(['album/new/sentinel.mov']);
+    expect(new Set(folders)).toEqual(new Set(['main']));
   });
 
   it('an emitted file is not emitted again across rescans, but is when its content changes', async () => {

@@ -234,4 +234,34 @@ describe('SettleTracker (settle 1000 ms, empty 10000 ms)', () => {
     expect(tracker.wasEmitted('/in/b.mov', fp(2))).toBe(true);
     expect(tracker.wasEmitted('/in/a.mov', fp(1))).toBe(false);
   });
+  it.each<[string, number, number]>([
+    // [what, mtime relative to the look, when it is ready relative to the look]
+    ['a write 60 ms before the look: the window starts at the write', -60, 940],
+    ['a write exactly one credit before the look', -100, 900],
+    ['an older mtime (a copy that kept its date) earns no credit', -5000, 1000],
+    ['an mtime after the look (another clock) earns none', 30, 1000],
+  ])('%s', (_what, mtimeOffset, readyAfter) => {
+    const clock = fakeClock({ start: 1_000_000 });
+    const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000, creditMs: 100 });
+    tracker.add('/in/a.mov');
+    expect(tracker.observe('/in/a.mov', fp(10, 1_000_000 + mtimeOffset))).toBe('wait');
+    expect(tracker.nextCheckAt()).toBe(1_000_000 + readyAfter);
+    clock.advance(readyAfter - 1);
+    expect(tracker.isDue('/in/a.mov')).toBe(false);
+    expect(tracker.observe('/in/a.mov', fp(10, 1_000_000 + mtimeOffset))).toBe('wait');
+    clock.advance(1);
+    expect(tracker.observe('/in/a.mov', fp(10, 1_000_000 + mtimeOffset))).toBe('ready');
+  });
+
+  it('nextCheckAt() is the earliest time a pending file is worth a look, none when nothing is pending', () => {
+    const clock = fakeClock({ start: 1_000_000 });
+    const tracker = new SettleTracker(clock, { settleMs: 1000, emptySettleMs: 10_000 });
+    expect(tracker.nextCheckAt()).toBeUndefined();
+    tracker.add('/in/a.mov', fp(10));
+    clock.advance(300);
+    tracker.add('/in/b.mov', fp(20));
+    expect(tracker.nextCheckAt()).toBe(1_001_000);
+    tracker.touch('/in/b.mov');
+    expect(tracker.nextCheckAt()).toBe(1_000_300);
+  });
 });
