@@ -49,7 +49,13 @@ describe.skipIf(!distIsFresh())('cluster-wide holds and per-node engines (run `n
     expect(w.sb.emu.renders()).toHaveLength(0);
 
     w.sb.emu.setCredits(100);
-    await waitFor(async () => (await listFiles(w.sb.outbox)).length >= files.length, 90_000, 'all outputs');
+    await waitFor(
+      async () =>
+        (await listFiles(w.sb.outbox)).length >= files.length &&
+        nodes.some((n) => entries(n, 'Credits are back').length > 0),
+      90_000,
+      'all outputs and the release logged',
+    );
     expect(await listFiles(w.sb.outbox)).toEqual(files.map(mp4Name).sort());
     expect(await listFiles(join(w.sb.inbox, '_failed'))).toEqual([]);
     // The release came from one check on one node, for both.

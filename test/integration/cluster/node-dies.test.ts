@@ -84,10 +84,13 @@ describe.skipIf(!distIsFresh())('a cluster node dies during a render (run `npm r
       120_000,
       'the output from another node',
     );
+    // The "Output placed" line is logged a moment after the archive and read asynchronously.
     await waitFor(
-      async () => (await listFiles(join(sb.inbox, '_done'))).length > 0,
+      async () =>
+        (await listFiles(join(sb.inbox, '_done'))).length > 0 &&
+        others.some((n) => entries(n, 'Output placed').length > 0),
       30_000,
-      'the source archived',
+      'the source archived and its "Output placed" line',
     );
     await new Promise((r) => setTimeout(r, 2000));
 

@@ -88,6 +88,12 @@ describe.skipIf(!distIsFresh())(
 
       await allDone(w, [...before, ...during], 180_000);
       expect(await listFiles(join(w.sb.inbox, '_failed'))).toEqual([]);
+      // An idle node may reconnect after the work is done: wait for every node's line, then count.
+      await waitFor(
+        () => nodes.every((n) => entries(n, 'Redis is reachable again').length > 0),
+        60_000,
+        'every node logging Redis back',
+      );
       for (const n of nodes) {
         expect(entries(n, 'Redis is unreachable')).toHaveLength(1);
         expect(entries(n, 'Redis is reachable again')).toHaveLength(1);

@@ -48,11 +48,14 @@ describe.skipIf(!distIsFresh())('three cluster nodes on one shared inbox (run `n
 
     await Promise.all(clips.map((c) => copyFile(c, join(sb.inbox, basename(c)))));
     const expected = clips.map(mp4Name).sort();
+    // A source is archived a moment before its "Output placed" line is logged and read: wait for both.
     await waitFor(
       async () =>
-        (await listFiles(sb.outbox)).length >= 30 && (await listFiles(join(sb.inbox, '_done'))).length >= 30,
+        (await listFiles(sb.outbox)).length >= 30 &&
+        (await listFiles(join(sb.inbox, '_done'))).length >= 30 &&
+        nodes.flatMap((n) => entries(n, 'Output placed')).length >= 30,
       240_000,
-      'thirty outputs and thirty archived sources',
+      'thirty outputs, thirty archived sources and thirty "Output placed" lines',
     );
     // A moment more, in case any node were to place a second copy or render again.
     await new Promise((r) => setTimeout(r, 3000));

@@ -8,6 +8,7 @@ import {
   listFiles,
   makeSandbox,
   startInProcess,
+  waitFor,
   waitForJobs,
   type InProcess,
   type Sandbox,
@@ -97,6 +98,8 @@ it('sets aside a non-video, an empty file and a file over the limit, each with i
   expect(await listFiles(sb.outbox)).toEqual(['good.mp4', 'old.mp4']);
   expect(await listFiles(join(sb.inbox, '_done'))).toEqual(['good.mov', 'old.flv']);
   expect(await listFiles(sb.inbox)).toEqual(['_done', '_failed']);
+  // Each notice follows its job's record a moment later.
+  await waitFor(() => d!.notices.filter((n) => n.kind === 'failed').length >= 3, 30_000, 'three notices');
   expect(d.notices.filter((n) => n.kind === 'failed')).toHaveLength(3);
   // Nothing over the limit was sent; the FLV went up as an MP4.
   expect(sb.emu.count('upload')).toBe(2);
