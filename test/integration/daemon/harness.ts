@@ -13,6 +13,9 @@ import type { Notice } from '../../../src/notify/notifier.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { captureLog } from '../../helpers/capture-log.js';
 import { probe } from '../../helpers/media.js';
+import { sleep, waitFor } from '../../helpers/wait.js';
+
+export { sleep, waitFor };
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const bin = join(root, 'dist', 'src', 'cli', 'bin.js');
@@ -215,10 +218,19 @@ export function spawnDaemon(sb: Sandbox): Child {
   };
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
+  // 'exit' can come before the last output is read: resolve once both pipes have ended too, so
+  // a test that looks at `lines` after the exit sees every line (bounded, in case a grandchild holds a pipe).
+  const drained = Promise.all(
+    [proc.stdout!, proc.stderr!].map((s) => new Promise<void>((resolve) => s.once('close', resolve))),
+  );
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once('exit', (code, signal) => {
       children.delete(proc);
-      resolve({ code, signal });
+      void Promise.race([drained, sleep(5000)]).then(() => {
+        if (partial.trim() !== '') lines.push(partial);
+        partial = '';
+        resolve({ code, signal });
+      });
     }),
   );
   return {
@@ -283,21 +295,6 @@ export function runCli(
       }),
     ),
   );
-}
-
-/** Polls `check` until it returns a value (not undefined/false) or the time is up. */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  what = 'condition',
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The journal as the daemon last wrote it (read-only: the daemon owns the file). */
