@@ -6,6 +6,7 @@ import {
   expectShareableMp4,
   listFiles,
   makeSandbox,
+  sleep,
   startInProcess,
   waitFor,
   waitForJobs,
@@ -33,14 +34,16 @@ it('holds cloud jobs while credits are out (source kept in the inbox) and finish
   const [held] = await waitForJobs(sb, (j) => j[0]?.state === 'held', 60_000, 'a held job');
   expect(held).toMatchObject({ heldReason: 'credits', sourceName: 'a.mov' });
   expect(held?.error?.code).toBe('OUT_OF_CREDITS');
-  const notice = await waitFor(() => d!.notices.find((n) => n.kind === 'credits'), 10_000, 'a notice');
+  const notice = await waitFor(() => d!.notices.find((n) => n.kind === 'credits'), 30_000, 'a notice');
   expect(notice.message).toMatch(/https?:\/\//);
   expect(d.notices.some((n) => n.kind === 'failed')).toBe(false);
 
   // A file arriving while credits are out waits too; neither is failed or moved.
   await copyFile(join(sb.dir, 'b.mp4'), join(sb.inbox, 'b.mp4'));
-  await waitForJobs(sb, (j) => j.length === 2, 30_000, 'the second job');
-  await new Promise((r) => setTimeout(r, 1000));
+  const states = (j: { state: string }[]) => j.map((x) => x.state).sort();
+  await waitForJobs(sb, (j) => states(j).join() === 'held,queued', 30_000, 'the second job queued');
+  // A moment more: neither moves on while credits are out.
+  await sleep(1000);
   const waiting = await waitForJobs(sb, () => true);
   expect(waiting.map((j) => j.state).sort()).toEqual(['held', 'queued']);
   expect(await listFiles(sb.inbox)).toEqual(['a.mov', 'b.mp4']);
