@@ -56,7 +56,7 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
 
   const before = loads(d);
   await sb.writeRule({ instruction: 'Version two: make {name} an MP4' });
-  await waitFor(() => loads(d!) > before, 15_000, 'the edited rule loaded');
+  await waitFor(() => loads(d!) > before, 30_000, 'the edited rule loaded');
   await drop(clips[1]!, 'second.mov', sb.inbox);
   await done(2);
   expect(sentInstructions(sb.emu).at(-1)).toBe('Version two: make second.mov an MP4');
@@ -70,7 +70,7 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
         .find((e) =>
           String(e.msg).startsWith('Settings file has errors; the last good version stays in force'),
         ),
-    15_000,
+    30_000,
     'the broken rule reported',
   );
   expect(report.file).toBe(sb.rulePath());
@@ -92,7 +92,7 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
         .entries()
         .filter((e) => String(e.msg).startsWith('Settings file has errors'))
         .at(errorsBefore),
-    15_000,
+    30_000,
     'the misspelt key reported',
   );
   expect(String(schemaReport.issues)).toContain(`${sb.rulePath()}:2:1`);
@@ -129,7 +129,7 @@ it('applies a config edit live (a new folder is watched) and keeps the last good
   await sb.writeConfig({ folders: ['added'] });
   await waitFor(
     () => d!.logs.entries().some((e) => e.msg === 'Rule file loaded' && e.folder === 'added') || undefined,
-    15_000,
+    30_000,
     'the new folder loaded',
   );
   expect(loads(d)).toBeGreaterThan(loadsBefore);
@@ -142,7 +142,7 @@ it('applies a config edit live (a new folder is watched) and keeps the last good
   await writeFile(sb.configPath, text.replace(/^concurrency: \d+$/m, 'concurrency: lots'));
   const report = await waitFor(
     () => d!.logs.entries().find((e) => String(e.msg).startsWith('Settings file has errors')),
-    15_000,
+    30_000,
     'the broken config reported',
   );
   expect(String(report.issues)).toMatch(new RegExp(`^${sb.configPath}:\\d+:\\d+: concurrency`));
@@ -157,7 +157,7 @@ it('an edit of one folder rule file leaves the other folders working', async () 
   d = await startInProcess(sb);
   const before = loads(d);
   await sb.writeRule({ instruction: 'Other folder, edited: {name}' }, 'other');
-  await waitFor(() => loads(d!) > before, 15_000, 'the edited rule loaded');
+  await waitFor(() => loads(d!) > before, 30_000, 'the edited rule loaded');
   await drop(clips[0]!, 'main-after-edit.avi', sb.inbox);
   await waitForJobs(sb, (j) => j[0]?.state === 'done', 60_000, 'the file in the untouched folder done');
   expect(sentInstructions(sb.emu)).toEqual(['Convert main-after-edit.avi to MP4 at 1080p']);

@@ -384,13 +384,13 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
       await w?.close();
     });
 
-    /** `validate` as a user runs it, stopped after 10 s (a refusal takes well under a second). */
+    /** `validate` as a user runs it, stopped after 30 s (a refusal takes well under a second; a hang takes forever). */
     async function validate(): Promise<{ code: number; out: string; ms: number }> {
       const t0 = Date.now();
       try {
         const res = await run(process.execPath, [bin, 'validate', '--config', w.configPath], {
           env: w.env,
-          timeout: 10_000,
+          timeout: 30_000,
           maxBuffer: 64 * 1024 * 1024,
         });
         return { code: 0, out: res.stdout + res.stderr, ms: Date.now() - t0 };

@@ -93,7 +93,7 @@ describe('known defects: files and names', () => {
     expect(jobs.filter((x) => x.state === 'failed').length).toBe(1);
     await waitFor(
       async () => (await listFiles(join(sb!.inbox, '_failed'))).some((n) => n.endsWith('.error.txt')),
-      10_000,
+      30_000,
       'an .error.txt in _failed/',
     );
     // Set aside once, not retried, and the log never says it stayed in the inbox.
@@ -115,10 +115,10 @@ describe('known defects: files and names', () => {
     // The reload happens (the rule version does not change: `match` does not alter an output).
     await waitFor(
       () => d!.logs.entries().some((e) => e.msg === 'Settings changed; reloading'),
-      15_000,
+      30_000,
       'the reload',
     );
-    await waitFor(async () => (await listFiles(sb!.outbox)).length > 0, 15_000, 'late.vid converted');
+    await waitFor(async () => (await listFiles(sb!.outbox)).length > 0, 60_000, 'late.vid converted');
     // Only `match` changed, and that is still said.
     const loaded = d.logs.entries().filter((e) => e.msg === 'Rule file loaded');
     expect(loaded.length).toBe(2);
