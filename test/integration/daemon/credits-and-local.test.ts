@@ -1,8 +1,9 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
 import {
+  cleanUpAfterEach,
   expectShareableMp4,
   listFiles,
   makeSandbox,
@@ -10,31 +11,22 @@ import {
   startInProcess,
   waitFor,
   waitForJobs,
-  type InProcess,
-  type Sandbox,
 } from './harness.js';
 
-let sb: Sandbox | undefined;
-let d: InProcess | undefined;
-
-afterEach(async () => {
-  await d?.daemon.stop();
-  await sb?.close();
-  d = sb = undefined;
-});
+cleanUpAfterEach();
 
 it('holds cloud jobs while credits are out (source kept in the inbox) and finishes them when credits return', async () => {
-  sb = await makeSandbox();
+  const sb = await makeSandbox();
   sb.emu.setCredits(0);
   await makeVideo(join(sb.dir, 'a.mov'));
   await makeVideo(join(sb.dir, 'b.mp4'), { durationSec: 2 });
-  d = await startInProcess(sb, 300);
+  const d = await startInProcess(sb, 300);
   await copyFile(join(sb.dir, 'a.mov'), join(sb.inbox, 'a.mov'));
 
   const [held] = await waitForJobs(sb, (j) => j[0]?.state === 'held', 60_000, 'a held job');
   expect(held).toMatchObject({ heldReason: 'credits', sourceName: 'a.mov' });
   expect(held?.error?.code).toBe('OUT_OF_CREDITS');
-  const notice = await waitFor(() => d!.notices.find((n) => n.kind === 'credits'), 30_000, 'a notice');
+  const notice = await waitFor(() => d.notices.find((n) => n.kind === 'credits'), 30_000, 'a notice');
   expect(notice.message).toMatch(/https?:\/\//);
   expect(d.notices.some((n) => n.kind === 'failed')).toBe(false);
 
@@ -64,9 +56,9 @@ it('holds cloud jobs while credits are out (source kept in the inbox) and finish
 });
 
 it('a local-engine rule converts with ffmpeg and makes no API request at all', async () => {
-  sb = await makeSandbox({ rule: { engine: 'local' } });
+  const sb = await makeSandbox({ rule: { engine: 'local' } });
   await makeVideo(join(sb.dir, 'home.avi'), { videoCodec: 'mpeg4', audioCodec: 'libmp3lame' });
-  d = await startInProcess(sb);
+  await startInProcess(sb);
   await copyFile(join(sb.dir, 'home.avi'), join(sb.inbox, 'home.avi'));
   const [job] = await waitForJobs(sb, (j) => j[0]?.state === 'done' || j[0]?.state === 'failed', 60_000);
   expect(job?.error).toBeUndefined();
