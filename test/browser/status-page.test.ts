@@ -78,7 +78,7 @@ describe('the status page in a real browser', () => {
 
     // Without a session the page says how to sign in, and shows no data.
     await page.goto(api.url);
-    await expect.poll(() => page.locator('#signin').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#signin').isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await page.locator('#jobs-section').isVisible()).toBe(false);
 
     const opened = await runCli(sb, ['open', '--config', sb.configPath]);
@@ -116,7 +116,7 @@ describe('the status page in a real browser', () => {
       .toBe('failed');
     expect(await row(page, 'birthday.mp4').locator('.reason').textContent()).toMatch(/Unsupported file type/);
     await expect
-      .poll(() => page.locator('#log').textContent(), { timeout: 10_000 })
+      .poll(() => page.locator('#log').textContent(), { timeout: 30_000 })
       .toMatch(/birthday\.mp4 failed: /);
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       await mkdir(join(root, 'docs', 'images'), { recursive: true });
@@ -128,10 +128,13 @@ describe('the status page in a real browser', () => {
 
     // Pause and resume from the page; the daemon agrees.
     await page.locator('#pause').click();
-    await expect.poll(() => page.locator('#run-state').textContent()).toBe('Paused');
+    // expect.poll gives up after 1 s unless told: a loaded machine needs longer for the round trip.
+    await expect.poll(() => page.locator('#run-state').textContent(), { timeout: 30_000 }).toBe('Paused');
     expect((await api.get('/api/state')).json()).toMatchObject({ paused: true, drain: false });
     await page.locator('#resume').click();
-    await expect.poll(() => page.locator('#run-state').textContent()).toMatch(/^Running/);
+    await expect
+      .poll(() => page.locator('#run-state').textContent(), { timeout: 30_000 })
+      .toMatch(/^Running/);
     expect((await api.get('/api/state')).json()).toMatchObject({ paused: false });
 
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42);

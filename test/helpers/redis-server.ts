@@ -24,12 +24,16 @@ export interface RedisServer {
 
 export async function startRedisServer(opts: { password?: string } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-redis-'));
-  const port = await freePort();
+  let port = await freePort();
   let proc: ChildProcess | undefined;
   const clients: Redis[] = [];
   const server: RedisServer = {
-    port,
-    url: `redis://127.0.0.1:${port}/0`,
+    get port() {
+      return port;
+    },
+    get url() {
+      return `redis://127.0.0.1:${port}/0`;
+    },
     dir,
     async start() {
       const child = spawn(
@@ -91,8 +95,16 @@ export async function startRedisServer(opts: { password?: string } = {}): Promis
       return c;
     },
   };
-  await server.start();
-  return server;
+  // The free port was free a moment ago: another process may have taken it since. Take another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await server.start();
+      return server;
+    } catch (err) {
+      if (attempt >= 5 || !/Address already in use/i.test((err as Error).message)) throw err;
+      port = await freePort();
+    }
+  }
 }
 
 async function freePort(): Promise<number> {

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { EmulatorOptions } from '../../emulator/index.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 import { makeSandbox, parseLine, spawnDaemon, type Child, type Sandbox } from '../daemon/harness.js';
@@ -35,6 +35,7 @@ export async function makeClusterWorld(opts: ClusterWorldOptions): Promise<Clust
   const sb = await makeSandbox({
     emulator: { registeredTokens: [CLUSTER_TOKEN], credits: 100_000, ...opts.emulator },
   });
+  sb.onClose(() => redis.close());
   sb.env.NEMO_TOKEN = CLUSTER_TOKEN;
   sb.env.VI_REDIS_PASSWORD = REDIS_PASSWORD;
   const nodeConfig = (i: number) => join(sb.dir, `node-${i}.yaml`);
@@ -71,12 +72,12 @@ export async function makeClusterWorld(opts: ClusterWorldOptions): Promise<Clust
     redis,
     nodeConfig,
     spawnNode: (i) => spawnDaemon({ ...sb, configPath: nodeConfig(i) }),
-    async close() {
-      await sb.close();
-      await redis.close();
-    },
+    close: () => sb.close(),
   };
 }
+
+/** The output name of a clip. */
+export const mp4Name = (clip: string): string => `${basename(clip, extname(clip))}.mp4`;
 
 /** Log entries of a node whose message contains `text`. */
 export function entries(child: Child, text: string): Record<string, unknown>[] {

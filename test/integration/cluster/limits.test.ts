@@ -1,36 +1,26 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { distIsFresh, killChildren, listFiles, sigterm, waitFor, type Child } from '../daemon/harness.js';
+import { copyFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  cleanUpAfterEach,
+  distIsFresh,
+  listFiles,
+  sigterm,
+  waitFor,
+  type Child,
+  useMedia,
+} from '../daemon/harness.js';
 import { makeMixedSet } from '../daemon/media-set.js';
-import { entries, makeClusterWorld, type ClusterWorld } from './cluster-world.js';
+import { entries, makeClusterWorld, mp4Name } from './cluster-world.js';
 
-let world: ClusterWorld | undefined;
-let mediaDir: string;
-let clips: string[];
+const clips = useMedia('vi-cluster-limits-', (dir) => makeMixedSet(dir, 8)).files;
 
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-cluster-limits-'));
-  clips = await makeMixedSet(mediaDir, 8);
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await world?.close();
-  world = undefined;
-});
-
-const mp4Name = (clip: string) => `${basename(clip, extname(clip))}.mp4`;
+cleanUpAfterEach();
 
 /** Issue 13, point 4: what is per account is held cluster-wide; what is per machine stays per node. */
 describe.skipIf(!distIsFresh())('cluster-wide holds and per-node engines (run `npm run build` first)', () => {
   it('out of credits holds cloud jobs on every node; one check releases them all', async () => {
-    world = await makeClusterWorld({ nodes: 2, creditsCheckSeconds: 1 });
+    const world = await makeClusterWorld({ nodes: 2, creditsCheckSeconds: 1 });
     const w = world;
     w.sb.emu.setCredits(0);
     const nodes: Child[] = [0, 1].map((i) => w.spawnNode(i));
@@ -49,7 +39,13 @@ describe.skipIf(!distIsFresh())('cluster-wide holds and per-node engines (run `n
     expect(w.sb.emu.renders()).toHaveLength(0);
 
     w.sb.emu.setCredits(100);
-    await waitFor(async () => (await listFiles(w.sb.outbox)).length >= files.length, 90_000, 'all outputs');
+    await waitFor(
+      async () =>
+        (await listFiles(w.sb.outbox)).length >= files.length &&
+        nodes.some((n) => entries(n, 'Credits are back').length > 0),
+      90_000,
+      'all outputs and the release logged',
+    );
     expect(await listFiles(w.sb.outbox)).toEqual(files.map(mp4Name).sort());
     expect(await listFiles(join(w.sb.inbox, '_failed'))).toEqual([]);
     // The release came from one check on one node, for both.
@@ -58,7 +54,7 @@ describe.skipIf(!distIsFresh())('cluster-wide holds and per-node engines (run `n
   });
 
   it('a node without ffmpeg takes no local jobs; the node with ffmpeg does them all', async () => {
-    world = await makeClusterWorld({
+    const world = await makeClusterWorld({
       nodes: 2,
       nodeLines: (i) =>
         i === 0 ? ['ffmpegPath: /nonexistent/ffmpeg', 'ffprobePath: /nonexistent/ffprobe'] : [],

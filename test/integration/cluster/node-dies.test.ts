@@ -1,38 +1,23 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  cleanUpAfterEach,
   distIsFresh,
   expectShareableMp4,
-  killChildren,
   listFiles,
   runCli,
   sigterm,
   waitFor,
+  useMedia,
 } from '../daemon/harness.js';
 import { makeMixedSet } from '../daemon/media-set.js';
 import type { StatusReport } from '../../../src/cli/status-view.js';
 import { entries, makeClusterWorld, REDIS_PASSWORD, type ClusterWorld } from './cluster-world.js';
 
-let world: ClusterWorld | undefined;
-let mediaDir: string;
-let clips: string[];
+const clips = useMedia('vi-cluster-dies-', (dir) => makeMixedSet(dir, 1)).files;
 
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-cluster-dies-'));
-  clips = await makeMixedSet(mediaDir, 1);
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await world?.close();
-  world = undefined;
-});
+cleanUpAfterEach();
 
 async function clusterStatus(w: ClusterWorld, node: number) {
   const res = await runCli(w.sb, ['status', '--json', '--config', w.nodeConfig(node)]);
@@ -49,10 +34,11 @@ async function clusterStatus(w: ClusterWorld, node: number) {
  */
 describe.skipIf(!distIsFresh())('a cluster node dies during a render (run `npm run build` first)', () => {
   it('another node finishes the job with the same render', async () => {
-    // A long render (many polls) so the kill lands while it runs; a short lock so the takeover is quick.
-    world = await makeClusterWorld({ nodes: 3, emulator: { renderPolls: 100 }, lockSeconds: 3 });
+    // A long render (100 polls, 20 s at the least) so the kill lands while it runs, even after two
+    // `status` runs on a loaded machine; a short lock so the takeover is quick.
+    const world = await makeClusterWorld({ nodes: 3, emulator: { renderPolls: 100 }, lockSeconds: 3 });
     const { sb } = world;
-    const nodes = [0, 1, 2].map((i) => world!.spawnNode(i));
+    const nodes = [0, 1, 2].map((i) => world.spawnNode(i));
     await Promise.all(nodes.map((n) => n.waitForLog('Watching inboxes')));
 
     await copyFile(clips[0]!, join(sb.inbox, 'crash.avi'));
@@ -84,10 +70,13 @@ describe.skipIf(!distIsFresh())('a cluster node dies during a render (run `npm r
       120_000,
       'the output from another node',
     );
+    // The "Output placed" line is logged a moment after the archive and read asynchronously.
     await waitFor(
-      async () => (await listFiles(join(sb.inbox, '_done'))).length > 0,
+      async () =>
+        (await listFiles(join(sb.inbox, '_done'))).length > 0 &&
+        others.some((n) => entries(n, 'Output placed').length > 0),
       30_000,
-      'the source archived',
+      'the source archived and its "Output placed" line',
     );
     await new Promise((r) => setTimeout(r, 2000));
 
@@ -106,7 +95,7 @@ describe.skipIf(!distIsFresh())('a cluster node dies during a render (run `npm r
     // The killed node's heartbeat has expired; the job shows done, by the node that finished it.
     const finisher = `node-${nodes.indexOf(others.find((n) => entries(n, 'Output placed').length > 0)!)}`;
     await waitFor(
-      async () => (await clusterStatus(world!, 0)).nodes.length === 2,
+      async () => (await clusterStatus(world, 0)).nodes.length === 2,
       30_000,
       'the dead node gone',
     );
@@ -117,5 +106,5 @@ describe.skipIf(!distIsFresh())('a cluster node dies during a render (run `npm r
     ]);
 
     for (const n of others) expect((await sigterm(n)).code).toBe(0);
-  });
+  }, 240_000);
 });

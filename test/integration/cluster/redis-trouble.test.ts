@@ -1,31 +1,21 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { distIsFresh, killChildren, listFiles, sigterm, waitFor, type Child } from '../daemon/harness.js';
+import { copyFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  cleanUpAfterEach,
+  distIsFresh,
+  listFiles,
+  sigterm,
+  waitFor,
+  type Child,
+  useMedia,
+} from '../daemon/harness.js';
 import { makeMixedSet } from '../daemon/media-set.js';
-import { entries, makeClusterWorld, type ClusterWorld } from './cluster-world.js';
+import { entries, makeClusterWorld, mp4Name, type ClusterWorld } from './cluster-world.js';
 
-let world: ClusterWorld | undefined;
-let mediaDir: string;
-let clips: string[];
+const clips = useMedia('vi-cluster-redis-', (dir) => makeMixedSet(dir, 20)).files;
 
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-cluster-redis-'));
-  clips = await makeMixedSet(mediaDir, 20);
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await world?.close();
-  world = undefined;
-});
-
-const mp4Name = (clip: string) => `${basename(clip, extname(clip))}.mp4`;
+cleanUpAfterEach();
 
 async function allDone(w: ClusterWorld, files: string[], timeoutMs: number): Promise<void> {
   await waitFor(
@@ -51,7 +41,7 @@ describe.skipIf(!distIsFresh())(
   'Redis restarted or away while a cluster works (run `npm run build` first)',
   () => {
     it('Redis restarted mid-run (AOF): nothing lost or duplicated', async () => {
-      world = await makeClusterWorld({ nodes: 3, emulator: { renderPolls: 8 } });
+      const world = await makeClusterWorld({ nodes: 3, emulator: { renderPolls: 8 } });
       const w = world;
       const nodes: Child[] = [0, 1, 2].map((i) => w.spawnNode(i));
       await Promise.all(nodes.map((n) => n.waitForLog('Watching inboxes')));
@@ -69,7 +59,7 @@ describe.skipIf(!distIsFresh())(
     });
 
     it('Redis stopped for 20 s: no file set aside, all done after it returns, the outage logged once', async () => {
-      world = await makeClusterWorld({ nodes: 3, emulator: { renderPolls: 5 } });
+      const world = await makeClusterWorld({ nodes: 3, emulator: { renderPolls: 5 } });
       const w = world;
       const nodes: Child[] = [0, 1, 2].map((i) => w.spawnNode(i));
       await Promise.all(nodes.map((n) => n.waitForLog('Watching inboxes')));
@@ -88,6 +78,12 @@ describe.skipIf(!distIsFresh())(
 
       await allDone(w, [...before, ...during], 180_000);
       expect(await listFiles(join(w.sb.inbox, '_failed'))).toEqual([]);
+      // An idle node may reconnect after the work is done: wait for every node's line, then count.
+      await waitFor(
+        () => nodes.every((n) => entries(n, 'Redis is reachable again').length > 0),
+        60_000,
+        'every node logging Redis back',
+      );
       for (const n of nodes) {
         expect(entries(n, 'Redis is unreachable')).toHaveLength(1);
         expect(entries(n, 'Redis is reachable again')).toHaveLength(1);

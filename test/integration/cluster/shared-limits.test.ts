@@ -3,6 +3,7 @@ import { redisSemaphore } from '../../../src/cluster/redis-semaphore.js';
 import { sharedStageLimiter } from '../../../src/cluster/shared-stages.js';
 import { createStageLimiter } from '../../../src/engines/stage-limits.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { sleep, waitFor } from '../../helpers/wait.js';
 
 let redis: RedisServer;
 
@@ -65,7 +66,8 @@ describe('cluster-wide upload slots on a real Redis', () => {
     // A holder whose node was killed: its lease (Redis time) runs for a while yet, and nobody renews it.
     const [secs, micros] = await client.time();
     const now = Number(secs) * 1000 + Math.floor(Number(micros) / 1000);
-    await client.zadd(key, now + 1500, 'dead-node:1');
+    // Long enough that a loaded machine still looks before it runs out.
+    await client.zadd(key, now + 4000, 'dead-node:1');
     const sem = redisSemaphore(redis.client(), {
       key,
       limit: () => 1,
@@ -77,7 +79,7 @@ describe('cluster-wide upload slots on a real Redis', () => {
     const run = sem.use(async () => {
       started = true;
     });
-    await new Promise((r) => setTimeout(r, 400));
+    await sleep(400);
     expect(started).toBe(false);
     await run;
     expect(started).toBe(true);
@@ -96,7 +98,8 @@ describe('cluster-wide upload slots on a real Redis', () => {
     });
     let release!: () => void;
     const holding = hold.use(() => new Promise<void>((r) => (release = r)));
-    await new Promise((r) => setTimeout(r, 100));
+    const probe = redis.client();
+    await waitFor(async () => (await probe.zcard(key)) === 1, 20_000, 'the first holder in its slot');
     const stop = new AbortController();
     let ran = false;
     const waiting = wait.use(async () => {

@@ -1,39 +1,22 @@
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { copyFile, readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import {
+  cleanUpAfterEach,
   distIsFresh,
   expectShareableMp4,
-  killChildren,
   listFiles,
   sigterm,
   waitFor,
   type Child,
+  useMedia,
 } from '../daemon/harness.js';
 import { makeMixedSet } from '../daemon/media-set.js';
-import { entries, makeClusterWorld, REDIS_PASSWORD, type ClusterWorld } from './cluster-world.js';
+import { entries, makeClusterWorld, mp4Name, REDIS_PASSWORD } from './cluster-world.js';
 
-let world: ClusterWorld | undefined;
-let mediaDir: string;
-let clips: string[];
+const clips = useMedia('vi-cluster-media-', (dir) => makeMixedSet(dir, 30)).files;
 
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-cluster-media-'));
-  clips = await makeMixedSet(mediaDir, 30);
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await world?.close();
-  world = undefined;
-});
-
-const mp4Name = (clip: string) => `${basename(clip, extname(clip))}.mp4`;
+cleanUpAfterEach();
 
 /**
  * Issue 13, points 2 and 6: three daemons (the built CLI, separate state dirs) on one shared inbox,
@@ -41,18 +24,21 @@ const mp4Name = (clip: string) => `${basename(clip, extname(clip))}.mp4`;
  */
 describe.skipIf(!distIsFresh())('three cluster nodes on one shared inbox (run `npm run build` first)', () => {
   it('thirty distinct files: thirty MP4s, thirty renders, every source archived once', async () => {
-    world = await makeClusterWorld({ nodes: 3 });
+    const world = await makeClusterWorld({ nodes: 3 });
     const { sb } = world;
-    const nodes: Child[] = [0, 1, 2].map((i) => world!.spawnNode(i));
+    const nodes: Child[] = [0, 1, 2].map((i) => world.spawnNode(i));
     await Promise.all(nodes.map((n) => n.waitForLog('Watching inboxes')));
 
     await Promise.all(clips.map((c) => copyFile(c, join(sb.inbox, basename(c)))));
     const expected = clips.map(mp4Name).sort();
+    // A source is archived a moment before its "Output placed" line is logged and read: wait for both.
     await waitFor(
       async () =>
-        (await listFiles(sb.outbox)).length >= 30 && (await listFiles(join(sb.inbox, '_done'))).length >= 30,
+        (await listFiles(sb.outbox)).length >= 30 &&
+        (await listFiles(join(sb.inbox, '_done'))).length >= 30 &&
+        nodes.flatMap((n) => entries(n, 'Output placed')).length >= 30,
       240_000,
-      'thirty outputs and thirty archived sources',
+      'thirty outputs, thirty archived sources and thirty "Output placed" lines',
     );
     // A moment more, in case any node were to place a second copy or render again.
     await new Promise((r) => setTimeout(r, 3000));

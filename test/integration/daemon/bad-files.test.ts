@@ -2,35 +2,21 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
-import {
-  listFiles,
-  makeSandbox,
-  startInProcess,
-  waitForJobs,
-  type InProcess,
-  type Sandbox,
-} from './harness.js';
+import { cleanUpAfterEach, listFiles, makeSandbox, startInProcess, waitFor, waitForJobs } from './harness.js';
 import { makeLargeVideo } from './media-set.js';
 
 const run = promisify(execFile);
 
-let sb: Sandbox | undefined;
-let d: InProcess | undefined;
-
-afterEach(async () => {
-  await d?.daemon.stop();
-  await sb?.close();
-  d = sb = undefined;
-});
+cleanUpAfterEach();
 
 /**
  * Issue 3, "Done when" 2: a file that cannot be done lands in `_failed/` beside `<name>.error.txt`
  * saying what happened and what to do; the good file next to them is converted as usual.
  */
 it('sets aside a non-video, an empty file and a file over the limit, each with its reason; a Flash video is brought into MP4 first and converted', async () => {
-  sb = await makeSandbox({
+  const sb = await makeSandbox({
     config: { maxUploadMB: 0.25 },
     rule: { match: ['*.mp4', '*.mov', '*.mkv', '*.flv'] },
   });
@@ -52,7 +38,7 @@ it('sets aside a non-video, an empty file and a file over the limit, each with i
     join(media, 'old.flv'),
   ]);
   await makeLargeVideo(join(media, 'huge.mkv'), 1);
-  d = await startInProcess(sb);
+  const d = await startInProcess(sb);
 
   await writeFile(join(sb.inbox, 'notes.mp4'), 'These are my notes, not a video.\n'.repeat(50));
   await writeFile(join(sb.inbox, 'empty.mov'), '');
@@ -97,15 +83,17 @@ it('sets aside a non-video, an empty file and a file over the limit, each with i
   expect(await listFiles(sb.outbox)).toEqual(['good.mp4', 'old.mp4']);
   expect(await listFiles(join(sb.inbox, '_done'))).toEqual(['good.mov', 'old.flv']);
   expect(await listFiles(sb.inbox)).toEqual(['_done', '_failed']);
+  // Each notice follows its job's record a moment later.
+  await waitFor(() => d.notices.filter((n) => n.kind === 'failed').length >= 3, 30_000, 'three notices');
   expect(d.notices.filter((n) => n.kind === 'failed')).toHaveLength(3);
   // Nothing over the limit was sent; the FLV went up as an MP4.
   expect(sb.emu.count('upload')).toBe(2);
 });
 
 it('sets aside a file the API refuses with 4001 after an injected fault', async () => {
-  sb = await makeSandbox();
+  const sb = await makeSandbox();
   await makeVideo(join(sb.dir, 'refused.mp4'));
-  d = await startInProcess(sb);
+  await startInProcess(sb);
   sb.emu.inject('upload', { kind: 'envelope', code: 4001, message: 'Unsupported file type' });
   await copyFile(join(sb.dir, 'refused.mp4'), join(sb.inbox, 'refused.mp4'));
   const [job] = await waitForJobs(sb, (j) => j[0]?.state === 'failed' || j[0]?.state === 'done', 60_000);

@@ -1,40 +1,25 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
-import {
-  listFiles,
-  makeSandbox,
-  startInProcess,
-  waitFor,
-  waitForJobs,
-  type InProcess,
-  type Sandbox,
-} from './harness.js';
+import { cleanUpAfterEach, listFiles, makeSandbox, startInProcess, waitFor, waitForJobs } from './harness.js';
 
-let sb: Sandbox | undefined;
-let d: InProcess | undefined;
-
-afterEach(async () => {
-  await d?.daemon.stop();
-  await sb?.close();
-  d = sb = undefined;
-});
+cleanUpAfterEach();
 
 /**
  * Lessons "Processing twice" (paperless #13511, Tdarr #778): two copies of one video dropped
  * together race through intake; the content is still converted (and paid for) once.
  */
 it('two copies of the same video dropped at once are converted once; the other copy is archived', async () => {
-  sb = await makeSandbox({ config: { concurrency: 3 } });
+  const sb = await makeSandbox({ config: { concurrency: 3 } });
   await makeVideo(join(sb.dir, 'clip.mov'), { durationSec: 2 });
-  d = await startInProcess(sb);
+  await startInProcess(sb);
   await Promise.all([
     copyFile(join(sb.dir, 'clip.mov'), join(sb.inbox, 'clip.mov')),
     copyFile(join(sb.dir, 'clip.mov'), join(sb.inbox, 'clip copy.mov')),
   ]);
   await waitFor(
-    async () => (await listFiles(join(sb!.inbox, '_done'))).length === 2 || undefined,
+    async () => (await listFiles(join(sb.inbox, '_done'))).length === 2 || undefined,
     60_000,
     'both copies archived',
   );

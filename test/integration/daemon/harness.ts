@@ -1,9 +1,21 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { realPorts } from '../../../src/app/ports.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { startDaemon, type Daemon } from '../../../src/daemon/daemon.js';
@@ -13,6 +25,9 @@ import type { Notice } from '../../../src/notify/notifier.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { captureLog } from '../../helpers/capture-log.js';
 import { probe } from '../../helpers/media.js';
+import { sleep, waitFor } from '../../helpers/wait.js';
+
+export { sleep, waitFor };
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const bin = join(root, 'dist', 'src', 'cli', 'bin.js');
@@ -79,7 +94,54 @@ export interface Sandbox {
   inboxOf(folder: string): string;
   writeConfig(spec?: ConfigSpec): Promise<void>;
   writeRule(spec: RuleSpec | string, folder?: string): Promise<void>;
+  /** Stops the emulator and removes the folder (once, however often it is called). */
   close(): Promise<void>;
+  /** Runs `closer` first when the sandbox closes (something the test started on it, say a Redis). */
+  onClose(closer: () => Promise<void>): void;
+}
+
+const sandboxes = new Set<Sandbox>();
+const inProcess = new Set<Daemon>();
+
+/**
+ * The one teardown of the daemon suites: after each test, every daemon it started (in this
+ * process or as a child) is stopped and every sandbox it made is closed. `also` runs in between
+ * (after the daemons, before the folders go), e.g. to unmount a file system.
+ */
+export function cleanUpAfterEach(also?: () => unknown): void {
+  afterEach(async () => {
+    for (const daemon of inProcess) await daemon.stop().catch(() => undefined);
+    inProcess.clear();
+    await stopChildren();
+    await also?.();
+    for (const sb of [...sandboxes]) await sb.close();
+  });
+}
+
+/** Media made once for a file of tests in its own temp dir, removed after the file. */
+export interface Media {
+  /** The temp dir (set once the suite started). */
+  readonly dir: string;
+  /** What `make` returned, filled in place before the first test. */
+  readonly files: string[];
+}
+
+export function useMedia(prefix: string, make: (dir: string) => Promise<string[]> = async () => []): Media {
+  const files: string[] = [];
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+    files.push(...(await make(dir)));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    files,
+  };
 }
 
 export async function makeSandbox(
@@ -143,11 +205,22 @@ export async function makeSandbox(
     async writeRule(spec, folder = 'main') {
       await writeAtomic(sb.rulePath(folder), typeof spec === 'string' ? spec : ruleYaml(spec));
     },
-    async close() {
-      await emu.close();
-      await rm(dir, { recursive: true, force: true });
+    close() {
+      sandboxes.delete(sb);
+      closing ??= (async () => {
+        for (const closer of closers.reverse()) await closer();
+        await emu.close();
+        await rm(dir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+    onClose(closer) {
+      closers.push(closer);
     },
   };
+  let closing: Promise<void> | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  sandboxes.add(sb);
   await Promise.all(
     [sb.inbox, sb.outbox, join(dir, 'rules'), home, join(home, 'run')].map((d) =>
       mkdir(d, { recursive: true }),
@@ -185,6 +258,7 @@ export async function startInProcess(sb: Sandbox, creditsCheckMs?: number): Prom
     },
     creditsCheckMs,
   });
+  inProcess.add(daemon);
   return { daemon, logs, notices };
 }
 
@@ -215,10 +289,19 @@ export function spawnDaemon(sb: Sandbox): Child {
   };
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
+  // 'exit' can come before the last output is read: resolve once both pipes have ended too, so
+  // a test that looks at `lines` after the exit sees every line (bounded, in case a grandchild holds a pipe).
+  const drained = Promise.all(
+    [proc.stdout!, proc.stderr!].map((s) => new Promise<void>((resolve) => s.once('close', resolve))),
+  );
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once('exit', (code, signal) => {
       children.delete(proc);
-      resolve({ code, signal });
+      void Promise.race([drained, sleep(5000)]).then(() => {
+        if (partial.trim() !== '') lines.push(partial);
+        partial = '';
+        resolve({ code, signal });
+      });
     }),
   );
   return {
@@ -256,6 +339,45 @@ export async function sigterm(child: Child): Promise<{ code: number | null; ms: 
   return { code, ms: Date.now() - t0 };
 }
 
+/**
+ * SIGTERMs every child still running, so each stops its own ffmpeg, and SIGKILLs any that has not
+ * stopped 10 s later.
+ */
+export async function stopChildren(): Promise<void> {
+  const running = [...children].filter((p) => p.exitCode === null && p.signalCode === null);
+  for (const proc of running) proc.kill('SIGTERM');
+  await Promise.race([
+    Promise.all(running.map((p) => new Promise((resolve) => p.once('exit', resolve)))),
+    sleep(10_000),
+  ]);
+  await killChildren();
+}
+
+/** The built daemon started on `sb`, once it watches its inboxes. */
+export async function startChild(sb: Sandbox, timeoutMs = 60_000): Promise<Child> {
+  const child = spawnDaemon(sb);
+  await child.waitForLog('Watching inboxes', timeoutMs);
+  return child;
+}
+
+/** A job has finished when it is done or failed (then set aside). */
+export const isFinished = (state: string | undefined): boolean => state === 'done' || state === 'failed';
+
+/**
+ * One file through the built daemon, as a user meets it: the daemon started, `source` copied into
+ * the inbox (as `name`, by default its own), and the job followed until it finished.
+ */
+export async function oneFileThroughDaemon(
+  sb: Sandbox,
+  source: string,
+  opts: { name?: string; timeoutMs?: number; what?: string } = {},
+): Promise<{ child: Child; job: JobRecord | undefined }> {
+  const child = await startChild(sb);
+  await copyFile(source, join(sb.inbox, opts.name ?? basename(source)));
+  const [job] = await waitForJobs(sb, (j) => isFinished(j[0]?.state), opts.timeoutMs ?? 180_000, opts.what);
+  return { child, job };
+}
+
 /** SIGKILLs every child still running (afterEach). */
 export async function killChildren(): Promise<void> {
   const waits = [...children].map(
@@ -283,21 +405,6 @@ export function runCli(
       }),
     ),
   );
-}
-
-/** Polls `check` until it returns a value (not undefined/false) or the time is up. */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  what = 'condition',
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The journal as the daemon last wrote it (read-only: the daemon owns the file). */

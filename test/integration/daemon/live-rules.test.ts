@@ -1,8 +1,8 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
+  cleanUpAfterEach,
   listFiles,
   makeSandbox,
   readJobs,
@@ -10,30 +10,13 @@ import {
   waitFor,
   waitForJobs,
   sentInstructions,
+  useMedia,
   type InProcess,
-  type Sandbox,
 } from './harness.js';
 import { makeMixedSet } from './media-set.js';
 
-let sb: Sandbox | undefined;
-let d: InProcess | undefined;
-let clips: string[];
-let mediaDir: string;
-
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-live-media-'));
-  clips = await makeMixedSet(mediaDir, 3);
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await d?.daemon.stop();
-  await sb?.close();
-  d = sb = undefined;
-});
+const clips = useMedia('vi-live-media-', (dir) => makeMixedSet(dir, 3)).files;
+cleanUpAfterEach();
 
 const loads = (p: InProcess) => p.logs.entries().filter((e) => e.msg === 'Rule file loaded').length;
 
@@ -46,10 +29,10 @@ async function drop(src: string, name: string, box: string): Promise<void> {
  * changes), a broken edit is reported with file:line:column and the last good rule keeps working.
  */
 it('applies a rule edit live, reports a broken edit by position and keeps the last good rule', async () => {
-  sb = await makeSandbox({ rule: { instruction: 'Version one: convert {name}' } });
-  d = await startInProcess(sb);
+  const sb = await makeSandbox({ rule: { instruction: 'Version one: convert {name}' } });
+  const d = await startInProcess(sb);
   const done = (n: number) =>
-    waitForJobs(sb!, (j) => j.filter((x) => x.state === 'done').length === n, 60_000, `${n} done`);
+    waitForJobs(sb, (j) => j.filter((x) => x.state === 'done').length === n, 60_000, `${n} done`);
 
   await drop(clips[0]!, 'first.avi', sb.inbox);
   await done(1);
@@ -57,7 +40,7 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
 
   const before = loads(d);
   await sb.writeRule({ instruction: 'Version two: make {name} an MP4' });
-  await waitFor(() => loads(d!) > before, 15_000, 'the edited rule loaded');
+  await waitFor(() => loads(d) > before, 30_000, 'the edited rule loaded');
   await drop(clips[1]!, 'second.mov', sb.inbox);
   await done(2);
   expect(sentInstructions(sb.emu).at(-1)).toBe('Version two: make second.mov an MP4');
@@ -66,17 +49,17 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
   await sb.writeRule('skill: video-converter-best\ninstruction: [Version three\n');
   const report = await waitFor(
     () =>
-      d!.logs
+      d.logs
         .entries()
         .find((e) =>
           String(e.msg).startsWith('Settings file has errors; the last good version stays in force'),
         ),
-    15_000,
+    30_000,
     'the broken rule reported',
   );
   expect(report.file).toBe(sb.rulePath());
   expect(String(report.issues)).toMatch(new RegExp(`^${sb.rulePath()}:\\d+:\\d+: `));
-  expect(d.notices.some((n) => n.kind === 'config' && n.message.includes(sb!.rulePath()))).toBe(true);
+  expect(d.notices.some((n) => n.kind === 'config' && n.message.includes(sb.rulePath()))).toBe(true);
 
   await drop(clips[2]!, 'third.mkv', sb.inbox);
   await done(3);
@@ -89,11 +72,11 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
   await sb.writeRule('skill: video-converter-best\ninstrution: Version four\n');
   const schemaReport = await waitFor(
     () =>
-      d!.logs
+      d.logs
         .entries()
         .filter((e) => String(e.msg).startsWith('Settings file has errors'))
         .at(errorsBefore),
-    15_000,
+    30_000,
     'the misspelt key reported',
   );
   expect(String(schemaReport.issues)).toContain(`${sb.rulePath()}:2:1`);
@@ -101,9 +84,9 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
 });
 
 it('holds the files of a folder whose rule file never loaded, and converts them once it is fixed', async () => {
-  sb = await makeSandbox({ config: { folders: ['later'] } });
+  const sb = await makeSandbox({ config: { folders: ['later'] } });
   await sb.writeRule('skill: [broken\n', 'later');
-  d = await startInProcess(sb);
+  await startInProcess(sb);
   const laterInbox = sb.inboxOf('later');
   await mkdir(laterInbox, { recursive: true });
   await drop(clips[0]!, 'waiting.avi', laterInbox);
@@ -121,16 +104,16 @@ it('holds the files of a folder whose rule file never loaded, and converts them 
 });
 
 it('applies a config edit live (a new folder is watched) and keeps the last good config after a broken edit', async () => {
-  sb = await makeSandbox();
-  d = await startInProcess(sb);
+  const sb = await makeSandbox();
+  const d = await startInProcess(sb);
   const added = sb.inboxOf('added');
   await mkdir(added, { recursive: true });
   await sb.writeRule({ instruction: 'Added folder: {name}' }, 'added');
   const loadsBefore = loads(d);
   await sb.writeConfig({ folders: ['added'] });
   await waitFor(
-    () => d!.logs.entries().some((e) => e.msg === 'Rule file loaded' && e.folder === 'added') || undefined,
-    15_000,
+    () => d.logs.entries().some((e) => e.msg === 'Rule file loaded' && e.folder === 'added') || undefined,
+    30_000,
     'the new folder loaded',
   );
   expect(loads(d)).toBeGreaterThan(loadsBefore);
@@ -142,8 +125,8 @@ it('applies a config edit live (a new folder is watched) and keeps the last good
   const text = await readFile(sb.configPath, 'utf8');
   await writeFile(sb.configPath, text.replace(/^concurrency: \d+$/m, 'concurrency: lots'));
   const report = await waitFor(
-    () => d!.logs.entries().find((e) => String(e.msg).startsWith('Settings file has errors')),
-    15_000,
+    () => d.logs.entries().find((e) => String(e.msg).startsWith('Settings file has errors')),
+    30_000,
     'the broken config reported',
   );
   expect(String(report.issues)).toMatch(new RegExp(`^${sb.configPath}:\\d+:\\d+: concurrency`));
@@ -154,11 +137,11 @@ it('applies a config edit live (a new folder is watched) and keeps the last good
 });
 
 it('an edit of one folder rule file leaves the other folders working', async () => {
-  sb = await makeSandbox({ config: { folders: ['other'] } });
-  d = await startInProcess(sb);
+  const sb = await makeSandbox({ config: { folders: ['other'] } });
+  const d = await startInProcess(sb);
   const before = loads(d);
   await sb.writeRule({ instruction: 'Other folder, edited: {name}' }, 'other');
-  await waitFor(() => loads(d!) > before, 15_000, 'the edited rule loaded');
+  await waitFor(() => loads(d) > before, 30_000, 'the edited rule loaded');
   await drop(clips[0]!, 'main-after-edit.avi', sb.inbox);
   await waitForJobs(sb, (j) => j[0]?.state === 'done', 60_000, 'the file in the untouched folder done');
   expect(sentInstructions(sb.emu)).toEqual(['Convert main-after-edit.avi to MP4 at 1080p']);
@@ -166,10 +149,10 @@ it('an edit of one folder rule file leaves the other folders working', async () 
 });
 
 it('a file no rule could take is left alone, and taken once an edit widens the rule to its name', async () => {
-  sb = await makeSandbox({ config: { rescanSeconds: 1 } });
+  const sb = await makeSandbox({ config: { rescanSeconds: 1 } });
   await mkdir(join(sb.inbox, 'notes'), { recursive: true });
   await writeFile(join(sb.inbox, 'notes', 'todo.txt'), 'not a video, kept beside them');
-  d = await startInProcess(sb);
+  const d = await startInProcess(sb);
   await drop(clips[0]!, 'first.avi', sb.inbox);
   await waitForJobs(sb, (j) => j.some((x) => x.state === 'done'), 60_000, 'the video done');
   // Several rescans later the note is still where it was, and nothing was recorded for it.
@@ -179,7 +162,7 @@ it('a file no rule could take is left alone, and taken once an edit widens the r
 
   const before = loads(d);
   await sb.writeRule({ match: ['*.avi', '*.txt'] });
-  await waitFor(() => loads(d!) > before, 15_000, 'the widened rule loaded');
+  await waitFor(() => loads(d) > before, 30_000, 'the widened rule loaded');
   // Now a rule takes it: intake probes it, finds no video and sets it aside with the reason.
   const jobs = await waitForJobs(
     sb,

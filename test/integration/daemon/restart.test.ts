@@ -1,12 +1,11 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../../src/cli/status-view.js';
 import {
+  cleanUpAfterEach,
   distIsFresh,
   expectShareableMp4,
-  killChildren,
   listFiles,
   makeSandbox,
   readJobs,
@@ -15,28 +14,15 @@ import {
   spawnDaemon,
   waitFor,
   waitForJobs,
+  useMedia,
   type Sandbox,
 } from './harness.js';
 import { makeMixedSet } from './media-set.js';
 
 let sb: Sandbox | undefined;
-let clips: string[];
-let mediaDir: string;
-
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-restart-media-'));
-  clips = await makeMixedSet(mediaDir, 4);
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await sb?.close();
-  sb = undefined;
-});
+const media = useMedia('vi-restart-media-', (dir) => makeMixedSet(dir, 4));
+const clips = media.files;
+cleanUpAfterEach();
 
 async function status(s: Sandbox): Promise<StatusReport> {
   const res = await runCli(s, ['status', '--json', '--config', s.configPath]);

@@ -1,35 +1,27 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
 import {
+  cleanUpAfterEach,
   distIsFresh,
   listFiles,
   makeSandbox,
   runCli,
   startInProcess,
   waitForJobs,
-  type InProcess,
-  type Sandbox,
 } from './harness.js';
 
-let sb: Sandbox | undefined;
-let d: InProcess | undefined;
-
-afterEach(async () => {
-  await d?.daemon.stop();
-  await sb?.close();
-  d = sb = undefined;
-});
+cleanUpAfterEach();
 
 /** `video-inbox retry` from another process while the daemon runs: the marks live in the state dir. */
 describe.skipIf(!distIsFresh())(
   'video-inbox retry beside a running daemon (skipped: run `npm run build` first)',
   () => {
     it('retry --failed brings a failed file back and it is converted; retry of a done file converts it again', async () => {
-      sb = await makeSandbox();
+      const sb = await makeSandbox();
       await makeVideo(join(sb.dir, 'flaky.mov'));
-      d = await startInProcess(sb);
+      await startInProcess(sb);
       sb.emu.inject('upload', { kind: 'envelope', code: 4001, message: 'Unsupported file type' });
       await copyFile(join(sb.dir, 'flaky.mov'), join(sb.inbox, 'flaky.mov'));
       await waitForJobs(sb, (j) => j[0]?.state === 'failed', 60_000, 'the job failed');

@@ -1,39 +1,25 @@
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  cleanUpAfterEach,
   distIsFresh,
   expectShareableMp4,
-  killChildren,
   listFiles,
   makeSandbox,
   readJobs,
   sigterm,
   spawnDaemon,
   waitForJobs,
+  useMedia,
   type Sandbox,
 } from './harness.js';
 import { makeLargeVideo, makeMixedSet } from './media-set.js';
 
 let sb: Sandbox | undefined;
-let clips: string[];
-let mediaDir: string;
-
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-restart-media-'));
-  clips = await makeMixedSet(mediaDir, 4);
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await sb?.close();
-  sb = undefined;
-});
+const media = useMedia('vi-shutdown-media-', (dir) => makeMixedSet(dir, 4));
+const clips = media.files;
+cleanUpAfterEach();
 
 /**
  * The built `video-inbox start` in a child process, as a service runs it: SIGTERM with jobs in
@@ -99,10 +85,10 @@ describe.skipIf(!distIsFresh())(
       sb = await makeSandbox({
         rule: { engine: 'local', extra: 'local:\n  forceTranscode: true\n  preset: medium\n  crf: 18' },
       });
-      await makeLargeVideo(join(mediaDir, 'slow.avi'), 4);
+      await makeLargeVideo(join(media.dir, 'slow.avi'), 4);
       const first = spawnDaemon(sb);
       await first.waitForLog('Watching inboxes');
-      await copyFile(join(mediaDir, 'slow.avi'), join(sb.inbox, 'slow.avi'));
+      await copyFile(join(media.dir, 'slow.avi'), join(sb.inbox, 'slow.avi'));
       await waitForJobs(sb, (j) => j[0]?.state === 'converting', 60_000, 'ffmpeg running');
       const stop = await sigterm(first);
       expect(stop.code).toBe(0);

@@ -1,18 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { distIsFresh, makeSandbox, runCli, type Sandbox } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { cleanUpAfterEach, distIsFresh, makeSandbox, runCli } from './harness.js';
 
-let sb: Sandbox | undefined;
-
-afterEach(async () => {
-  await sb?.close();
-  sb = undefined;
-});
+cleanUpAfterEach();
 
 /** Issue 3, "Done when" 5 (validate): exit 0 when all is valid, exit 2 and file:line:column when not. */
 describe.skipIf(!distIsFresh())('video-inbox validate (skipped: run `npm run build` first)', () => {
   it('passes a valid config and its rules, and points at each problem in a broken rule or config', async () => {
-    sb = await makeSandbox({ config: { folders: ['second'] } });
+    const sb = await makeSandbox({ config: { folders: ['second'] } });
     const ok = await runCli(sb, ['validate', '--config', sb.configPath]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);

@@ -1,34 +1,23 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, open, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../helpers/media.js';
-import {
-  bin,
-  distIsFresh,
-  killChildren,
-  root,
-  sigterm,
-  spawnDaemon,
-  waitFor,
-  type Child,
-} from '../daemon/harness.js';
+import { bin, distIsFresh, root, sigterm, spawnDaemon, waitFor, type Child } from '../daemon/harness.js';
 import {
   distinctVideo,
   drop,
   fateOf,
   listAll,
-  makeBaseVideo,
   makeWorld,
-  recordFigures,
   rendersPerFile,
   tempFilesIn,
   waitForFates,
   writeAtomic,
   type Fate,
+  useBaseVideo,
   type World,
 } from './world.js';
 
@@ -43,19 +32,7 @@ const run = promisify(execFile);
  */
 
 const figures = { badInputsTried: 0, endedAsOutput: 0, setAsideWithReason: 0, lost: 0, knownDefects: 0 };
-let mediaDir: string;
-let base: string;
-
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-bad-media-'));
-  base = await makeBaseVideo(mediaDir);
-});
-
-afterAll(async () => {
-  await killChildren();
-  await rm(mediaDir, { recursive: true, force: true });
-  await recordFigures('badInputs', figures);
-});
+const base = useBaseVideo('vi-bad-media-', 'badInputs', figures);
 
 function tally(fate: Fate | undefined): void {
   figures.badInputsTried++;
@@ -97,7 +74,7 @@ const LONG_FAKE = `${'f'.repeat(246)}.mp4`;
 const NFD_NAME = 'Cafe\u0301 cre\u0300me.mp4';
 
 const video = (tag: string) => async (_w: World, path: string) =>
-  writeFile(path, await distinctVideo(base, tag));
+  writeFile(path, await distinctVideo(base.path, tag));
 
 const DROPS: DropCase[] = [
   { name: 'empty.mp4', what: 'an empty file', make: async (_w, p) => writeFile(p, '') },
@@ -105,7 +82,7 @@ const DROPS: DropCase[] = [
     name: 'truncated.mp4',
     what: 'a truncated video (its first half)',
     make: async (_w, p) => {
-      const bytes = await distinctVideo(base, 'truncated');
+      const bytes = await distinctVideo(base.path, 'truncated');
       await writeFile(p, bytes.subarray(0, Math.floor(bytes.length / 2)));
     },
   },
@@ -145,7 +122,7 @@ const DROPS: DropCase[] = [
     what: 'a symlink to a video outside the inbox',
     make: async (w, p) => {
       const target = join(w.dir, 'elsewhere.mp4');
-      await writeFile(target, await distinctVideo(base, 'link target'));
+      await writeFile(target, await distinctVideo(base.path, 'link target'));
       await symlink(target, p);
     },
     check: (_w, fate) => expect(fate?.kind, 'set aside: its target lies outside the inbox').toBe('set-aside'),
@@ -207,7 +184,7 @@ const DROPS: DropCase[] = [
     name: 'into-outbox.mp4',
     what: 'a symlink into the outbox',
     make: async (w, p) => {
-      await writeFile(join(w.outbox, 'earlier.mp4'), await distinctVideo(base, 'earlier output'));
+      await writeFile(join(w.outbox, 'earlier.mp4'), await distinctVideo(base.path, 'earlier output'));
       await symlink(join(w.outbox, 'earlier.mp4'), p);
     },
     check: (w) =>
@@ -274,7 +251,7 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
     const child = spawnDaemon(w);
     try {
       await child.waitForLog('Watching inboxes');
-      const source = join(mediaDir, 'long.mp4');
+      const source = join(w.dir, 'long.mp4');
       await run('ffmpeg', [
         ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=15'],
         ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', source],
@@ -310,7 +287,7 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
       const w = await makeWorld({ engine: 'nemo', requestTimeoutSeconds: 5 }, { renderPolls: 20 });
       const child = spawnDaemon(w);
       await child.waitForLog('Watching inboxes');
-      await drop(w.inbox, name, await distinctVideo(base, `${name} first`));
+      await drop(w.inbox, name, await distinctVideo(base.path, `${name} first`));
       await waitFor(() => w.emu.count('render-start') >= 1, 60_000, 'the render started');
       await change(w, join(w.inbox, name));
       return { w, child };
@@ -340,7 +317,7 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
     }
 
     it('replaced by rename (a new copy moved over it): both contents converted', async () => {
-      const replacement = await distinctVideo(base, 'renamed second!');
+      const replacement = await distinctVideo(base.path, 'renamed second!');
       const { w, child } = await midJob('swap.mp4', async (_w, path) => writeAtomic(path, replacement));
       try {
         await expectBothConverted(w, replacement);
@@ -351,7 +328,7 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
     }, 180_000);
 
     it('overwritten in place (same inode, new bytes): both contents converted', async () => {
-      const replacement = await distinctVideo(base, 'in place second, longer');
+      const replacement = await distinctVideo(base.path, 'in place second, longer');
       const { w, child } = await midJob('inplace.mp4', async (_w, path) => writeFile(path, replacement));
       try {
         await expectBothConverted(w, replacement);
@@ -364,7 +341,7 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
     // issue 9 defect 2 (fixed): the archive step compared size and mtime only.
     it('replaced by a same-size, same-mtime copy: both contents converted', async () => {
       figures.badInputsTried++;
-      const replacement = await distinctVideo(base, 'same.mp4 secnd'); // as long as "same.mp4 first"
+      const replacement = await distinctVideo(base.path, 'same.mp4 secnd'); // as long as "same.mp4 first"
       const { w, child } = await midJob('same.mp4', async (_w, path) => {
         const temp = `${path}.new`;
         await writeFile(temp, replacement);
@@ -417,13 +394,13 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
       await w?.close();
     });
 
-    /** `validate` as a user runs it, stopped after 10 s (a refusal takes well under a second). */
+    /** `validate` as a user runs it, stopped after 30 s (a refusal takes well under a second; a hang takes forever). */
     async function validate(): Promise<{ code: number; out: string; ms: number }> {
       const t0 = Date.now();
       try {
         const res = await run(process.execPath, [bin, 'validate', '--config', w.configPath], {
           env: w.env,
-          timeout: 10_000,
+          timeout: 30_000,
           maxBuffer: 64 * 1024 * 1024,
         });
         return { code: 0, out: res.stdout + res.stderr, ms: Date.now() - t0 };

@@ -1,28 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointName, Fault } from '../../emulator/index.js';
-import {
-  distIsFresh,
-  killChildren,
-  runCli,
-  sigterm,
-  spawnDaemon,
-  waitFor,
-  type Child,
-} from '../daemon/harness.js';
+import { distIsFresh, runCli, sigterm, spawnDaemon, waitFor, type Child } from '../daemon/harness.js';
 import {
   distinctVideo,
   drop,
   listAll,
-  makeBaseVideo,
   makeWorld,
-  recordFigures,
   rendersPerFile,
   requestTrail,
   tempFilesIn,
   waitForFates,
+  useBaseVideo,
   type World,
 } from './world.js';
 
@@ -72,19 +60,7 @@ const FAULTS: FaultCase[] = [
 ];
 
 const figures = { faultsInjected: 0, faultsMet: 0, files: 0, converted: 0, knownDefects: 0 };
-let mediaDir: string;
-let base: string;
-
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-faults-media-'));
-  base = await makeBaseVideo(mediaDir);
-});
-
-afterAll(async () => {
-  await killChildren();
-  await rm(mediaDir, { recursive: true, force: true });
-  await recordFigures('faultMatrix', figures);
-});
+const base = useBaseVideo('vi-faults-media-', 'faultMatrix', figures);
 
 async function heldForCredits(w: World): Promise<boolean> {
   const res = await runCli(w, ['status', '--json', '--config', w.configPath]);
@@ -133,7 +109,7 @@ describe.skipIf(!distIsFresh())('fault matrix (skipped: run `npm run build` firs
       w.emu.inject(endpoint, fault(endpoint));
       figures.faultsInjected++;
       figures.files++;
-      await drop(w.inbox, name, await distinctVideo(base, name));
+      await drop(w.inbox, name, await distinctVideo(base.path, name));
 
       if (endpoint === 'credits') {
         await waitFor(() => heldForCredits(w), 60_000, 'the job held for credits');

@@ -1,11 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   distIsFresh,
-  killChildren,
   listFiles,
   runCli,
   sigterm,
@@ -13,29 +11,20 @@ import {
   waitFor,
   type Sandbox,
 } from '../daemon/harness.js';
-import { makeVideo } from '../../helpers/media.js';
-import { configText, drop, lineOf, localSandbox, writeAtomic, type FolderSpec } from './user-config.js';
+import {
+  cleanUpWithMounts,
+  configText,
+  drop,
+  type FolderSpec,
+  lineOf,
+  localSandbox,
+  useClips,
+  writeAtomic,
+} from './user-config.js';
 
-let sb: Sandbox | undefined;
-let mediaDir: string;
-let clip: string;
-const mounts: string[] = [];
+const clips = useClips('vi-overlap-media-', 1);
 
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-overlap-media-'));
-  clip = await makeVideo(join(mediaDir, 'clip.avi'), { videoCodec: 'mpeg4', durationSec: 1 });
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  for (const m of mounts.splice(0)) execFileSync('umount', [m]);
-  await sb?.close();
-  sb = undefined;
-});
+const mounts = cleanUpWithMounts();
 
 const isRoot = process.getuid?.() === 0;
 
@@ -131,7 +120,7 @@ describe.skipIf(!distIsFresh())(
   'folder overlap is judged on real folders (skipped: run `npm run build`)',
   () => {
     it.each(cases)('validate and start refuse $name, naming file:line', async (c) => {
-      sb = await localSandbox();
+      const sb = await localSandbox();
       await mkdir(join(sb.dir, 'rules'), { recursive: true });
       for (const f of c.folders)
         await writeAtomic(join(sb.dir, 'rules', `${f.name}.yaml`), 'engine: local\n');
@@ -143,7 +132,7 @@ describe.skipIf(!distIsFresh())(
 
       const checked = await runCli(sb, ['validate', '--config', sb.configPath]);
       expect(checked.code).toBe(2);
-      const issue = checked.stderr.split('\n').find((l) => l.startsWith(`${sb!.configPath}:${line}:`));
+      const issue = checked.stderr.split('\n').find((l) => l.startsWith(`${sb.configPath}:${line}:`));
       expect(issue, checked.stderr).toBeDefined();
       expect(issue).toContain(`folders[${index}].${key}`);
       expect(issue).toMatch(c.message);
@@ -158,7 +147,7 @@ describe.skipIf(!distIsFresh())(
     it.skipIf(!canBindMount())(
       'refuses an outbox that reaches the inbox through a bind mount (same device and inode; needs root)',
       async () => {
-        sb = await localSandbox();
+        const sb = await localSandbox();
         const view = join(sb.dir, 'view');
         await mkdir(view);
         execFileSync('mount', ['--bind', sb.inbox, view]);
@@ -173,7 +162,7 @@ describe.skipIf(!distIsFresh())(
     );
 
     it('a live edit that points the outbox into the inbox is refused; the last good config keeps working', async () => {
-      sb = await localSandbox();
+      const sb = await localSandbox();
       const child = spawnDaemon(sb);
       await child.waitForLog('Watching inboxes');
       await mkdir(join(sb.inbox, 'converted'));
@@ -187,8 +176,8 @@ describe.skipIf(!distIsFresh())(
         ),
       );
 
-      await drop(clip, sb.inbox, 'after-edit.avi');
-      await waitFor(async () => (await listFiles(sb!.outbox)).includes('after-edit.mp4'), 60_000, 'output');
+      await drop(clips[0]!, sb.inbox, 'after-edit.avi');
+      await waitFor(async () => (await listFiles(sb.outbox)).includes('after-edit.mp4'), 60_000, 'output');
       // Nothing was written through the link into the inbox, so nothing loops.
       expect(await readdir(join(sb.inbox, 'converted'))).toEqual([]);
       expect((await sigterm(child)).code).toBe(0);

@@ -5,63 +5,30 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   distIsFresh,
-  killChildren,
   makeSandbox,
   spawnDaemon,
   startInProcess,
   waitFor,
   waitForJobs,
-  type InProcess,
-  type Sandbox,
 } from '../daemon/harness.js';
-import { makeVideo } from '../../helpers/media.js';
-import { configText, drop, localSandbox, writeAtomic } from './user-config.js';
+import {
+  canMountTmpfs,
+  cleanUpWithMounts,
+  configText,
+  drop,
+  localSandbox,
+  useClips,
+  writeAtomic,
+} from './user-config.js';
 
-let sb: Sandbox | undefined;
-let d: InProcess | undefined;
-let mediaDir: string;
-const clips: string[] = [];
-const mounts: string[] = [];
+const clips = useClips('vi-known-disk-', 2);
 
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-known-disk-'));
-  for (let i = 0; i < 2; i++)
-    clips.push(
-      await makeVideo(join(mediaDir, `c${i}.avi`), { videoCodec: 'mpeg4', durationSec: 1, fps: 20 + i }),
-    );
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await d?.daemon.stop().catch(() => undefined);
-  await killChildren();
-  for (const m of mounts.splice(0)) execFileSync('umount', ['-l', m]);
-  await sb?.close();
-  d = sb = undefined;
-});
-
-function canMountTmpfs(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const dir = execFileSync('mktemp', ['-d']).toString().trim();
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
-    execFileSync('umount', [dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    execFileSync('rmdir', [dir]);
-  }
-}
+const mounts = cleanUpWithMounts();
 
 async function tmpfsAt(dir: string, size: string): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -93,14 +60,14 @@ describe.skipIf(!canMountTmpfs() || !distIsFresh())(
   'known defects: disks (needs root for tmpfs; `npm run build`)',
   () => {
     it('defect 1: a retry after other content was copied over the name records the content it converted', async () => {
-      sb = await localSandbox();
+      const sb = await localSandbox();
       const outbox = join(sb.dir, 'small-outbox');
       await tmpfsAt(outbox, '16m'); // under the 64 MiB margin: DISK_FULL, retried in 30 s
       await writeAtomic(
         sb.configPath,
         configText(sb, [{ name: 'main', inbox: 'inbox/main', outbox: 'small-outbox' }]),
       );
-      d = await startInProcess(sb);
+      await startInProcess(sb);
       const source = await drop(clips[0]!, sb.inbox, 'same-name.avi');
       const first = await sha256(source);
       await waitForJobs(
@@ -121,14 +88,14 @@ describe.skipIf(!canMountTmpfs() || !distIsFresh())(
     });
 
     it('defect 3: a journal write failure on the error path ends in a retry, not a job stranded until restart', async () => {
-      sb = await makeSandbox({ emulator: { instructionMs: 4000 } });
+      const sb = await makeSandbox({ emulator: { instructionMs: 4000 } });
       await tmpfsAt(sb.stateDir, '2m');
-      d = await startInProcess(sb);
+      const d = await startInProcess(sb);
       await drop(clips[0]!, sb.inbox, 'stranded.avi');
       await waitForJobs(sb, (j) => j.some((x) => x.state === 'instructing'), 60_000, 'instructing');
       const filler = await fill(sb.stateDir);
       await waitFor(
-        () => d!.logs.entries().some((e) => e.msg === 'Could not record the job outcome; it is tried again'),
+        () => d.logs.entries().some((e) => e.msg === 'Could not record the job outcome; it is tried again'),
         60_000,
         'the failed record',
       );
@@ -147,7 +114,7 @@ describe.skipIf(!canMountTmpfs() || !distIsFresh())(
     });
 
     it('defect 11: a full state dir at start is reported as the state dir, not the outbox', async () => {
-      sb = await localSandbox();
+      const sb = await localSandbox();
       await tmpfsAt(sb.stateDir, '1m');
       await fill(sb.stateDir);
       const child = spawnDaemon(sb);

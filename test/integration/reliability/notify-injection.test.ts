@@ -1,24 +1,17 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   distIsFresh,
-  killChildren,
   listFiles,
   root,
   sigterm,
   spawnDaemon,
   waitFor,
-  type Sandbox,
+  cleanUpAfterEach,
 } from '../daemon/harness.js';
-import { makeVideo } from '../../helpers/media.js';
-import { configText, drop, localSandbox, writeAtomic } from './user-config.js';
-
-let sb: Sandbox | undefined;
-let mediaDir: string;
-const clips: string[] = [];
+import { configText, drop, localSandbox, useClips, writeAtomic } from './user-config.js';
 
 const HOSTILE = [
   '$(touch PWNED-dollar) x.avi',
@@ -28,24 +21,9 @@ const HOSTILE = [
   'new\nline.avi',
 ];
 
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-notify-media-'));
-  // Distinct content per file: the daemon converts a content once.
-  for (let i = 0; i < HOSTILE.length; i++)
-    clips.push(
-      await makeVideo(join(mediaDir, `c${i}.avi`), { videoCodec: 'mpeg4', durationSec: 1, fps: 20 + i }),
-    );
-});
+const clips = useClips('vi-notify-media-', HOSTILE.length);
 
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await sb?.close();
-  sb = undefined;
-});
+cleanUpAfterEach();
 
 const SAFE = /^[\p{L}\p{M}\p{N} .,:_+=/()[\]@%#~?→-]+$/u;
 
@@ -55,7 +33,7 @@ describe.skipIf(!distIsFresh() || process.platform !== 'linux')(
   'desktop notifications get only safe text (skipped: run `npm run build`; Linux only)',
   () => {
     it('hostile file names are converted, and notify-send receives only safe characters', async () => {
-      sb = await localSandbox();
+      const sb = await localSandbox();
       const bin = join(sb.dir, 'fake-bin');
       const record = join(sb.dir, 'notify-args');
       await mkdir(bin);
@@ -74,7 +52,7 @@ describe.skipIf(!distIsFresh() || process.platform !== 'linux')(
       await child.waitForLog('Watching inboxes');
       for (const [i, name] of HOSTILE.entries()) await drop(clips[i]!, sb.inbox, name);
       await waitFor(
-        async () => (await listFiles(sb!.outbox)).length === HOSTILE.length,
+        async () => (await listFiles(sb.outbox)).length === HOSTILE.length,
         90_000,
         'all outputs',
       );

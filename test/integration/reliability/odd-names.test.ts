@@ -1,41 +1,20 @@
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   distIsFresh,
-  killChildren,
   listFiles,
   parseLine,
   sigterm,
   spawnDaemon,
   waitFor,
-  type Sandbox,
+  cleanUpAfterEach,
 } from '../daemon/harness.js';
-import { makeVideo } from '../../helpers/media.js';
-import { drop, localSandbox } from './user-config.js';
+import { drop, localSandbox, useClips } from './user-config.js';
 
-let sb: Sandbox | undefined;
-let mediaDir: string;
-const clips: string[] = [];
+const clips = useClips('vi-names-media-', 5);
 
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-names-media-'));
-  for (let i = 0; i < 5; i++)
-    clips.push(
-      await makeVideo(join(mediaDir, `c${i}.avi`), { videoCodec: 'mpeg4', durationSec: 1, fps: 20 + i }),
-    );
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await sb?.close();
-  sb = undefined;
-});
+cleanUpAfterEach();
 
 /** `café.avi` written in Latin-1, as an old Windows share or zip would: 0xE9 is not valid UTF-8. */
 const latin1Name = Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' old.avi')]);
@@ -46,7 +25,7 @@ describe.skipIf(!distIsFresh())(
   'no file is silently ignored for its name (skipped: run `npm run build`)',
   () => {
     it('converts _done-holiday.avi, files under `_done 2/` and `_failed-old/`, and a non-UTF-8 name', async () => {
-      sb = await localSandbox();
+      const sb = await localSandbox();
       const child = spawnDaemon(sb);
       await child.waitForLog('Watching inboxes');
       await drop(clips[0]!, sb.inbox, '_done-holiday.avi');
@@ -56,7 +35,7 @@ describe.skipIf(!distIsFresh())(
       await copyFile(clips[4]!, Buffer.concat([Buffer.from(`${sb.inbox}/`), latin1Name]));
 
       const wanted = ['_done-holiday.mp4', '_failed_take2.mp4', 'copied.mp4', 'kept.mp4', 'café old.mp4'];
-      const outputs = async () => (await listFiles(sb!.outbox)).map((n) => n.normalize());
+      const outputs = async () => (await listFiles(sb.outbox)).map((n) => n.normalize());
       await waitFor(
         async () => {
           const out = await outputs();
@@ -78,7 +57,7 @@ describe.skipIf(!distIsFresh())(
         expect(names.filter((b) => b.equals(latin1Name))).toEqual([]);
       }
       await waitFor(
-        async () => (await listFiles(join(sb!.inbox, '_done'))).some((n) => n.normalize() === 'café old.avi'),
+        async () => (await listFiles(join(sb.inbox, '_done'))).some((n) => n.normalize() === 'café old.avi'),
         30_000,
         'the renamed source archived',
       );

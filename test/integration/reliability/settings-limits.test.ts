@@ -1,38 +1,19 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import {
   distIsFresh,
-  killChildren,
   listFiles,
   runCli,
   sigterm,
   spawnDaemon,
   waitFor,
-  type Sandbox,
+  cleanUpAfterEach,
 } from '../daemon/harness.js';
-import { makeVideo } from '../../helpers/media.js';
-import { drop, localSandbox, writeAtomic } from './user-config.js';
+import { drop, localSandbox, useClips, writeAtomic } from './user-config.js';
 
-let sb: Sandbox | undefined;
-let mediaDir: string;
-let clip: string;
+const clips = useClips('vi-limits-media-', 1);
 
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-limits-media-'));
-  clip = await makeVideo(join(mediaDir, 'clip.avi'), { videoCodec: 'mpeg4', durationSec: 1 });
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await sb?.close();
-  sb = undefined;
-});
+cleanUpAfterEach();
 
 /** A valid rule padded with a comment to `bytes`: only its size is wrong. */
 function bigRule(bytes: number): string {
@@ -57,7 +38,7 @@ describe.skipIf(!distIsFresh())(
   'size and alias limits on settings files (skipped: run `npm run build`)',
   () => {
     it('validate refuses a rule file and a config over 1 MB, with file:line and what to do (exit 2)', async () => {
-      sb = await localSandbox();
+      const sb = await localSandbox();
       await writeFile(sb.rulePath(), bigRule(3 * 1024 * 1024));
       const rule = await runCli(sb, ['validate', '--config', sb.configPath]);
       expect(rule.code).toBe(2);
@@ -85,7 +66,7 @@ describe.skipIf(!distIsFresh())(
     });
 
     it('validate points at the alias of an alias bomb, in a rule and in the config (exit 2)', async () => {
-      sb = await localSandbox();
+      const sb = await localSandbox();
       const bomb = aliasBomb('engine: local');
       await writeFile(sb.rulePath(), bomb);
       const rule = await runCli(sb, ['validate', '--config', sb.configPath]);
@@ -105,7 +86,7 @@ describe.skipIf(!distIsFresh())(
     });
 
     it('a live reload of a bomb or a 50 MB rule keeps the last good rule, and files keep flowing', async () => {
-      sb = await localSandbox();
+      const sb = await localSandbox();
       const child = spawnDaemon(sb);
       await child.waitForLog('Watching inboxes');
 
@@ -126,8 +107,8 @@ describe.skipIf(!distIsFresh())(
       );
       expect(String(big.issues)).toMatch(/main\.yaml:1:1: The file is 50\.0 MB/);
 
-      await drop(clip, sb.inbox, 'still-works.avi');
-      await waitFor(async () => (await listFiles(sb!.outbox)).includes('still-works.mp4'), 60_000, 'output');
+      await drop(clips[0]!, sb.inbox, 'still-works.avi');
+      await waitFor(async () => (await listFiles(sb.outbox)).includes('still-works.mp4'), 60_000, 'output');
       expect((await sigterm(child)).code).toBe(0);
     });
   },

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, type Sandbox } from '../daemon/harness.js';
+import { makeVideo, type MediaSpec } from '../../helpers/media.js';
+import { cleanUpAfterEach, makeSandbox, useMedia, type Sandbox } from '../daemon/harness.js';
 
 /** One folder of a hand-written config; paths relative to the sandbox (the config's folder). */
 export interface FolderSpec {
@@ -65,4 +67,52 @@ export async function drop(clip: string, inbox: string, name: string): Promise<s
   const to = join(inbox, name);
   await copyFile(clip, to);
   return to;
+}
+
+/**
+ * `count` small real videos (MPEG-4 in AVI, one second), made once for the file of tests, each a
+ * different content (the frame rate differs): the daemon converts a content once.
+ */
+export function useClips(prefix: string, count: number, spec: MediaSpec = {}): string[] {
+  return useMedia(prefix, async (dir) => {
+    const clips: string[] = [];
+    for (let i = 0; i < count; i++)
+      clips.push(
+        await makeVideo(join(dir, `c${i}.avi`), {
+          videoCodec: 'mpeg4',
+          durationSec: 1,
+          fps: 20 + i,
+          ...spec,
+        }),
+      );
+    return clips;
+  }).files;
+}
+
+/**
+ * The daemon suite's teardown (`cleanUpAfterEach`) for tests that mount file systems: push each
+ * mount point to the returned list; after each test, once the daemons have stopped, they are
+ * unmounted (lazily, so a busy one goes too) before the sandbox is removed.
+ */
+export function cleanUpWithMounts(): string[] {
+  const mounts: string[] = [];
+  cleanUpAfterEach(() => {
+    for (const m of mounts.splice(0)) execFileSync('umount', ['-l', m]);
+  });
+  return mounts;
+}
+
+/** tmpfs needs root (CAP_SYS_ADMIN); probed once so the skip says why. */
+export function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const dir = execFileSync('mktemp', ['-d']).toString().trim();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    execFileSync('rmdir', [dir]);
+  }
 }

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { errorReportName } from '../../../src/core/fit-name.js';
-import { makeSandbox, waitFor, type Sandbox } from '../daemon/harness.js';
+import { afterAll, beforeAll } from 'vitest';
+import { killChildren, makeSandbox, waitFor, type Sandbox } from '../daemon/harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
 import type { RecordedRequest } from '../../emulator/index.js';
 
@@ -126,6 +127,33 @@ export async function makeBaseVideo(dir: string, seconds = 1): Promise<string> {
     path,
   ]);
   return path;
+}
+
+/**
+ * A file of the suite's set-up: the base video made once in its own temp dir (`path`); after the
+ * file, any daemon still running is killed, the dir removed and the file's figures recorded.
+ */
+export function useBaseVideo(
+  prefix: string,
+  section: string,
+  figures: Record<string, unknown>,
+): { readonly path: string } {
+  let dir = '';
+  let path = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+    path = await makeBaseVideo(dir);
+  });
+  afterAll(async () => {
+    await killChildren();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    await recordFigures(section, figures);
+  });
+  return {
+    get path() {
+      return path;
+    },
+  };
 }
 
 /**

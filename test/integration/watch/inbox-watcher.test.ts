@@ -121,6 +121,7 @@ describe('inbox watcher: taking files only when complete, once', () => {
 
     const path = join(h.inbox, 'placeholder.mov');
     await writeFile(path, '');
+    await waitFor(() => h.watcher.status()[0]?.pending === 1, 'the placeholder seen');
     await sleep(SETTLE_MS * 6);
     expect(h.emitted).toEqual([]);
     expect(h.watcher.status()[0]?.pending).toBe(1);
