@@ -68,7 +68,8 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
     forget: (path) => wired.intake?.watcher.forget(path),
     folder: (name) => wired.intake?.rules.get(name),
   });
-  const reportError = (file: string, err: unknown) => reportSettingsError(log, notifier, file, err);
+  const reportError = (file: string, err: unknown, kept: boolean) =>
+    reportSettingsError(log, notifier, file, err, kept);
   const intake: Intake = await wireIntake({
     ...{
       ports,

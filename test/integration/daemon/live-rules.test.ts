@@ -75,7 +75,8 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
   );
   expect(report.file).toBe(sb.rulePath());
   expect(String(report.issues)).toMatch(new RegExp(`^${sb.rulePath()}:\\d+:\\d+: `));
-  expect(d.notices.some((n) => n.kind === 'config' && n.message.includes(sb!.rulePath()))).toBe(true);
+  const notice = d.notices.find((n) => n.kind === 'config' && n.message.includes(sb!.rulePath()));
+  expect(notice?.message).toContain('The last good version stays in force');
 
   await drop(clips[2]!, 'third.mkv', sb.inbox);
   await done(3);
@@ -109,6 +110,12 @@ it('holds the files of a folder whose rule file never loaded, and converts them 
   const [held] = await waitForJobs(sb, (j) => j[0]?.state === 'held', 30_000, 'a held job');
   expect(held?.heldReason).toBe('rules');
   expect(await listFiles(laterInbox)).toEqual(['waiting.avi']);
+  // There never was a good version of this rule file: nothing may claim one stays in force.
+  const notice = d.notices.find((n) => n.kind === 'config' && n.message.includes(sb!.rulePath('later')));
+  expect(notice?.message).toContain('files in its folder wait until it loads');
+  expect(notice?.message).not.toContain('last good version');
+  const logged = d.logs.entries().find((e) => e.file === sb!.rulePath('later'));
+  expect(String(logged?.msg)).not.toContain('last good version');
   expect(sb.emu.count('upload')).toBe(0);
 
   await sb.writeRule({ instruction: 'Fixed rule for {name}' }, 'later');
