@@ -12,6 +12,7 @@ import { resolveJob } from '../rules/resolve-job.js';
 import type { Rule } from '../rules/rule.js';
 import { isCloudContainer, unmatchedVideoMessage, videoExtensionOf } from '../rules/video-extensions.js';
 import type { CompleteFile } from '../watch/types.js';
+import { ignoredReason } from './ignored.js';
 import { linkVerdict } from './link-policy.js';
 import { notAVideo } from './outcomes.js';
 
@@ -35,7 +36,8 @@ export interface ExamineSteps<T> {
 
 export type Examined<T> =
   | { kind: 'stopped'; result: T }
-  | { kind: 'no-match' }
+  /** Not a video, and no rule takes it: left in the inbox (`reason` says so, as `status` does). */
+  | { kind: 'no-match'; reason: string | undefined }
   /** The file left the inbox while it was examined (another node or a person moved it). */
   | { kind: 'gone' }
   /** The file cannot be converted as it is (empty, not a video): set it aside with this reason. */
@@ -64,7 +66,11 @@ export async function examineFile<T>(
       match: rule.match,
       ruleFile: folder.rules,
     });
-    if (unmatched === undefined) return { kind: 'no-match' };
+    if (unmatched === undefined)
+      return {
+        kind: 'no-match',
+        reason: ignoredReason({ folder: folder.name, rel: name, match: rule.match }),
+      };
     // A video nobody takes must not sit in the inbox unnoticed: set aside, saying what to change.
     const error = new VideoInboxError('NO_MATCHING_RULE', unmatched, {
       hint: `Add the pattern to \`match\` in ${folder.rules}, then move the file back into the inbox.`,
