@@ -43,6 +43,8 @@ export interface ClusterNodeDeps {
   notifier: Notifier;
   clock: Clock;
   log: Logger;
+  /** The daemon's config when not the default, named in the commands it prints. */
+  printedConfig?: string;
   /** How often a paused cloud queue checks the balance (one node per period does). */
   creditsCheckMs: number;
   /** True when the account has credits again. */
@@ -92,6 +94,7 @@ export async function startClusterNode(deps: ClusterNodeDeps): Promise<ClusterNo
   const processor = clusterProcessor({
     ...{ node: cluster.node, engines: deps.engines, fs: deps.fs, notifier: deps.notifier },
     hashFile: deps.hashFile,
+    printedConfig: deps.printedConfig,
     ...{ log, clock, ffprobe: deps.ffprobe, doneSet, lockMs, stopSignal: stopping.signal },
     holdCloud: holdCloud.hold,
   });
@@ -132,7 +135,7 @@ export async function startClusterNode(deps: ClusterNodeDeps): Promise<ClusterNo
     try {
       const result = await clusterIntake(file, {
         ...{ folder: deps.folder, fs: deps.fs, language: deps.language(), ffprobe: deps.ffprobe },
-        ...{ doneSet, notifier: deps.notifier, clock, log },
+        ...{ doneSet, notifier: deps.notifier, clock, log, printedConfig: deps.printedConfig },
         enqueue: (record) => enqueue(queues, record),
         claim: async (key) =>
           (await client.set(`${QUEUE_PREFIX}:claim:${key}`, cluster.node, 'PX', 60_000, 'NX')) === 'OK',

@@ -40,6 +40,7 @@ export async function startClusterWork(w: ClusterWiring): Promise<Work> {
       ffprobe: engines.tools?.ffprobe,
       folder: w.folder,
       notifier: w.notifier,
+      printedConfig: ports.printedConfig,
     },
     language: () => w.config().api.language,
     ...{ clock: ports.clock, log: ports.log, pid: w.backend.pid },

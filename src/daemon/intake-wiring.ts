@@ -52,6 +52,7 @@ export async function wireIntake(w: IntakeWiring): Promise<Intake> {
       log: ports.log,
       newId: ports.newId,
       blockedFolders: w.blockedFolders,
+      printedConfig: ports.printedConfig,
     }),
     work: w.work,
     log: ports.log,

@@ -105,6 +105,7 @@ export async function attachSurface(o: AttachOptions): Promise<{ close(): Promis
     retry: ports.retryDeps(o.config().stateDir),
     clock: ports.clock,
     log,
+    printedConfig: ports.printedConfig,
   });
   const channels = startChannelNotifier(
     bus,

@@ -76,6 +76,7 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Wo
     clock,
     ffprobe: engines.tools?.ffprobe,
     blockedFolders: w.blockedFolders,
+    printedConfig: ports.printedConfig,
     // Read at each outcome, so a config reload takes effect.
     policy: {
       outcome: (err, attempts) => daemonPolicyWith(w.config().retrySeconds).outcome(err, attempts),
