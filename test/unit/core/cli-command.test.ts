@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cliCommand, withConfigFlag } from '../../../src/core/cli-command.js';
 import { errorReportText } from '../../../src/outbox/error-report.js';
 import { printedConfigOf } from '../../../src/cli/settings.js';
+import { namingConfig } from '../../../src/run/job-records.js';
 
 describe('printed commands name the config they need', () => {
   it.each([
@@ -51,5 +52,32 @@ describe('printed commands name the config they need', () => {
     expect(printedConfigOf({ config: '/tmp/c.yaml' }, env)).toBe('/tmp/c.yaml');
     // A service has $VIDEO_INBOX_CONFIG; the shell a person pastes the command into does not.
     expect(printedConfigOf({}, { ...env, VIDEO_INBOX_CONFIG: '/srv/c.yaml' })).toBe('/srv/c.yaml');
+  });
+});
+
+describe('job records name the config in the hints they keep', () => {
+  it('a retry or hold recorded by the daemon keeps a hint that runs as printed', async () => {
+    const patches: unknown[] = [];
+    const records = namingConfig({ update: (_id, patch) => Promise.resolve(patches.push(patch)) }, '/c.yaml');
+    await records.update('j', {
+      state: 'queued',
+      error: {
+        code: 'DISK_FULL',
+        message: 'full',
+        hint: 'Free space, then run `video-inbox retry --failed`.',
+      },
+    });
+    await records.update('j', { state: 'rendering', percent: 5 });
+    expect(patches).toEqual([
+      {
+        state: 'queued',
+        error: {
+          code: 'DISK_FULL',
+          message: 'full',
+          hint: 'Free space, then run `video-inbox retry --failed --config /c.yaml`.',
+        },
+      },
+      { state: 'rendering', percent: 5 },
+    ]);
   });
 });
