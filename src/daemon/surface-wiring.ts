@@ -132,6 +132,7 @@ export async function attachSurface(o: AttachOptions): Promise<{ close(): Promis
       return metrics.scrape();
     },
     log: log.child({ module: 'http' }),
+    printedConfig: ports.printedConfig,
   });
   return {
     async close() {

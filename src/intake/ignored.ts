@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { matchesRule } from '../rules/match.js';
 import { videoExtensionOf } from '../rules/video-extensions.js';
-import { ignoredNameReason } from '../watch/ignore-policy.js';
+import { ignoredNameReason } from '../core/ignored-names.js';
 
 /** What the ignore check needs: the folder's name and its rule's `match` globs. */
 export interface IgnoreInput {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { readEndpoint } from '../../../src/http/endpoint-file.js';
 import {
   bin,
   distIsFresh,
@@ -71,6 +72,12 @@ it.skipIf(!distIsFresh())(
       .flatMap((text) => [...text.matchAll(/`(video-inbox [^`]+)`/g)].map((m) => m[1]!));
     expect(logged).toContain(`video-inbox open --config ${sb.configPath}`);
     for (const command of logged) expect(command).toContain(`--config ${sb.configPath}`);
+
+    // The page's answer to a used sign-in link names it too.
+    const endpoint = await readEndpoint(sb.stateDir);
+    const page = await fetch(`${endpoint!.url}/open?t=used-or-expired`);
+    expect(page.status).toBe(403);
+    expect(await page.text()).toContain(`\`video-inbox open --config ${sb.configPath}\``);
 
     await sigterm(daemon);
     const run = await runAsPrinted(sb, retry);
