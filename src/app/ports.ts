@@ -47,6 +47,11 @@ export interface NemoHandle {
  */
 export interface AppPorts {
   env: Env;
+  /**
+   * The config the daemon was started with, when it is not the default: every command it prints
+   * (`.error.txt`, hints, logs, notifications) names it, so it runs as printed. Data, not a port.
+   */
+  printedConfig?: string;
   log: Logger;
   clock: Clock;
   fs: OutboxFs;
@@ -84,12 +89,13 @@ export interface AppPorts {
 }
 
 /** The real ports: node:fs, the system clock, undici, ffmpeg, desktop notifications, chokidar. */
-export function realPorts(base: { env: Env; log: Logger; clock?: Clock }): AppPorts {
+export function realPorts(base: { env: Env; log: Logger; clock?: Clock; printedConfig?: string }): AppPorts {
   const { env, log } = base;
   const clock = base.clock ?? systemClock;
   const fs = nodeOutboxFs;
   return {
     env,
+    ...(base.printedConfig === undefined ? {} : { printedConfig: base.printedConfig }),
     log,
     clock,
     fs,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { lstat, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve, sep } from 'node:path';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 import type { Config } from '../config/config.js';
@@ -19,6 +19,7 @@ import { matchesRule } from '../rules/match.js';
 import { unmatchedVideoMessage } from '../rules/video-extensions.js';
 import { resolveJob } from '../rules/resolve-job.js';
 import { ruleVersion } from '../rules/rule-version.js';
+import { ignoredReason } from '../intake/ignored.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
 import { configFlag, shellWord } from './shell-word.js';
@@ -82,6 +83,15 @@ export async function explain(
   if (link) lines.push(...linkLines(file, link, folder));
   const rule = await loadRuleFile(folder.rules);
   lines.push(`Rule file: ${folder.rules}`);
+  const ignored = ignoredReason({
+    folder: folder.name,
+    rel: relativeToInbox(folder.inbox, file),
+    match: rule.match,
+  });
+  if (ignored !== undefined) {
+    lines.push(`Ignored: ${ignored} The daemon leaves it in the inbox as it is.`);
+    return { lines, inInbox: true };
+  }
   if (!matchesRule(rule, basename(file))) {
     const unmatched = unmatchedVideoMessage({
       folder: folder.name,
@@ -155,4 +165,11 @@ function linkLines(file: string, link: LinkCheck, folder: { followLinks?: boolea
     `Link: ${file} → ${link.text} (${target})`,
     `Link policy: ${linkPolicyText({ followLinks: folder.followLinks === true })}`,
   ];
+}
+
+/** The path inside the inbox, `/`-separated (the form rules and the ignore check see); a file
+ * explained `--folder` from elsewhere is seen by its name. */
+function relativeToInbox(inbox: string, file: string): string {
+  const rel = relative(inbox, file);
+  return rel.startsWith('..') ? basename(file) : rel.split(sep).join('/');
 }

@@ -1,9 +1,20 @@
+import { resolve } from 'node:path';
 import { defaultConfigPath } from '../core/paths.js';
 import { loadEnvFile as readEnvFile } from '../service/load-env-file.js';
 
 /** The config path a command uses: --config, else $VIDEO_INBOX_CONFIG, else the XDG default. */
 export function configPathFrom(opts: { config?: string }, env = process.env): string {
   return opts.config ?? defaultConfigPath(env);
+}
+
+/**
+ * The config a long-running command names in the commands it prints (`.error.txt`, hints, logs):
+ * the one it runs with, as an absolute path, unless it is the default one. $VIDEO_INBOX_CONFIG counts
+ * as named: a service has it in its environment, the person's shell does not.
+ */
+export function printedConfigOf(opts: { config?: string }, env = process.env): string | undefined {
+  const path = resolve(configPathFrom(opts, env));
+  return path === resolve(defaultConfigPath({ ...env, VIDEO_INBOX_CONFIG: undefined })) ? undefined : path;
 }
 
 /**

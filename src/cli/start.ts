@@ -5,7 +5,8 @@ import { createLogger } from '../core/logger.js';
 import { validateAll } from '../config/validate-all.js';
 import { EXIT } from './exit-codes.js';
 import { reportError } from './report-error.js';
-import { configPathFrom, loadEnvFile } from './settings.js';
+import { withConfigFlag } from '../core/cli-command.js';
+import { configPathFrom, loadEnvFile, printedConfigOf } from './settings.js';
 import { ensureStarterConfig } from './first-run.js';
 import { configFlag } from './shell-word.js';
 
@@ -22,7 +23,8 @@ export function register(program: Command): void {
     )
     .option('--env-file <file>', 'load KEY=VALUE lines (e.g. NEMO_TOKEN) before starting')
     .action(async (opts: { config?: string; envFile?: string }) => {
-      const log = createLogger();
+      const printedConfig = printedConfigOf(opts);
+      const log = createLogger({ rewrite: (text) => withConfigFlag(text, printedConfig) });
       // Handlers go in before anything starts: a SIGTERM during start-up must stop cleanly too.
       let requested: NodeJS.Signals | undefined;
       let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
@@ -47,7 +49,7 @@ export function register(program: Command): void {
         const { startDaemon } = await import('../daemon/daemon.js');
         const daemon = await startDaemon({
           configPath: configPathFrom(opts),
-          ports: realPorts({ env: process.env, log }),
+          ports: realPorts({ env: process.env, log, printedConfig }),
         });
         await new Promise<void>((resolve) => {
           onSignal = (signal) => {

@@ -1,5 +1,6 @@
 import type { ClusterStatus } from '../cluster/cluster-status.js';
 import type { JobRecord, JobState } from '../domain/job.js';
+import type { IgnoredGroup } from './status-ignored.js';
 
 export interface StatusReport {
   daemon: {
@@ -16,6 +17,8 @@ export interface StatusReport {
   counts: Partial<Record<JobState, number>>;
   /** Every job not done, and the most recent done ones. */
   jobs: StatusJob[];
+  /** Per folder, the files left in the inbox because they are not videos and no rule takes them. */
+  ignored?: IgnoredGroup[];
   /** Cluster mode: every node's jobs and the nodes alive, or why Redis could not be read. */
   cluster?: { redis: string } & (ClusterStatus | { error: string });
 }
@@ -129,6 +132,7 @@ export function formatStatus(report: StatusReport): string[] {
             : '';
     lines.push(`  [${j.state}${pct}] ${j.folder}: ${j.file}${detail}`);
   }
+  if (report.ignored?.length) lines.push(...formatIgnored(report.ignored));
   if (report.cluster) lines.push(...formatCluster(report.cluster));
   return lines;
 }
@@ -155,4 +159,15 @@ export function formatCluster(cluster: NonNullable<StatusReport['cluster']>): st
     lines.push(`  [${j.state}${pct}${on}] ${j.folder}: ${j.file}${detail}`);
   }
   return lines;
+}
+
+/** The short "ignored" section: per folder a count and the first names (`explain FILE` says why). */
+export function formatIgnored(groups: readonly IgnoredGroup[]): string[] {
+  return [
+    'Ignored (left in the inbox: not a video, and no rule matches):',
+    ...groups.map((g) => {
+      const more = g.count > g.names.length ? ', …' : '';
+      return `  ${g.folder}: ${g.count} file${g.count === 1 ? '' : 's'} (${g.names.join(', ')}${more})`;
+    }),
+  ];
 }

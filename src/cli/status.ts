@@ -9,6 +9,7 @@ import { readLockOwner } from '../jobs/lock.js';
 import { reportError } from './report-error.js';
 import { configPathFrom } from './settings.js';
 import { configFlag } from './shell-word.js';
+import { ignoredFiles } from './status-ignored.js';
 import { buildStatus, formatStatus, type StatusReport } from './status-view.js';
 import type { JobView } from '../events/events.js';
 import type { PauseView } from '../http/control.js';
@@ -26,6 +27,7 @@ export function register(program: Command): void {
         const stateDir = await stateDirOf(configPathFrom(opts), named(opts));
         const report = (await liveStatus(stateDir)) ?? (await journalStatus(stateDir));
         await addCluster(report, configPathFrom(opts));
+        await addIgnored(report, configPathFrom(opts));
         if (opts.json) console.log(redact(JSON.stringify(report, null, 2)));
         else for (const line of formatStatus(report)) console.log(redact(line));
       } catch (err) {
@@ -118,4 +120,12 @@ async function addCluster(report: StatusReport, configPath: string): Promise<voi
   const redis = displayRedisUrl(cluster.redis);
   const status = await clusterStatusOf(cluster);
   report.cluster = status.ok ? { redis, ...status.status } : { redis, error: status.message };
+}
+
+/** The files each inbox holds that the daemon leaves alone (not videos, no rule takes them). */
+async function addIgnored(report: StatusReport, configPath: string): Promise<void> {
+  const config = await loadConfig(configPath, process.env).catch(() => undefined);
+  if (!config) return;
+  const ignored = await ignoredFiles(config);
+  if (ignored.length > 0) report.ignored = ignored;
 }

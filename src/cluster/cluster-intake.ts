@@ -34,6 +34,8 @@ export interface ClusterIntakeDeps {
   notifier: Notifier;
   clock: Clock;
   log: Logger;
+  /** The daemon's config when not the default, named in the commands it prints. */
+  printedConfig?: string;
 }
 
 export type ClusterIntakeResult =

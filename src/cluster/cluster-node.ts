@@ -40,6 +40,8 @@ export interface ClusterNodeDeps {
   notifier: Notifier;
   clock: Clock;
   log: Logger;
+  /** The daemon's config when not the default, named in the commands it prints. */
+  printedConfig?: string;
   /** How often a paused cloud queue checks the balance (one node per period does). */
   creditsCheckMs: number;
   /** True when the account has credits again. */
@@ -83,6 +85,7 @@ export async function startClusterNode(deps: ClusterNodeDeps): Promise<ClusterNo
   const processor = clusterProcessor({
     ...{ node: cluster.node, engines: deps.engines, fs: deps.fs, notifier: deps.notifier },
     hashFile: deps.hashFile,
+    printedConfig: deps.printedConfig,
     ...{ log, clock, ffprobe: deps.ffprobe, doneSet, lockMs, stopSignal: stopping.signal },
     holdCloud: holdCloud.hold,
   });

@@ -29,6 +29,8 @@ export interface ClusterProcessorDeps {
   stopSignal: AbortSignal;
   /** Out of credits: hold cloud jobs on every node (pause the cloud queue globally). */
   holdCloud(hint: string | undefined): Promise<void>;
+  /** The daemon's config when not the default, named in the commands it prints. */
+  printedConfig?: string;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface NodeIntakeDeps {
   ffprobe: string | undefined;
   /** This node's state dir: a link in an inbox into it is never followed. */
   stateDir?: string;
+  /** The daemon's config when not the default, named in the commands it prints. */
+  printedConfig?: string;
   folder(name: string): FolderRules | undefined;
   language(): string;
   notifier: Notifier;
@@ -55,6 +57,7 @@ export function nodeIntake(deps: NodeIntakeDeps): NodeIntake {
         ...{ folder: deps.folder, fs: deps.fs, language: deps.language(), ffprobe: deps.ffprobe },
         ...(deps.stateDir ? { stateDir: deps.stateDir } : {}),
         ...{ doneSet: deps.doneSet, notifier: deps.notifier, clock: deps.clock, log: deps.log },
+        printedConfig: deps.printedConfig,
         enqueue: (record) => enqueue(queues, record),
         claim: async (key) =>
           (await deps.redis.set(`${QUEUE_PREFIX}:claim:${key}`, deps.node, 'PX', 60_000, 'NX')) === 'OK',

@@ -11,6 +11,11 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Where lines go; stdout by default. */
   destination?: { write(line: string): unknown };
+  /**
+   * Applied to every string a line carries (message and fields), after pino and before redaction:
+   * the daemon names its config in the commands it logs (`withConfigFlag`).
+   */
+  rewrite?: (text: string) => string;
 }
 
 /** Field names whose values are secrets wherever they appear in a log object. */
@@ -30,7 +35,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const usePretty = options.pretty ?? (process.stdout.isTTY === true && options.destination === undefined);
   const redacted = new Writable({
     write(chunk: Buffer | string, _enc, done) {
-      out.write(redact(String(chunk)));
+      // Pretty lines are text already; JSON lines were rewritten field by field in onceEach.
+      const text = String(chunk);
+      out.write(redact(usePretty && options.rewrite ? options.rewrite(text) : text));
       done();
     },
   });
@@ -42,7 +49,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         destination: redacted,
         sync: true,
       })
-    : { write: (line: string) => redacted.write(onceEach(line)) };
+    : { write: (line: string) => redacted.write(onceEach(line, options.rewrite)) };
   return pino(
     {
       level: options.level ?? process.env.VIDEO_INBOX_LOG_LEVEL ?? 'info',
@@ -58,12 +65,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * set (`module: 'local'`, then `module: 'local-engine'`) writes the key twice, which JSON readers
  * resolve differently. Each line is written with each field once, the innermost value winning.
  */
-export function onceEach(line: string): string {
+export function onceEach(line: string, rewrite?: (text: string) => string): string {
   try {
-    return `${JSON.stringify(JSON.parse(line))}\n`;
+    const entry: unknown = JSON.parse(line);
+    return `${JSON.stringify(rewrite ? rewriteStrings(entry, rewrite) : entry)}\n`;
   } catch {
     return line;
   }
+}
+
+/** Every string in a parsed log entry, rewritten (keys and other values kept). */
+function rewriteStrings(value: unknown, rewrite: (text: string) => string): unknown {
+  if (typeof value === 'string') return rewrite(value);
+  if (Array.isArray(value)) return value.map((v) => rewriteStrings(v, rewrite));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewriteStrings(v, rewrite)]));
+  return value;
 }
 
 /** A logger that drops everything, for tests that don't look at logs. */

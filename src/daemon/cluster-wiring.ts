@@ -45,6 +45,7 @@ export async function startClusterWork(w: ClusterWiring): Promise<ClusterWork> {
       stateDir: config.stateDir,
       folder: w.folder,
       notifier: w.notifier,
+      printedConfig: ports.printedConfig,
     },
     language: () => w.config().api.language,
     ...{ clock: ports.clock, log: ports.log, pid: w.backend.pid },

@@ -3,7 +3,9 @@ import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createStageLimiter } from '../engines/stage-limits.js';
 import { IN_FLIGHT_STATES } from '../domain/job.js';
+import type { Logger } from '../core/logger.js';
 import type { Journal } from '../jobs/journal.js';
+import { resumePoint } from '../run/resume-point.js';
 import { blockedFolderReporter, type BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { Pipeline } from '../queue/pipeline.js';
 import type { ClusterBackend } from '../cluster/backend.js';
@@ -69,7 +71,8 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
     forget: (path) => wired.intake?.watcher.forget(path),
     folder: (name) => wired.intake?.rules.get(name),
   });
-  const reportError = (file: string, err: unknown) => reportSettingsError(log, notifier, file, err);
+  const reportError = (file: string, err: unknown, kept: boolean) =>
+    reportSettingsError(log, notifier, file, err, kept);
   const intake: Intake = await wireIntake({
     ...{
       ports,
@@ -85,7 +88,7 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
   });
   wired.intake = intake;
   cleanup.push(() => intake.watcher.close());
-  if (pipeline) resumeJournal(journal, pipeline);
+  if (pipeline) resumeJournal(journal, pipeline, log);
   await intake.watcher.start();
   const settings = await startLiveReload({
     ...{ configPath: opts.configPath, env: ports.env, log, config: getConfig, rules: intake.rules },
@@ -177,9 +180,12 @@ async function startWork(
 }
 
 /** Jobs the journal left in flight resume; held cloud jobs get one more try (credits may be back). */
-function resumeJournal(journal: Journal, pipeline: Pipeline): void {
+function resumeJournal(journal: Journal, pipeline: Pipeline, log: Logger): void {
   for (const job of journal.list({ state: IN_FLIGHT_STATES })) {
-    if (job.plan) pipeline.submit(job);
+    if (!job.plan) continue;
+    const from = resumePoint(job);
+    if (from) log.info({ job: job.id, file: job.sourceName, state: job.state, from }, 'Job resumed');
+    pipeline.submit(job);
   }
   for (const job of journal.list({ state: 'held' })) {
     if (job.heldReason === 'credits' && job.plan) {

@@ -19,7 +19,8 @@ export interface IntakeWiring {
   notifier: Notifier;
   engines: Engines;
   work: Pick<Work, 'take'>;
-  reportError(file: string, err: unknown): void;
+  /** `kept`: an earlier good version of the file stays in force (false: it never loaded). */
+  reportError(file: string, err: unknown, kept: boolean): void;
   blockedFolders: BlockedFolderReporter;
   /** Each rule file load, good or not. */
   rulesLoaded?(folder: string, outcome: { version?: string; error?: string }): void;
@@ -53,6 +54,7 @@ export async function wireIntake(w: IntakeWiring): Promise<Intake> {
       log: ports.log,
       newId: ports.newId,
       blockedFolders: w.blockedFolders,
+      printedConfig: ports.printedConfig,
     }),
     work: w.work,
     log: ports.log,

@@ -19,7 +19,8 @@ export interface LiveReloadDeps {
   work: Pick<Work, 'setLimits'>;
   stages: StageLimiter;
   watcher: InboxWatcher;
-  reportError(file: string, err: unknown): void;
+  /** `kept`: an earlier good version of the file stays in force (false: it never loaded). */
+  reportError(file: string, err: unknown, kept: boolean): void;
   watchSettings(onChange: (changed: string[]) => void): SettingsWatcher;
   stopped(): boolean;
 }
@@ -45,7 +46,8 @@ export async function startLiveReload(deps: LiveReloadDeps): Promise<SettingsWat
         await deps.rules.load(next.folders);
         await deps.watcher.setFolders(next.folders.map(watchFolder));
       } catch (err) {
-        deps.reportError(config.file, err);
+        // The running config was loaded once (the daemon started with it): it stays in force.
+        deps.reportError(config.file, err, true);
       }
     } else {
       await deps.rules.reload(config.folders.filter((f: FolderConfig) => changed.includes(f.rules)));

@@ -11,8 +11,8 @@ export interface RuleBookDeps {
   firstLoaded(folderName: string): void;
   /** A folder's rule file loaded with a change (say a wider `match`): its unmatched files are looked at again. */
   changed(folderName: string): void;
-  /** A rule file has errors; the last good version stays in force. */
-  reportError(file: string, err: unknown): void;
+  /** A rule file has errors; `kept`: its last good version stays in force (false: it never loaded). */
+  reportError(file: string, err: unknown, kept: boolean): void;
   /** Every load of a folder's rule file, good or not (the control surface announces it). */
   loaded?(folderName: string, outcome: { version?: string; error?: string }): void;
 }
@@ -43,7 +43,7 @@ export function createRuleBook(deps: RuleBookDeps): RuleBook {
         deps.loaded?.(folder.name, { version });
         if (!previous?.rule) deps.firstLoaded(folder.name);
       } catch (err) {
-        deps.reportError(folder.rules, err);
+        deps.reportError(folder.rules, err, previous?.rule !== undefined);
         deps.loaded?.(folder.name, { error: toVideoInboxError(err).message });
         // The last good rule stays in force; a folder that never loaded holds its files.
         folders.set(folder.name, { folder, rule: previous?.rule, version: previous?.version });

@@ -128,6 +128,7 @@ export function controlDeps(o: SurfaceParts): Omit<DaemonControlDeps, 'pipeline'
     retry: ports.retryDeps(o.config().stateDir),
     clock: ports.clock,
     log: ports.log,
+    printedConfig: ports.printedConfig,
   };
 }
 
@@ -166,6 +167,7 @@ export async function serveSurface(
       return metrics.scrape();
     },
     log: log.child({ module: 'http' }),
+    printedConfig: ports.printedConfig,
   });
   return {
     async close() {

@@ -1,4 +1,5 @@
 import type { AppPorts, NemoHandle } from '../app/ports.js';
+import { namingConfig } from '../run/job-records.js';
 import { toVideoInboxError } from '../core/errors.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engines/engine.js';
@@ -68,7 +69,7 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Wo
   const { ports, journal, notifier, engines } = w;
   const { log, clock } = ports;
   const runDeps = {
-    records: journal,
+    records: namingConfig(journal, ports.printedConfig),
     engines: { nemo: engines.nemo.engine, local: engines.local },
     fs: ports.fs,
     hashFile: ports.hashFile,
@@ -77,6 +78,7 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Wo
     clock,
     ffprobe: engines.tools?.ffprobe,
     blockedFolders: w.blockedFolders,
+    printedConfig: ports.printedConfig,
     // Read at each outcome, so a config reload takes effect.
     policy: {
       outcome: (err, attempts) => daemonPolicyWith(w.config().retrySeconds).outcome(err, attempts),

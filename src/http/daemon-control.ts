@@ -1,4 +1,5 @@
 import { access, constants } from 'node:fs/promises';
+import { withConfigFlag } from '../core/cli-command.js';
 import type { Clock } from '../core/clock.js';
 import { toVideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -42,6 +43,8 @@ export interface DaemonControlDeps {
   retry: RetryFileDeps;
   clock: Clock;
   log: Logger;
+  /** The daemon's config when not the default, named in the commands it writes. */
+  printedConfig?: string;
 }
 
 const READY_CACHE_MS = 60_000;
@@ -64,7 +67,7 @@ export function createDaemonControl(d: DaemonControlDeps): Control & { close(): 
     const error = {
       code: 'CANCELLED',
       message: 'Cancelled by a person',
-      hint: 'Retry it from the page or with `video-inbox retry`.',
+      hint: withConfigFlag('Retry it from the page or with `video-inbox retry`.', d.printedConfig),
     };
     const inbox = job.plan?.inbox ?? folderOf(job.folder)?.inbox;
     let setAsideTo: string | undefined;
@@ -72,6 +75,7 @@ export function createDaemonControl(d: DaemonControlDeps): Control & { close(): 
       setAsideTo = await setAside(job.source, inbox, error, {
         fs: d.retry.fs,
         now: new Date(d.clock.now()),
+        config: d.printedConfig,
       }).catch(() => undefined);
       if (setAsideTo) d.sourceLeft(job.source);
     }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { withConfigFlag } from '../core/cli-command.js';
 import { JOB_STATES, type JobState } from '../domain/job.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Control, ActionResult } from './control.js';
@@ -16,6 +17,8 @@ export interface HttpServerOptions {
   /** Prometheus text for GET /metrics; absent: 404. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   now?: () => number;
+  /** The daemon's config when not the default, named in the commands the page prints. */
+  printedConfig?: string;
 }
 
 const PAGE_HEADERS = {
@@ -62,7 +65,12 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
         .code(403)
         .headers(PAGE_HEADERS)
         .type('text/plain; charset=utf-8')
-        .send('This link was already used or has expired. Run `video-inbox open` for a new one.');
+        .send(
+          withConfigFlag(
+            'This link was already used or has expired. Run `video-inbox open` for a new one.',
+            opts.printedConfig,
+          ),
+        );
     }
     return reply
       .header(

@@ -19,6 +19,8 @@ export interface SurfaceOptions {
   events: EventBus;
   metrics?: () => Promise<{ contentType: string; body: string }>;
   log: Logger;
+  /** The daemon's config when not the default, named in the commands the page prints. */
+  printedConfig?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function startSurface(opts: SurfaceOptions): Promise<Surface | unde
     apiKey,
     host: http.host,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.printedConfig === undefined ? {} : { printedConfig: opts.printedConfig }),
   });
   try {
     await app.listen({ host: http.host, port: http.port });

@@ -13,6 +13,7 @@ import type { Rule } from '../rules/rule.js';
 import { isCloudContainer, unmatchedVideoMessage, videoExtensionOf } from '../rules/video-extensions.js';
 import type { CompleteFile } from '../watch/types.js';
 import { checkLink } from './link-check.js';
+import { ignoredReason } from './ignored.js';
 import { notAVideo } from './outcomes.js';
 
 export interface ExamineDeps {
@@ -37,7 +38,8 @@ export interface ExamineSteps<T> {
 
 export type Examined<T> =
   | { kind: 'stopped'; result: T }
-  | { kind: 'no-match' }
+  /** Not a video, and no rule takes it: left in the inbox (`reason` says so, as `status` does). */
+  | { kind: 'no-match'; reason: string | undefined }
   /** The file left the inbox while it was examined (another node or a person moved it). */
   | { kind: 'gone' }
   /** The file cannot be converted as it is (empty, not a video): set it aside with this reason. */
@@ -66,7 +68,11 @@ export async function examineFile<T>(
       match: rule.match,
       ruleFile: folder.rules,
     });
-    if (unmatched === undefined) return { kind: 'no-match' };
+    if (unmatched === undefined)
+      return {
+        kind: 'no-match',
+        reason: ignoredReason({ folder: folder.name, rel: name, match: rule.match }),
+      };
     // A video nobody takes must not sit in the inbox unnoticed: set aside, saying what to change.
     const error = new VideoInboxError('NO_MATCHING_RULE', unmatched, {
       hint: `Add the pattern to \`match\` in ${folder.rules}, then move the file back into the inbox.`,

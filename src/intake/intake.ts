@@ -51,7 +51,7 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
       case 'stopped':
         return examined.result;
       case 'no-match':
-        log.debug('No rule matches this file; left alone');
+        log.debug({ why: examined.reason }, 'No rule matches this file; left alone');
         return { kind: 'ignored', reason: 'no-match' };
       case 'gone':
         return { kind: 'ignored', reason: 'gone' };

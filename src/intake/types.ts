@@ -37,6 +37,8 @@ export interface IntakeDeps {
   taking: Set<string>;
   /** Says once per path that a `_done`/`_failed` is blocked by a file. */
   blockedFolders?: BlockedFolderReporter;
+  /** The daemon's config when not the default, named in the commands it prints. */
+  printedConfig?: string;
 }
 
 export type IntakeResult =

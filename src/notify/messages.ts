@@ -25,9 +25,10 @@ export const notices = {
     title: 'Export blocked by your NemoVideo plan',
     message: `${basename(source)}: register or upgrade your plan to unlock export, then run \`video-inbox retry --failed\`.`,
   }),
-  config: (file: string, problem: string): Notice => ({
+  /** `kept`: an earlier good version of the file stays in force (false: it never loaded). */
+  config: (file: string, problem: string, kept: boolean): Notice => ({
     kind: 'config',
     title: 'video-inbox settings have an error',
-    message: `${file}: ${problem}. The last good version stays in force.`,
+    message: `${file}: ${problem}. ${kept ? 'The last good version stays in force.' : 'It never loaded: the files in its folder wait until it loads.'}`,
   }),
 };

@@ -1,3 +1,4 @@
+import { cliCommand, withConfigFlag } from '../core/cli-command.js';
 import { redact } from '../core/secrets.js';
 
 export interface ErrorReportInput {
@@ -9,6 +10,8 @@ export interface ErrorReportInput {
   message: string;
   hint?: string;
   at?: Date;
+  /** The config the daemon runs with, when not the default: every printed command names it. */
+  config?: string;
 }
 
 const DEFAULT_HINT =
@@ -24,10 +27,10 @@ export function errorReportText(input: ErrorReportInput): string {
     `  (error code: ${input.code}${input.at ? `, at ${input.at.toISOString()}` : ''})`,
     '',
     'What to do:',
-    `  ${input.hint ?? DEFAULT_HINT}`,
+    `  ${withConfigFlag(input.hint ?? DEFAULT_HINT, input.config)}`,
     '',
     'To try again once the cause is fixed:',
-    `  video-inbox retry ${shellQuote(input.failedPath)}`,
+    `  ${cliCommand(`retry ${shellQuote(input.failedPath)}`, input.config)}`,
     'or move the file back into the inbox folder.',
     '',
   ];

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { withConfigFlag } from '../core/cli-command.js';
 import { toVideoInboxError, type VideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { JobError } from '../domain/job.js';
@@ -15,6 +16,8 @@ export interface FailDeps {
   log: Logger;
   /** Says once per path that `_failed` is blocked by a file (the daemon's; none for one-off runs). */
   blockedFolders?: BlockedFolderReporter;
+  /** The config the daemon runs with, when not the default: the commands it prints name it. */
+  printedConfig?: string;
 }
 
 export interface FailedSource {
@@ -36,11 +39,14 @@ export async function failSource(
   record: (setAsideTo: string | undefined, error: JobError) => Promise<void>,
 ): Promise<string | undefined> {
   const { error, source } = failed;
+  const config = deps.printedConfig;
   const errorRecord = jobError(error);
+  if (errorRecord.hint !== undefined) errorRecord.hint = withConfigFlag(errorRecord.hint, config);
   const setAsideTo = failed.setAside
     ? await setAside(source, failed.inbox, errorRecord, {
         fs: deps.fs,
         now: new Date(deps.clock.now()),
+        config,
       }).catch((err: unknown) => {
         const e = toVideoInboxError(err);
         const movedTo = e.context.setAsideTo;
@@ -60,11 +66,11 @@ export async function failSource(
       })
     : undefined;
   await record(setAsideTo, errorRecord);
-  deps.notifier.notify(
+  const notice =
     error.code === 'EXPORT_BLOCKED'
       ? notices.blocked(source)
-      : notices.failed(source, error.hint ? `${error.message}. ${error.hint}` : error.message, setAsideTo),
-  );
+      : notices.failed(source, error.hint ? `${error.message}. ${error.hint}` : error.message, setAsideTo);
+  deps.notifier.notify({ ...notice, message: withConfigFlag(notice.message, config) });
   return setAsideTo;
 }
 

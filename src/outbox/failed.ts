@@ -17,7 +17,8 @@ export async function setAside(
   source: string,
   inboxDir: string,
   error: { code: string; message: string; hint?: string },
-  opts: { fs: OutboxFs; now: Date },
+  /** `config`: the daemon's config when not the default, named in the report's commands. */
+  opts: { fs: OutboxFs; now: Date; config?: string },
 ): Promise<string> {
   const { fs } = opts;
   await ensureSubfolderUsable(fs, inboxDir, FAILED_DIR);
@@ -30,6 +31,7 @@ export async function setAside(
     failedPath: moved,
     ...error,
     at: opts.now,
+    config: opts.config,
   });
   // Whole or absent, never half a report.
   try {

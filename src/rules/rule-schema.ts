@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { X264_PRESETS as ALL_X264_PRESETS } from '../engines/local/plan.js';
-import { DEFAULT_SKILL } from '../engines/nemo/options.js';
+import { DEFAULT_SKILL } from '../engines/skill.js';
 
 export { DEFAULT_SKILL };
 import { INSTRUCTION_VARIABLES, OUTPUT_NAME_VARIABLES, unknownVariables } from './template.js';

@@ -29,6 +29,8 @@ export interface RunJobDeps {
   policy?: JobPolicy;
   /** Says once per path that a `_done`/`_failed` is blocked by a file (the daemon's; none for `convert`). */
   blockedFolders?: BlockedFolderReporter;
+  /** The daemon's config when not the default, named in the commands it prints (see failSource). */
+  printedConfig?: string;
 }
 
 export type RunResult =

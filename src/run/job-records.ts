@@ -1,3 +1,4 @@
+import { withConfigFlag } from '../core/cli-command.js';
 import { applyPatch, type JobPatch, type JobRecord } from '../domain/job.js';
 
 /**
@@ -7,6 +8,21 @@ import { applyPatch, type JobPatch, type JobRecord } from '../domain/job.js';
  */
 export interface JobRecords {
   update(id: string, patch: JobPatch): Promise<unknown>;
+}
+
+/**
+ * Records whose error hints name the daemon's config in their commands (`withConfigFlag`), so the
+ * hint `status` and the page show for a job being retried or held runs as printed.
+ */
+export function namingConfig(records: JobRecords, config: string | undefined): JobRecords {
+  if (config === undefined) return records;
+  return {
+    update(id, patch) {
+      const hint = patch.error?.hint;
+      if (hint === undefined || !patch.error) return records.update(id, patch);
+      return records.update(id, { ...patch, error: { ...patch.error, hint: withConfigFlag(hint, config) } });
+    },
+  };
 }
 
 /** Records kept in memory only (a one-off run with nothing to resume): the latest state of one job. */

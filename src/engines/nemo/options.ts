@@ -4,7 +4,7 @@ import type { AtomicWriteFs } from '../../core/atomic-write.js';
 import type { Dispatcher } from 'undici';
 
 export const DEFAULT_BASE_URL = 'https://mega-api-prod.nemovideo.ai';
-export const DEFAULT_SKILL = 'video-converter-best';
+export { DEFAULT_SKILL } from '../skill.js';
 /** Where anonymous users register; `?bind=<user id>` ties the new account to the anonymous one. */
 export const DEFAULT_REGISTRATION_URL = 'https://nemovideo.ai/register';
 

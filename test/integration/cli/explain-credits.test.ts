@@ -64,7 +64,7 @@ describe('video-inbox explain', () => {
     const text = join(sb.inbox, 'notes.txt');
     await writeFile(text, 'my notes\n');
     const notVideo = await runCli(sb, ['explain', text, '--config', sb.configPath]);
-    expect(notVideo.stdout).toMatch(/No match: .*not a video by its name, so the daemon leaves it alone/);
+    expect(notVideo.stdout).toMatch(/Ignored: notes\.txt is not a video by its name.*leaves it in the inbox/);
     const outside = join(sb.dir, 'elsewhere.avi');
     await copyFile(join(sb.inbox, 'old.avi'), outside);
     const notInInbox = await runCli(sb, ['explain', outside, '--config', sb.configPath]);

@@ -59,7 +59,12 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
   );
   expect(report.file).toBe(sb.rulePath());
   expect(String(report.issues)).toMatch(new RegExp(`^${sb.rulePath()}:\\d+:\\d+: `));
-  expect(d.notices.some((n) => n.kind === 'config' && n.message.includes(sb.rulePath()))).toBe(true);
+  const notice = await waitFor(
+    () => d.notices.find((n) => n.kind === 'config' && n.message.includes(sb.rulePath())),
+    30_000,
+    'the broken rule notified',
+  );
+  expect(notice.message).toContain('The last good version stays in force');
 
   await drop(clips[2]!, 'third.mkv', sb.inbox);
   await done(3);
@@ -86,13 +91,19 @@ it('applies a rule edit live, reports a broken edit by position and keeps the la
 it('holds the files of a folder whose rule file never loaded, and converts them once it is fixed', async () => {
   const sb = await makeSandbox({ config: { folders: ['later'] } });
   await sb.writeRule('skill: [broken\n', 'later');
-  await startInProcess(sb);
+  const d = await startInProcess(sb);
   const laterInbox = sb.inboxOf('later');
   await mkdir(laterInbox, { recursive: true });
   await drop(clips[0]!, 'waiting.avi', laterInbox);
   const [held] = await waitForJobs(sb, (j) => j[0]?.state === 'held', 30_000, 'a held job');
   expect(held?.heldReason).toBe('rules');
   expect(await listFiles(laterInbox)).toEqual(['waiting.avi']);
+  // There never was a good version of this rule file: nothing may claim one stays in force.
+  const notice = d.notices.find((n) => n.kind === 'config' && n.message.includes(sb.rulePath('later')));
+  expect(notice?.message).toContain('files in its folder wait until it loads');
+  expect(notice?.message).not.toContain('last good version');
+  const logged = d.logs.entries().find((e) => e.file === sb.rulePath('later'));
+  expect(String(logged?.msg)).not.toContain('last good version');
   expect(sb.emu.count('upload')).toBe(0);
 
   await sb.writeRule({ instruction: 'Fixed rule for {name}' }, 'later');

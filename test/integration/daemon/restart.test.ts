@@ -76,6 +76,10 @@ describe.skipIf(!distIsFresh())(
       const jobs = await waitForJobs(sb, (j) => j[0]?.state === 'done', 90_000, 'the job done after restart');
       expect(jobs).toHaveLength(1);
       expect(jobs[0]!.id).toBe(rendering!.id);
+      // The log says the job resumed, once, and from which step (issue 10, point 4).
+      const resumed = await restarted.waitForLog('Job resumed');
+      expect(resumed).toMatchObject({ job: rendering!.id, from: 'render' });
+      expect(restarted.lines.filter((l) => l.includes('"Job resumed"'))).toHaveLength(1);
       expect(sb.emu.renders()).toHaveLength(1);
       expect(sb.emu.count('render-start')).toBe(1);
       expect(sb.emu.count('upload')).toBe(1);
@@ -128,6 +132,8 @@ describe.skipIf(!distIsFresh())(
       const second = spawnDaemon(sb);
       const jobs = await waitForJobs(sb, (j) => j[0]?.state === 'done', 90_000, 'the job done after restart');
       expect(jobs).toHaveLength(1);
+      // Uploaded and mid-instruction: it resumes at the instruction, not at the upload.
+      expect(await second.waitForLog('Job resumed')).toMatchObject({ job: jobs[0]!.id, from: 'instruct' });
       expect(sb.emu.count('upload')).toBe(1);
       expect(sb.emu.count('render-start')).toBe(1);
       expect(sb.emu.renders()).toHaveLength(1);

@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { readEndpoint } from '../../../src/http/endpoint-file.js';
+import {
+  bin,
+  distIsFresh,
+  killChildren,
+  listFiles,
+  makeSandbox,
+  parseLine,
+  sigterm,
+  spawnDaemon,
+  waitFor,
+  type Sandbox,
+} from './harness.js';
+
+/**
+ * Issue 10, point 4: "Every hint that names a command carries the `--config` it needs". A daemon
+ * started with its own config writes commands (the `.error.txt` retry, the log's hints) that, run as
+ * printed by a person whose shell knows nothing of that config, work.
+ */
+let sb: Sandbox | undefined;
+
+afterEach(async () => {
+  await killChildren();
+  await sb?.close();
+  sb = undefined;
+});
+
+/** Runs a printed command line in a shell, with `video-inbox` on PATH as an installed one would be. */
+async function runAsPrinted(s: Sandbox, line: string): Promise<{ code: number; out: string }> {
+  const shims = join(s.dir, 'bin');
+  await mkdir(shims, { recursive: true });
+  const shim = join(shims, 'video-inbox');
+  await writeFile(shim, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} "$@"\n`);
+  await chmod(shim, 0o755);
+  return new Promise((resolve) =>
+    execFile(
+      '/bin/sh',
+      ['-c', line],
+      { env: { ...s.env, PATH: `${shims}:${s.env.PATH}` }, cwd: s.dir },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    ),
+  );
+}
+
+it.skipIf(!distIsFresh())(
+  'the commands a daemon with its own config writes carry --config, and run as printed',
+  async () => {
+    sb = await makeSandbox();
+    const daemon = spawnDaemon(sb);
+    await daemon.waitForLog('Watching inboxes');
+    await writeFile(join(sb.inbox, 'empty.avi'), '');
+    const failed = join(sb.inbox, '_failed');
+    await waitFor(
+      async () => (await listFiles(failed)).includes('empty.avi.error.txt'),
+      60_000,
+      'the report',
+    );
+    const report = await readFile(join(failed, 'empty.avi.error.txt'), 'utf8');
+    const lines = report.split('\n');
+    const retry = lines[lines.indexOf('To try again once the cause is fixed:') + 1]!.trim();
+    expect(retry).toBe(`video-inbox retry ${join(failed, 'empty.avi')} --config ${sb.configPath}`);
+
+    // Every command the log names (the page's sign-in hint among them) carries the config too.
+    const logged = daemon.lines
+      .map((l) => parseLine(l))
+      .flatMap((e) => (e ? Object.values(e).filter((v): v is string => typeof v === 'string') : []))
+      .flatMap((text) => [...text.matchAll(/`(video-inbox [^`]+)`/g)].map((m) => m[1]!));
+    expect(logged).toContain(`video-inbox open --config ${sb.configPath}`);
+    for (const command of logged) expect(command).toContain(`--config ${sb.configPath}`);
+
+    // The page's answer to a used sign-in link names it too.
+    const endpoint = await readEndpoint(sb.stateDir);
+    const page = await fetch(`${endpoint!.url}/open?t=used-or-expired`);
+    expect(page.status).toBe(403);
+    expect(await page.text()).toContain(`\`video-inbox open --config ${sb.configPath}\``);
+
+    await sigterm(daemon);
+    const run = await runAsPrinted(sb, retry);
+    expect(run.out).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+    expect(await listFiles(sb.inbox)).toContain('empty.avi');
+  },
+  120_000,
+);
