@@ -27,8 +27,8 @@ const run = promisify(execFile);
  * Bad inputs, dropped into the built daemon: broken and fake videos, hostile and over-long names,
  * symlinks, files that grow, change or vanish while a job runs, and attacks through the rule and
  * config files. Whatever comes in, nothing is lost: every file ends as an output, or in _failed/
- * beside a `.error.txt` saying why. Cases that fail today run as `it.fails`, naming their defect in
- * issue 9; flip each to `it` with its fix.
+ * beside a `.error.txt` saying why. A case found failing again is marked with its defect and runs as
+ * `it.fails` (none today), so CI stays green while it keeps the defect found; flip it back with the fix.
  */
 
 const figures = { badInputsTried: 0, endedAsOutput: 0, setAsideWithReason: 0, lost: 0, knownDefects: 0 };

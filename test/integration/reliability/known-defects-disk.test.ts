@@ -1,7 +1,7 @@
 /**
- * Reproductions of defects of issue 9 that need a small real file system (a tmpfs; root only), whose
- * fixes live in code being restructured. Each `it.fails` passes only because the promised behaviour
- * does not hold yet; the fix flips it to `it()`.
+ * Reproductions of defects of issue 9 that need a small real file system (a tmpfs; root only). Each
+ * ran as `it.fails` until its fix landed; now each holds the fixed behaviour, so the defect cannot
+ * come back unnoticed.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
- * Reproductions of defects of issue 9 whose fixes live in code being restructured (intake, the job
- * runner, the outbox, the watcher). Each `it.fails` passes only because the promised behaviour does
- * not hold yet; the fix flips it to `it()`.
+ * Reproductions of defects of issue 9 in intake, the job runner, the outbox and the watcher. Each ran
+ * as `it.fails` until its fix landed; now each holds the fixed behaviour, so the defect cannot come
+ * back unnoticed.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
