@@ -83,14 +83,35 @@ export async function explain(
   if (link) lines.push(...linkLines(file, link, folder));
   const rule = await loadRuleFile(folder.rules);
   lines.push(`Rule file: ${folder.rules}`);
+  const leftAlone = whyNotTaken(file, folder, rule, link);
+  lines.push(...leftAlone.lines);
+  if (leftAlone.stop) return { lines, inInbox: true };
+  const job = await planLines(file, folder.name, rule, config, info?.size ?? 0, lines);
+  lines.push(`Output: ${folder.outbox}/${job.outputName} (a numbered name if taken)`);
+  lines.push(
+    `Afterwards the source is: ${job.after === 'archive' ? `moved to ${folder.inbox}/_done/` : job.after === 'delete' ? 'deleted' : 'kept'}`,
+  );
+  lines.push(await doneBeforeLine(file, rule, config.stateDir, configPath));
+  return { lines, inInbox: true };
+}
+
+type ExplainedFolder = NonNullable<ReturnType<typeof folderFor>>;
+type LoadedRule = Awaited<ReturnType<typeof loadRuleFile>>;
+
+/** Why the daemon would leave the file alone or set it aside before any probe (`stop`), if it would. */
+function whyNotTaken(
+  file: string,
+  folder: ExplainedFolder,
+  rule: LoadedRule,
+  link: LinkCheck | undefined,
+): { lines: string[]; stop: boolean } {
   const ignored = ignoredReason({
     folder: folder.name,
     rel: relativeToInbox(folder.inbox, file),
     match: rule.match,
   });
   if (ignored !== undefined) {
-    lines.push(`Ignored: ${ignored} The daemon leaves it in the inbox as it is.`);
-    return { lines, inInbox: true };
+    return { lines: [`Ignored: ${ignored} The daemon leaves it in the inbox as it is.`], stop: true };
   }
   if (!matchesRule(rule, basename(file))) {
     const unmatched = unmatchedVideoMessage({
@@ -99,23 +120,34 @@ export async function explain(
       match: rule.match,
       ruleFile: folder.rules,
     });
-    lines.push(
-      unmatched
-        ? `No match: ${unmatched} The daemon sets such a video aside in _failed/ with this reason.`
-        : `No match: the rule's match globs (${rule.match.join(', ')}) do not cover this name, and it is not a video by its name, so the daemon leaves it alone.`,
-    );
-    return { lines, inInbox: true };
+    const line = unmatched
+      ? `No match: ${unmatched} The daemon sets such a video aside in _failed/ with this reason.`
+      : `No match: the rule's match globs (${rule.match.join(', ')}) do not cover this name, and it is not a video by its name, so the daemon leaves it alone.`;
+    return { lines: [line], stop: true };
   }
   if (link?.verdict.kind === 'set-aside') {
-    lines.push(
-      `Link verdict: set aside in _failed/ by the daemon: ${link.verdict.message}. ${link.verdict.hint}`,
-    );
-    return { lines, inInbox: true };
+    const line = `Link verdict: set aside in _failed/ by the daemon: ${link.verdict.message}. ${link.verdict.hint}`;
+    return { lines: [line], stop: true };
   }
   if (link)
-    lines.push(
-      'Link verdict: followed (the video it points to is converted; afterwards the link is archived or deleted, never the video)',
-    );
+    return {
+      lines: [
+        'Link verdict: followed (the video it points to is converted; afterwards the link is archived or deleted, never the video)',
+      ],
+      stop: false,
+    };
+  return { lines: [], stop: false };
+}
+
+/** The probe and the job the rule makes of the file: engine, skill and instructions, or local options. */
+async function planLines(
+  file: string,
+  folderName: string,
+  rule: LoadedRule,
+  config: Config,
+  sizeBytes: number,
+  lines: string[],
+): Promise<ReturnType<typeof resolveJob>> {
   let media: MediaInfo | undefined;
   try {
     const tools = resolveTools({ ffmpeg: config.ffmpegPath, ffprobe: config.ffprobePath });
@@ -128,7 +160,7 @@ export async function explain(
   } catch (err) {
     lines.push(`Probe: not available (${toVideoInboxError(err).message})`);
   }
-  const job = resolveJob(rule, { path: file, sizeBytes: info?.size ?? 0, media }, folder.name, new Date(), {
+  const job = resolveJob(rule, { path: file, sizeBytes, media }, folderName, new Date(), {
     language: config.api.language,
   });
   lines.push(`Engine: ${job.engine}${job.whenIndex === undefined ? '' : ` (from when[${job.whenIndex}])`}`);
@@ -139,22 +171,25 @@ export async function explain(
   } else {
     lines.push(`Local options: ${JSON.stringify(job.local)}`);
   }
-  lines.push(`Output: ${folder.outbox}/${job.outputName} (a numbered name if taken)`);
-  lines.push(
-    `Afterwards the source is: ${job.after === 'archive' ? `moved to ${folder.inbox}/_done/` : job.after === 'delete' ? 'deleted' : 'kept'}`,
-  );
-  const journal = await openJournal(config.stateDir, { readOnly: true });
+  return job;
+}
+
+/** Whether this content was converted before under this rule, with the command to do it again. */
+async function doneBeforeLine(
+  file: string,
+  rule: LoadedRule,
+  stateDir: string,
+  configPath: string | undefined,
+): Promise<string> {
+  const journal = await openJournal(stateDir, { readOnly: true });
   try {
     const done = journal.findDone(await hashFile(file), ruleVersion(rule));
-    lines.push(
-      done
-        ? `Done before: yes, ${new Date(done.updatedAt).toISOString()} → ${done.output ?? '(output not recorded)'}. Run \`video-inbox retry ${shellWord(file)}${configFlag(configPath)}\` to convert it again.`
-        : 'Done before: no',
-    );
+    return done
+      ? `Done before: yes, ${new Date(done.updatedAt).toISOString()} → ${done.output ?? '(output not recorded)'}. Run \`video-inbox retry ${shellWord(file)}${configFlag(configPath)}\` to convert it again.`
+      : 'Done before: no';
   } finally {
     await journal.close();
   }
-  return { lines, inInbox: true };
 }
 
 /** What a symbolic link says, where it really leads, and the folder's link policy. */
