@@ -98,19 +98,45 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
   });
   cleanup.push(() => settings.close());
   // The page and API steer the local pipeline, or show the cluster and steer this node.
-  const parts = {
+  const attached = await attachAnySurface({
     ...{ ports, prepared: surface, config: getConfig, rules: intake.rules, engines: work.engines },
     forget: (path: string) => intake.watcher.forget(path),
     stopped: () => state.stopped,
-  };
-  const attached = pipeline
-    ? await attachSurface({ ...parts, pipeline })
-    : await (await import('./cluster-surface.js')).attachClusterSurface({ ...parts, ...cluster! });
+    ...{ pipeline, cluster },
+  });
   cleanup.push(() => attached.close());
   log.info(
     { folders: state.config.folders.map((f) => f.name), stateDir: state.config.stateDir },
     'Watching inboxes',
   );
+  return daemonHandle(state, { intake, settings, work, cleanup, log, stopGraceMs: opts.stopGraceMs });
+}
+
+type SurfaceChoice = Omit<Parameters<typeof attachSurface>[0], 'pipeline'> & {
+  pipeline: Pipeline | undefined;
+  cluster: { backend: ClusterBackend; work: ClusterWork } | undefined;
+};
+
+/** The page/API/metrics over the local pipeline, or over the cluster (its modules load only then). */
+async function attachAnySurface(o: SurfaceChoice): Promise<{ close(): Promise<void> }> {
+  const { pipeline, cluster, ...parts } = o;
+  if (pipeline) return attachSurface({ ...parts, pipeline });
+  const { attachClusterSurface } = await import('./cluster-surface.js');
+  return attachClusterSurface({ ...parts, ...cluster! });
+}
+
+/** The running daemon: its current config, and the one orderly stop. */
+function daemonHandle(
+  state: { config: Config; stopped: boolean },
+  o: {
+    intake: Intake;
+    settings: { close(): Promise<void> };
+    work: Work;
+    cleanup: Cleanup;
+    log: Logger;
+    stopGraceMs: number | undefined;
+  },
+): Daemon {
   return {
     get config() {
       return state.config;
@@ -118,13 +144,13 @@ async function wire(opts: DaemonOptions, initial: Config, cleanup: Cleanup): Pro
     async stop() {
       if (state.stopped) return;
       state.stopped = true;
-      intake.taker.stop();
-      await intake.watcher.close();
-      await settings.close();
-      await work.stop(opts.stopGraceMs ?? 8000);
-      await intake.taker.idle();
-      for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
-      log.info('Stopped');
+      o.intake.taker.stop();
+      await o.intake.watcher.close();
+      await o.settings.close();
+      await o.work.stop(o.stopGraceMs ?? 8000);
+      await o.intake.taker.idle();
+      for (const fn of o.cleanup.reverse()) await fn().catch(() => undefined);
+      o.log.info('Stopped');
     },
   };
 }
