@@ -1,6 +1,8 @@
-import type { StartGate } from '../queue/start-gate.js';
-
-type Schedules = Pick<StartGate, 'scheduleOpen' | 'opensAt'>;
+/** The node's schedule windows (the start gate's, pause aside): a folder's own, else the top-level one. */
+export interface Schedules {
+  scheduleOpen(now: Date, folder?: string): boolean;
+  opensAt(now: Date, folder?: string): Date | undefined;
+}
 
 /** A job of a closed folder is offered again at most this soon (another node may be open). */
 export const CLOSED_FOLDER_RECHECK_MS = 30_000;
