@@ -3,6 +3,7 @@ import { readdir, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { systemClock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
+import type { ClusterConfig } from '../config/cluster-config.js';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import { retryFile, type RetryFileDeps } from '../intake/retry-file.js';
@@ -49,7 +50,13 @@ export function retryDeps(config: Config): RetryFileDeps {
     clock: systemClock,
     hash: hashFile,
     touch: (file, at) => utimes(file, at, at),
+    // Cluster mode: the record of what was converted is the cluster's (Redis), for every node.
+    ...(config.cluster ? { forget: forgetIn(config.cluster) } : {}),
   };
+}
+
+function forgetIn(cluster: ClusterConfig): (contentHash: string) => Promise<void> {
+  return async (hash) => (await import('../app/cluster-forget.js')).forgetClusterContent(cluster, hash);
 }
 
 export async function retryAllFailed(config: Config): Promise<string[]> {

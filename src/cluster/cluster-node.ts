@@ -50,6 +50,8 @@ export interface ClusterNodeDeps {
   sourceLeft(path: string): void;
   /** This process, as the heartbeat shows it. */
   pid: number;
+  /** This node's schedule for a folder is closed: how long a new job of it waits (undefined: open). */
+  closedFor?(folder: string): number | undefined;
 }
 
 export interface ClusterNode {
@@ -88,6 +90,7 @@ export async function startClusterNode(deps: ClusterNodeDeps): Promise<ClusterNo
     printedConfig: deps.printedConfig,
     ...{ log, clock, ffprobe: deps.ffprobe, doneSet, lockMs, stopSignal: stopping.signal },
     holdCloud: holdCloud.hold,
+    ...(deps.closedFor ? { closedFor: deps.closedFor } : {}),
   });
   const workers = startWorkers(deps, processor, lockMs, clog);
   const heartbeat = startHeartbeat(backend.redis, {

@@ -31,6 +31,8 @@ export interface ClusterProcessorDeps {
   holdCloud(hint: string | undefined): Promise<void>;
   /** The daemon's config when not the default, named in the commands it prints. */
   printedConfig?: string;
+  /** This node's schedule for the folder is closed: how long its new job waits (undefined: open). */
+  closedFor?(folder: string): number | undefined;
 }
 
 /**
@@ -53,6 +55,13 @@ export function clusterProcessor(deps: ClusterProcessorDeps): ClusterProcessor {
     }
     const plan = record.plan;
     if (!plan) return { kind: 'failed', code: 'INTERNAL', node };
+    // A new job of a folder whose window is closed here goes back to the queue, for an open node or later.
+    const closed = record.state === 'queued' ? deps.closedFor?.(record.folder) : undefined;
+    if (closed !== undefined) {
+      log.debug({ folder: record.folder, waitMs: closed }, 'Outside the folder schedule on this node');
+      await job.moveToDelayed(deps.clock.now() + closed, token);
+      throw new DelayedError();
+    }
     const store = jobDataStore(job, { clock: deps.clock, token, lockMs: deps.lockMs, node });
     const duplicate = await convertedBefore(deps, store, record, plan, log);
     if (duplicate) return duplicate;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { doneKey } from './job-id.js';
+import { doneKey, doneKeyPrefix } from './job-id.js';
 
 /** What the cluster remembers of a converted content: enough to say where its output went. */
 export interface DoneEntry {
@@ -36,4 +36,27 @@ export function redisDoneSet(redis: Redis, key = DONE_SET_KEY): DoneSet {
       await redis.hset(key, doneKey(hash, version), JSON.stringify(entry));
     },
   };
+}
+
+/**
+ * `video-inbox retry` in cluster mode: the cluster forgets that this content was converted (under
+ * every rule version), so the node that finds it back in the inbox converts it again. The finished
+ * BullMQ job of its id is replaced at intake (see `enqueue`). Returns how many entries it removed.
+ */
+export async function forgetDone(redis: Redis, contentHash: string, key = DONE_SET_KEY): Promise<number> {
+  const fields: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, flat] = await redis.hscan(
+      key,
+      cursor,
+      'MATCH',
+      `${doneKeyPrefix(contentHash)}*`,
+      'COUNT',
+      500,
+    );
+    for (let i = 0; i < flat.length; i += 2) fields.push(flat[i]!);
+    cursor = next;
+  } while (cursor !== '0');
+  return fields.length > 0 ? redis.hdel(key, ...fields) : 0;
 }

@@ -12,6 +12,11 @@ export function doneKey(contentHash: string, ruleVersion: string): string {
   return `${safe(contentHash)}:${safe(ruleVersion)}`;
 }
 
+/** What every done-set field of a content starts with, whatever its rule version. */
+export function doneKeyPrefix(contentHash: string): string {
+  return `${safe(contentHash)}:`;
+}
+
 /** BullMQ reserves ':' in ids, and a custom id must not look like an integer. */
 function safe(part: string): string {
   return part.replace(/[^A-Za-z0-9_-]/g, '_');

@@ -1,4 +1,5 @@
 import type { ClusterBackend } from '../cluster/backend.js';
+import { forgetDone } from '../cluster/done-set.js';
 import { clusterView, type ClusterJobView, type ClusterView } from '../cluster/cluster-view.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { JobView } from '../events/events.js';
@@ -32,6 +33,11 @@ export async function attachClusterSurface(o: ClusterSurfaceOptions): Promise<{ 
   registerClusterGauges(prepared.metrics.registry, view);
   const feed = clusterFeed(view, prepared.bus, node, () => ports.clock.now());
   const deps = controlDeps(o);
+  // What was converted is the cluster's record (Redis), not this node's state dir.
+  const retry = {
+    ...deps.retry,
+    forget: async (hash: string) => void (await forgetDone(o.backend.redis, hash)),
+  };
   const base = createDaemonControl({
     ...deps,
     pipeline: { stats: feed.stats, abort: () => false, isRunning: () => false },
@@ -42,7 +48,7 @@ export async function attachClusterSurface(o: ClusterSurfaceOptions): Promise<{ 
       ...{ node, jobs: feed.jobs, nodes: view.nodes, cloudPaused: view.cloudPaused },
       pauseNode: () => work.pause(),
       resumeNode: async () => work.resume(),
-      retrySource: (job) => retryJobSource({ config: o.config, retry: deps.retry, log: ports.log }, job),
+      retrySource: (job) => retryJobSource({ config: o.config, retry, log: ports.log }, job),
     },
     prepared.bus,
   );

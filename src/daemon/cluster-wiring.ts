@@ -9,6 +9,9 @@ import type { StageLimiter } from '../engines/stage-limits.js';
 import type { Config } from '../config/config.js';
 import type { FolderRules } from '../intake/types.js';
 import type { Notifier } from '../notify/notifier.js';
+import { nodeHold } from '../cluster/node-hold.js';
+import { closedFolderDelayMs, scheduleClosesNode } from '../cluster/schedule-hold.js';
+import type { StartGate } from '../queue/start-gate.js';
 import type { Work } from './work.js';
 import type { Engines } from './workers.js';
 
@@ -21,8 +24,13 @@ export interface ClusterWiring {
   folder(name: string): FolderRules | undefined;
   /** The daemon moved a source out of the inbox (the watcher offers it again if it comes back). */
   forget(path: string): void;
+  /** The schedule windows (and the person's pause), as on one host. */
+  gate: StartGate;
   opts: { creditsCheckMs?: number };
 }
+
+/** How often a node looks at its schedule (a window opens or closes on a minute). */
+const SCHEDULE_TICK_MS = 5000;
 
 /** The cluster's work on this node, which a person may pause (this node only). */
 export type ClusterWork = Work & { pause(): Promise<void>; resume(): void };
@@ -52,14 +60,45 @@ export async function startClusterWork(w: ClusterWiring): Promise<ClusterWork> {
     creditsCheckMs: w.opts.creditsCheckMs ?? config.api.creditsCheckSeconds * 1000,
     hasCredits: async () => (await engines.nemo.engine.client.credits()).available > 0,
     sourceLeft: w.forget,
+    closedFor: (folder) => closedFolderDelayMs(w.gate, folder, new Date(ports.clock.now())),
   });
+  const hold = nodeHold(node);
+  const schedule = followSchedule(w, hold);
   return {
     take: (file) => node.take(file),
     setLimits: (limits) => node.setLimits(limits),
-    pause: () => node.pause(),
-    resume: () => node.resume(),
-    stop: () => node.stop(),
+    pause: () => hold.set('user', true),
+    resume: () => void hold.set('user', false),
+    async stop() {
+      clearInterval(schedule);
+      await node.stop();
+    },
   };
+}
+
+/**
+ * The schedule on a cluster node: outside every window of this node (each folder's own, else the
+ * top-level one) its workers pause, so the other nodes take the jobs; they resume when a window opens.
+ */
+function followSchedule(w: ClusterWiring, hold: ReturnType<typeof nodeHold>): NodeJS.Timeout {
+  const log = w.ports.log.child({ module: 'cluster', node: w.config().cluster!.node });
+  const check = () => {
+    const now = new Date(w.ports.clock.now());
+    const closed = scheduleClosesNode(
+      w.gate,
+      w.config().folders.map((f) => f.name),
+      now,
+    );
+    if (closed === hold.has('schedule')) return;
+    const opensAt = closed ? w.gate.opensAt(now)?.toISOString() : undefined;
+    if (closed) log.info({ opensAt }, 'Outside the schedule: this node takes no new jobs');
+    else log.info('Schedule window open: this node takes jobs again');
+    void hold.set('schedule', closed);
+  };
+  check();
+  const timer = setInterval(check, SCHEDULE_TICK_MS);
+  timer.unref();
+  return timer;
 }
 
 /** `cluster.apiCallsPerMinute`: the account's API calls over any minute, counted across every node. */

@@ -191,7 +191,10 @@ async function startWork(
   if (backend && cluster) {
     const { startClusterWork } = cluster;
     const { notifier, forget, folder } = p;
-    const work = await startClusterWork({ ports, backend, engines, notifier, config, folder, forget, opts });
+    const gate = p.surface.steering.gate;
+    const work = await startClusterWork({
+      ...{ ports, backend, engines, notifier, config, folder, forget, opts, gate },
+    });
     // Stopped here too when the wiring fails after the node started (idempotent).
     p.cleanup.push(() => work.stop(0));
     return { work: { ...work, engines }, cluster: { backend, work } };

@@ -18,6 +18,12 @@ export interface RetryFileDeps {
   hash(file: string): Promise<string>;
   /** Sets the file's mtime to `at`, so the watcher offers a kept source again. */
   touch(file: string, at: Date): Promise<void>;
+  /**
+   * Cluster mode: the cluster forgets the content was converted (its record is in Redis, not in this
+   * node's state dir), so whichever node finds the file converts it. Throws while Redis is away: the
+   * file then stays where it is.
+   */
+  forget?(contentHash: string): Promise<void>;
 }
 
 /**
@@ -32,7 +38,9 @@ export async function retryFile(config: Config, file: string, deps: RetryFileDep
       hint: 'Copy the file into an inbox folder instead; it will be converted if it was never done.',
     });
   }
-  await deps.marks.add(await deps.hash(file));
+  const hash = await deps.hash(file);
+  if (deps.forget) await deps.forget(hash);
+  else await deps.marks.add(hash);
   const [top, ...rest] = relative(folder.inbox, file).split(sep);
   if (top === FAILED_DIR || top === DONE_DIR) {
     const target = join(folder.inbox, dirname(rest.join(sep)));

@@ -9,6 +9,10 @@ export interface StartGate {
   canStartNewJob(now: Date, folder?: string): boolean;
   /** When work resumes by itself (schedule), if it is closed now; undefined when paused or open. */
   resumesAt(now: Date, folder?: string): Date | undefined;
+  /** Inside the schedule (pause aside): a cluster node steers its own workers with this. */
+  scheduleOpen(now: Date, folder?: string): boolean;
+  /** When the schedule opens next (pause aside); undefined when open now. */
+  opensAt(now: Date, folder?: string): Date | undefined;
 }
 
 export interface GateInputs {
@@ -23,5 +27,7 @@ export function createStartGate(inputs: GateInputs): StartGate {
   return {
     canStartNewJob: (now, folder) => !inputs.paused() && isOpen(windowsOf(folder), now),
     resumesAt: (now, folder) => (inputs.paused() ? undefined : nextOpening(windowsOf(folder), now)),
+    scheduleOpen: (now, folder) => isOpen(windowsOf(folder), now),
+    opensAt: (now, folder) => nextOpening(windowsOf(folder), now),
   };
 }

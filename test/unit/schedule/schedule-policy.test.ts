@@ -80,3 +80,23 @@ describe('start gate', () => {
     },
   );
 });
+
+describe('start gate, the schedule alone (a cluster node steers its workers by it)', () => {
+  it.each<[boolean, string[] | undefined, Date, string | undefined, boolean, Date | undefined]>([
+    [false, undefined, at(MON, 12), undefined, true, undefined],
+    [true, undefined, at(MON, 12), undefined, true, undefined], // a pause is not the schedule
+    [true, ['daily 22:00-07:00'], at(MON, 12), undefined, false, at(MON, 22)],
+    [false, ['daily 22:00-07:00'], at(MON, 12), 'a', true, undefined], // folder a's own schedule
+  ])(
+    'paused %s, schedule %j, at %s, folder %s → open %s, opens at %s',
+    (paused, top, now, folder, open, opens) => {
+      const gate = createStartGate({
+        paused: () => paused,
+        schedule: () => parseSchedule(top),
+        folderSchedule: (name) => (name === 'a' ? parseSchedule(['daily']) : undefined),
+      });
+      expect(gate.scheduleOpen(now, folder)).toBe(open);
+      expect(gate.opensAt(now, folder)).toEqual(opens);
+    },
+  );
+});
