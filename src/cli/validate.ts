@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { formatConfigIssue } from '../core/errors.js';
-import { checkRedis } from '../app/check-redis.js';
-import { displayRedisUrl } from '../cluster/redis-connection.js';
 import { loadConfig } from '../config/load-config.js';
 import { validateAll } from '../config/validate-all.js';
 import { EXIT } from './exit-codes.js';
@@ -24,6 +22,9 @@ export function register(program: Command): void {
           console.log(`OK: ${path} and its rule files are valid.`);
           const { cluster } = await loadConfig(path, process.env);
           if (!cluster) return;
+          // ioredis only for a cluster config: a single host's validate does not pay for loading it.
+          const { checkRedis } = await import('../app/check-redis.js');
+          const { displayRedisUrl } = await import('../cluster/redis-connection.js');
           const redis = await checkRedis(cluster);
           if (!redis.ok) {
             console.error(`${redis.message}\n${redis.hint}`);

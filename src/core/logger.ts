@@ -1,6 +1,6 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
+import { pino, type Logger, type DestinationStream } from 'pino';
 import { redact } from './secrets.js';
 
 export type { Logger };
@@ -42,7 +42,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   });
   const sink: DestinationStream = usePretty
-    ? pretty({
+    ? loadPretty()({
         colorize: true,
         translateTime: 'SYS:HH:MM:ss',
         ignore: 'pid,hostname',
@@ -58,6 +58,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     sink,
   );
+}
+
+/**
+ * pino-pretty (and its streams library) only when lines are for a person at a terminal: a daemon
+ * under a service manager, piped output and the commands that log nothing never pay for loading it.
+ */
+function loadPretty(): typeof import('pino-pretty') {
+  return createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
 }
 
 /**

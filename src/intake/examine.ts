@@ -92,26 +92,43 @@ export async function examineFile<T>(
   if (early !== undefined) return { kind: 'stopped', result: early };
   let contentHash: string;
   let taken: TakenFile;
+  // The probe runs beside the hash (both only read the file): its process start is most of intake's
+  // time, and waiting for the hash first would add the two. Stopped if the hash step ends intake.
+  const probeStop = new AbortController();
+  let probe: Promise<Probed> | undefined;
   try {
     // Stat'ed before it is read: any write while hashing moves its ctime, so a later check doubts it.
     const st = await deps.fs.stat(file.path);
     taken = { size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino, ctimeMs: st.ctimeMs };
+    probe = deps.ffprobe ? startProbe(file.path, deps.ffprobe, probeStop.signal) : undefined;
     contentHash = await hashFile(file.path);
   } catch (err) {
+    probeStop.abort();
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'gone' };
     throw err;
   }
-  const stop = await steps.afterHash(contentHash);
-  if (stop !== undefined) return { kind: 'stopped', result: stop };
+  // A copy waiting for its twin, content converted before, or a failed check: the probe is not needed.
+  const stop = await steps.afterHash(contentHash).catch((err: unknown) => {
+    probeStop.abort();
+    throw err;
+  });
+  if (stop !== undefined) {
+    probeStop.abort();
+    return { kind: 'stopped', result: stop };
+  }
 
   let media: MediaInfo | undefined;
-  if (deps.ffprobe) {
-    try {
-      media = await probeMedia(file.path, deps.ffprobe);
-    } catch (err) {
+  if (probe) {
+    const probed = await probe;
+    if (!probed.ok) {
       if (!(await exists(deps.fs, file.path))) return { kind: 'gone' };
-      return { kind: 'rejected', error: notAVideo(name, toVideoInboxError(err).message), contentHash };
+      return {
+        kind: 'rejected',
+        error: notAVideo(name, toVideoInboxError(probed.error).message),
+        contentHash,
+      };
     }
+    media = probed.media;
     if (!media.video && videoExtensionOf(name) !== undefined) {
       return { kind: 'rejected', error: notAVideo(name, 'it has no video stream'), contentHash };
     }
@@ -148,6 +165,16 @@ function planFor(
     sourceHadAudio: media ? media.audio !== undefined : undefined,
     cloudIntake: resolved.engine === 'nemo' && !isCloudContainer(basename(file.path)) ? true : undefined,
   };
+}
+
+type Probed = { ok: true; media: MediaInfo } | { ok: false; error: unknown };
+
+/** ffprobe started now, its failure kept as a value so an unawaited probe is never an unhandled rejection. */
+function startProbe(path: string, ffprobe: string, signal: AbortSignal): Promise<Probed> {
+  return probeMedia(path, ffprobe, signal).then(
+    (media) => ({ ok: true, media }),
+    (error: unknown) => ({ ok: false, error }),
+  );
 }
 
 async function exists(fs: OutboxFs, path: string): Promise<boolean> {

@@ -5,6 +5,11 @@ import type { Clock } from '../core/clock.js';
 import { VideoInboxError, toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
 import type { Logger } from '../core/logger.js';
+
+/** What the journal logs through: any pino logger, or `quiet` (status and explain log nothing). */
+export type JournalLogger = Pick<Logger, 'warn' | 'error' | 'debug'>;
+
+export const quiet: JournalLogger = { warn: () => undefined, error: () => undefined, debug: () => undefined };
 import type { JobRecord } from '../domain/job.js';
 import type { DoneSlot } from './done-slots.js';
 import type { DoneReader } from './journal-index.js';
@@ -32,7 +37,7 @@ export interface LiveRecords {
 
 export interface JournalLogOptions {
   clock: Clock;
-  log: Logger;
+  log: JournalLogger;
   readOnly: boolean;
   openFile: (path: string, flags: string) => Promise<FileHandle>;
   compactMinBytes: number;

@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Clock } from '../core/clock.js';
 import { VideoInboxError } from '../core/errors.js';
-import { silentLogger, type Logger } from '../core/logger.js';
 import { applyPatch, compactDone, type JobPatch, type JobRecord, type NewJob } from '../domain/job.js';
 import { GroupCommit } from './group-commit.js';
 import { JournalIndex, type JobFilter } from './journal-index.js';
 import { encodeLine } from './journal-line.js';
 import { stateDirError } from './state-dir.js';
-import { COMPACT_MIN_BYTES, JOURNAL_FILE, JournalLog, openLogFile } from './journal-log.js';
+import {
+  COMPACT_MIN_BYTES,
+  JOURNAL_FILE,
+  JournalLog,
+  openLogFile,
+  quiet,
+  type JournalLogger,
+} from './journal-log.js';
 
 /*
  * Why an fsynced append-only log rather than one file per job:
@@ -48,7 +54,7 @@ export interface Journal {
 export interface WriterOptions {
   readOnly?: false;
   clock: Clock;
-  log?: Logger;
+  log?: JournalLogger;
   /** Test seam: how the log file is opened for appending (to inject a full disk). */
   openFile?: (path: string, flags: string) => Promise<FileHandle>;
   /** Compaction starts once the log passes this size (and twice the live records). Default 1 MiB. */
@@ -61,7 +67,7 @@ export interface WriterOptions {
  */
 export interface ReaderOptions {
   readOnly: true;
-  log?: Logger;
+  log?: JournalLogger;
 }
 
 export type JournalOptions = WriterOptions | ReaderOptions;
@@ -72,7 +78,7 @@ export async function openJournal(stateDir: string, opts: JournalOptions): Promi
   const clock = writer?.clock ?? readerClock;
   const file = new JournalLog(stateDir, index, {
     clock,
-    log: opts.log ?? silentLogger(),
+    log: opts.log ?? quiet,
     readOnly: writer === undefined,
     openFile: writer?.openFile ?? openLogFile,
     compactMinBytes: writer?.compactMinBytes ?? COMPACT_MIN_BYTES,

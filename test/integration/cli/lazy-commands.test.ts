@@ -100,6 +100,49 @@ describe('the CLI loads only what the command needs', () => {
     expect(forbidden).toEqual([]);
   });
 
+  it('status and explain load neither the logger library nor its pretty printer', async () => {
+    for (const args of [
+      ['status', '--config', sb.configPath],
+      ['explain', join(sb.inbox, 'absent.mov'), '--config', sb.configPath],
+    ]) {
+      const run = await traced(args);
+      expect(run.loaded, args[0]).toContain(`dist/src/cli/${args[0]}.js`);
+      const logging = run.loaded.filter(
+        (p) => p === 'dist/src/core/logger.js' || ['pino', 'pino-pretty'].includes(packageOf(p) ?? ''),
+      );
+      expect(logging, args[0]).toEqual([]);
+    }
+  });
+
+  it('validate of a single-host config does not load the Redis client', async () => {
+    const run = await traced(['validate', '--config', sb.configPath]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('OK:');
+    const redis = run.loaded.filter(
+      (p) => p === 'dist/src/app/check-redis.js' || ['ioredis', 'bullmq'].includes(packageOf(p) ?? ''),
+    );
+    expect(redis).toEqual([]);
+  });
+
+  it('a logger whose lines are not for a terminal does not load pino-pretty', async () => {
+    // stdout is a pipe here, as under a service manager; pretty: true shows the check can see it.
+    const loadsPretty = (options: string) =>
+      new Promise<boolean>((done, fail) => {
+        const script = [
+          `import { createRequire } from 'node:module';`,
+          `import { createLogger } from ${JSON.stringify(pathToFileURL(join(root, 'dist/src/core/logger.js')).href)};`,
+          `createLogger(${options}).info('hello');`,
+          `const cache = Object.keys(createRequire(import.meta.url).cache);`,
+          `process.stderr.write(String(cache.some((p) => p.includes('/node_modules/pino-pretty/'))));`,
+        ].join('\n');
+        execFile(process.execPath, ['--input-type=module', '-e', script], (err, _out, stderr) =>
+          err ? fail(err) : done(stderr.trim() === 'true'),
+        );
+      });
+    expect(await loadsPretty('{}')).toBe(false);
+    expect(await loadsPretty('{ pretty: true }')).toBe(true);
+  });
+
   it('--help still lists every command, and a misspelt one still gets a suggestion', async () => {
     const help = await traced(['--help']);
     expect(help.code).toBe(0);
