@@ -1,0 +1,32 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { distIsFresh, killChildren, makeSandbox, sigterm, spawnDaemon, type Sandbox } from './harness.js';
+
+/**
+ * The "could not be converted" notification joins the reason and its advice as a person reads them:
+ * a reason that ends in a period is not followed by a second one ("…mov-to-mp4.yaml.. Add").
+ */
+let sb: Sandbox | undefined;
+
+afterEach(async () => {
+  await killChildren();
+  await sb?.close();
+  sb = undefined;
+});
+
+it.skipIf(!distIsFresh())(
+  'the failed notice reads as sentences, without a doubled period',
+  async () => {
+    sb = await makeSandbox({ config: { extra: ['notify: desktop'] }, rule: { match: ['*.avi'] } });
+    const daemon = spawnDaemon(sb);
+    await daemon.waitForLog('Watching inboxes');
+    await writeFile(join(sb.inbox, 'home.wmv'), 'not really a wmv');
+    const entry = await daemon.waitForLog('Notification', 60_000);
+    const notice = String(entry.notice);
+    expect(notice).toContain("add '*.wmv' to `match`");
+    expect(notice).not.toContain('..');
+    await sigterm(daemon);
+  },
+  120_000,
+);
