@@ -94,6 +94,7 @@ describe('video-inbox explain', () => {
     expect(retry).toBe(`video-inbox retry ${failed} --config ${sb.configPath}`);
     const again = await runCli(sb, retry!.split(' ').slice(1));
     expect(again.code).toBe(0);
+    expect(again.stdout).toContain('The daemon picks it up within its settle window');
     expect(await readdir(sb.inbox)).toContain('notes.webm');
   });
 });

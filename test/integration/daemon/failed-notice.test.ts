@@ -1,7 +1,17 @@
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { distIsFresh, killChildren, makeSandbox, sigterm, spawnDaemon, type Sandbox } from './harness.js';
+import {
+  distIsFresh,
+  killChildren,
+  listFiles,
+  makeSandbox,
+  sigterm,
+  spawnDaemon,
+  waitFor,
+  type Sandbox,
+} from './harness.js';
 
 /**
  * The "could not be converted" notification joins the reason and its advice as a person reads them:
@@ -26,6 +36,28 @@ it.skipIf(!distIsFresh())(
     const notice = String(entry.notice);
     expect(notice).toContain("add '*.wmv' to `match`");
     expect(notice).not.toContain('..');
+    await sigterm(daemon);
+  },
+  120_000,
+);
+
+it.skipIf(!distIsFresh())(
+  "an unreadable video's note names no short list of containers (the daemon takes many more)",
+  async () => {
+    sb = await makeSandbox({ rule: { match: ['*.avi'] } });
+    const daemon = spawnDaemon(sb);
+    await daemon.waitForLog('Watching inboxes');
+    await writeFile(join(sb.inbox, 'broken.avi'), randomBytes(64 * 1024));
+    const report = join(sb.inbox, '_failed', 'broken.avi.error.txt');
+    await waitFor(
+      async () => (await listFiles(join(sb!.inbox, '_failed'))).includes('broken.avi.error.txt'),
+      60_000,
+      'the report',
+    );
+    const text = await readFile(report, 'utf8');
+    expect(text).toContain('NOT_A_VIDEO');
+    expect(text).toContain('Check that the file plays in a video player and was copied completely.');
+    expect(text).not.toMatch(/Accepted videos/);
     await sigterm(daemon);
   },
   120_000,
