@@ -1,3 +1,4 @@
+import { cliCommand } from '../core/cli-command.js';
 import { VideoInboxError } from '../core/errors.js';
 import { readApiKey } from '../http/api-key.js';
 import { readEndpoint } from '../http/endpoint-file.js';
@@ -53,12 +54,22 @@ export async function findDaemon(stateDir: string): Promise<DaemonClient | undef
   };
 }
 
-export async function requireDaemon(stateDir: string): Promise<DaemonClient> {
+/** `config` is the --config the person gave, repeated in the command the hint prints. */
+export async function requireDaemon(stateDir: string, config?: string): Promise<DaemonClient> {
   const client = await findDaemon(stateDir);
-  if (!client) {
-    throw new VideoInboxError('DAEMON_NOT_RUNNING', 'No running daemon with its page and API was found', {
-      hint: 'Start it with `video-inbox start` (and keep `http` on in the config).',
-    });
+  if (client) return client;
+  const owner = await readLockOwner(stateDir);
+  if (owner) {
+    // Running, but its page did not start (say the port was taken): starting another would exit 4.
+    throw new VideoInboxError(
+      'DAEMON_NOT_RUNNING',
+      `The daemon (pid ${owner.pid}) runs without its page and API`,
+      {
+        hint: 'Its log says why (another program on its http port?); set another `http.port` in the config, then restart it.',
+      },
+    );
   }
-  return client;
+  throw new VideoInboxError('DAEMON_NOT_RUNNING', 'No running daemon with its page and API was found', {
+    hint: `Start it with \`${cliCommand('start', config)}\` (and keep \`http\` on in the config).`,
+  });
 }

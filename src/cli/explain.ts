@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { basename, relative, resolve, sep } from 'node:path';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
@@ -83,6 +83,12 @@ export async function explain(
   if (link) lines.push(...linkLines(file, link, folder));
   const rule = await loadRuleFile(folder.rules);
   lines.push(`Rule file: ${folder.rules}`);
+  // A source the daemon moved to _done/ or _failed/: why it is there, and the way back.
+  const ownFolder = /^(_done|_failed)\/[^/]+$/.exec(relativeToInbox(folder.inbox, file))?.[1];
+  if (ownFolder !== undefined) {
+    lines.push(...(await setAsideLines(file, ownFolder === '_failed', configPath)));
+    return { lines, inInbox: true };
+  }
   const leftAlone = whyNotTaken(file, folder, rule, link);
   lines.push(...leftAlone.lines);
   if (leftAlone.stop) return { lines, inInbox: true };
@@ -190,6 +196,38 @@ async function doneBeforeLine(
   } finally {
     await journal.close();
   }
+}
+
+/**
+ * A source the daemon moved into the inbox's `_failed/` (with its `.error.txt`) or `_done/`: why it
+ * is there and the `retry` that puts it back in front of the daemon.
+ */
+async function setAsideLines(file: string, failed: boolean, configPath?: string): Promise<string[]> {
+  const retry = `\`video-inbox retry ${shellWord(file)}${configFlag(configPath)}\``;
+  if (!failed)
+    return [
+      `Archived: the daemon converted ${basename(file)} and moved it to _done/; it never takes it from there.`,
+      `Run ${retry} to convert it again.`,
+    ];
+  const report = await readFile(`${file}.error.txt`, 'utf8').catch(() => undefined);
+  const reason = report ? whatHappened(report) : undefined;
+  return [
+    `Set aside: ${reason ?? `the daemon could not convert ${basename(file)} (no ${basename(file)}.error.txt beside it says why)`}`,
+    `The daemon does not take it from _failed/. Once the cause is fixed, run ${retry} to put it back in the inbox.`,
+  ];
+}
+
+/** The "What happened:" paragraph of a `.error.txt`, on one line. */
+function whatHappened(report: string): string | undefined {
+  const lines = report.split('\n');
+  const start = lines.indexOf('What happened:');
+  if (start < 0) return undefined;
+  const body: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === '' || !line.startsWith(' ')) break;
+    body.push(line.trim());
+  }
+  return body.length > 0 ? body.join(' ') : undefined;
 }
 
 /** What a symbolic link says, where it really leads, and the folder's link policy. */

@@ -15,7 +15,10 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'config file')
     .action(async (opts: { config?: string }) => {
       try {
-        const daemon = await requireDaemon((await loadConfig(configPathFrom(opts), process.env)).stateDir);
+        const daemon = await requireDaemon(
+          (await loadConfig(configPathFrom(opts), process.env)).stateDir,
+          opts.config,
+        );
         const link = await daemon.post<{ path: string; expiresInSeconds: number }>('/api/session/link');
         console.log(`${daemon.url}${link.path}`);
         console.error(

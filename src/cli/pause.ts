@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cliCommand } from '../core/cli-command.js';
 import { loadConfig } from '../config/load-config.js';
 import type { PauseView } from '../http/control.js';
 import { requireDaemon } from './daemon-client.js';
@@ -14,12 +15,15 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'config file')
     .action(async (opts: { config?: string; drain?: boolean }) => {
       try {
-        const daemon = await requireDaemon((await loadConfig(configPathFrom(opts), process.env)).stateDir);
+        const daemon = await requireDaemon(
+          (await loadConfig(configPathFrom(opts), process.env)).stateDir,
+          opts.config,
+        );
         const state = await daemon.post<PauseView>('/api/pause', { drain: opts.drain === true });
         console.log(
           state.drain
-            ? `Paused: ${state.running} running job(s) finish, ${state.waiting} wait. Resume with \`video-inbox resume\`.`
-            : `Paused: running jobs stopped at their checkpoint, ${state.waiting} wait. Resume with \`video-inbox resume\`.`,
+            ? `Paused: ${state.running} running job(s) finish, ${state.waiting} wait. Resume with \`${cliCommand('resume', opts.config)}\`.`
+            : `Paused: running jobs stopped at their checkpoint, ${state.waiting} wait. Resume with \`${cliCommand('resume', opts.config)}\`.`,
         );
       } catch (err) {
         reportError(err);
@@ -31,7 +35,10 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'config file')
     .action(async (opts: { config?: string }) => {
       try {
-        const daemon = await requireDaemon((await loadConfig(configPathFrom(opts), process.env)).stateDir);
+        const daemon = await requireDaemon(
+          (await loadConfig(configPathFrom(opts), process.env)).stateDir,
+          opts.config,
+        );
         const state = await daemon.post<PauseView>('/api/resume');
         console.log(
           state.scheduleClosed

@@ -35,7 +35,10 @@ export function register(program: Command): void {
           : [await retryFile(config, resolve(file!), retryDeps(config))];
         for (const line of moved) console.log(line);
         if (moved.length === 0) console.log('No failed files to retry.');
-        else console.log('The daemon picks them up within its settle window (or at its next start).');
+        else
+          console.log(
+            `The daemon picks ${moved.length === 1 ? 'it' : 'them'} up within its settle window (or at its next start).`,
+          );
       } catch (err) {
         reportError(err);
       }

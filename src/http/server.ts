@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { withConfigFlag } from '../core/cli-command.js';
+import { cliCommand, withConfigFlag } from '../core/cli-command.js';
 import { JOB_STATES, type JobState } from '../domain/job.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Control, ActionResult } from './control.js';
@@ -49,13 +49,16 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return reply.code(r.ready ? 200 : 503).send(r);
   });
 
+  // The signed-out page names the sign-in command this daemon needs (its config path is no secret).
+  const openCommand = escapeHtml(cliCommand('open', opts.printedConfig));
   for (const [path, { file, type }] of Object.entries(PAGE_FILES)) {
-    app.get(path, async (_req, reply) =>
-      reply
+    app.get(path, async (_req, reply) => {
+      const body = await readPageFile(file);
+      return reply
         .headers(PAGE_HEADERS)
         .type(type)
-        .send(await readPageFile(file)),
-    );
+        .send(file === 'index.html' ? withOpenCommand(body, openCommand) : body);
+    });
   }
   app.get('/open', async (req, reply) => {
     const t = (req.query as { t?: string }).t ?? '';
@@ -151,4 +154,16 @@ function action(reply: import('fastify').FastifyReply, result: ActionResult) {
 
 function error(code: string, message: string) {
   return { error: { code, message } };
+}
+
+/** The page's `<code id="open-command">` holds the sign-in command as given (already HTML-escaped). */
+function withOpenCommand(html: string, command: string): string {
+  return html.replace(
+    /(<code id="open-command">)[^<]*(<\/code>)/,
+    (_m, open: string, close: string) => open + command + close,
+  );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

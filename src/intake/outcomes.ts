@@ -39,7 +39,7 @@ export async function holdForRules(b: Base): Promise<IntakeResult> {
 
 export function notAVideo(name: string, why: string): VideoInboxError {
   return new VideoInboxError('NOT_A_VIDEO', `${name} is not a video that can be read: ${why}`, {
-    hint: 'Check that the file plays in a video player. Accepted videos: mp4, mov, avi, webm, mkv.',
+    hint: 'Check that the file plays in a video player and was copied completely.',
   });
 }
 

@@ -1,3 +1,4 @@
+import { joinSentences } from '../core/sentences.js';
 import type { Clock } from '../core/clock.js';
 import { withConfigFlag } from '../core/cli-command.js';
 import { toVideoInboxError, type VideoInboxError } from '../core/errors.js';
@@ -69,7 +70,7 @@ export async function failSource(
   const notice =
     error.code === 'EXPORT_BLOCKED'
       ? notices.blocked(source)
-      : notices.failed(source, error.hint ? `${error.message}. ${error.hint}` : error.message, setAsideTo);
+      : notices.failed(source, joinSentences(error.message, error.hint), setAsideTo);
   deps.notifier.notify({ ...notice, message: withConfigFlag(notice.message, config) });
   return setAsideTo;
 }

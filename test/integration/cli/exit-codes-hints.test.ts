@@ -1,4 +1,5 @@
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
@@ -100,6 +101,33 @@ describe('printed hints run as printed', () => {
     const run = await runCli(sb, ['retry', outside, '--config', sb.configPath]);
     expect(run.code).toBe(2);
   });
+
+  it('open without a daemon says to start it with the same --config', async () => {
+    const run = await runCli(sb, ['open', '--config', sb.configPath]);
+    expect(run.code).not.toBe(0);
+    expect(printedCommand(run.stderr, 'video-inbox')).toEqual(['start', '--config', sb.configPath]);
+  });
+
+  it('open names a running daemon whose page did not start, instead of saying to start one', async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const port = (taken.address() as AddressInfo).port;
+    const config = await readFile(sb.configPath, 'utf8');
+    try {
+      await writeFile(sb.configPath, config.replace(/^ {2}port: 0$/m, `  port: ${port}`));
+      const daemon = spawnDaemon(sb);
+      await daemon.waitForLog('Watching inboxes');
+      const run = await runCli(sb, ['open', '--config', sb.configPath]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(`The daemon (pid ${daemon.proc.pid}) runs without its page and API`);
+      expect(run.stderr).not.toContain('Start it with');
+      daemon.proc.kill('SIGTERM');
+      await daemon.exited;
+    } finally {
+      await writeFile(sb.configPath, config);
+      await new Promise((done) => taken.close(done));
+    }
+  }, 120_000);
 });
 
 describe('one-shot commands promise no retry they do not make', () => {

@@ -1,4 +1,4 @@
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
@@ -81,6 +81,21 @@ describe('video-inbox explain', () => {
     const run = await runCli(sb, ['explain', join(sb.inbox, 'phone.mov'), '--config', sb.configPath]);
     expect(run.stdout).toMatch(/Done before: yes, .* → .*phone\.mp4/);
     expect(run.stdout).toContain('video-inbox retry');
+  });
+
+  it('says why a file in _failed/ was set aside and prints a retry that runs as printed', async () => {
+    // The daemon above set notes.webm aside: no rule of the folder matches *.webm.
+    const failed = join(sb.inbox, '_failed', 'notes.webm');
+    const run = await runCli(sb, ['explain', failed, '--config', sb.configPath]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Set aside: .*No rule in folder "main" matches \*\.webm/);
+    expect(run.stdout).not.toContain('leaves it in the inbox');
+    const retry = /`(video-inbox retry [^`]+)`/.exec(run.stdout)?.[1];
+    expect(retry).toBe(`video-inbox retry ${failed} --config ${sb.configPath}`);
+    const again = await runCli(sb, retry!.split(' ').slice(1));
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('The daemon picks it up within its settle window');
+    expect(await readdir(sb.inbox)).toContain('notes.webm');
   });
 });
 

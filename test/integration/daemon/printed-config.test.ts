@@ -79,6 +79,12 @@ it.skipIf(!distIsFresh())(
     expect(page.status).toBe(403);
     expect(await page.text()).toContain(`\`video-inbox open --config ${sb.configPath}\``);
 
+    // The signed-out page tells a browser the same command, with the config it needs.
+    const home = await fetch(`${endpoint!.url}/`);
+    expect(home.status).toBe(200);
+    const signin = /<section id="signin"[\s\S]*?<\/section>/.exec(await home.text())?.[0] ?? '';
+    expect(signin).toContain(`<code id="open-command">video-inbox open --config ${sb.configPath}</code>`);
+
     await sigterm(daemon);
     const run = await runAsPrinted(sb, retry);
     expect(run.out).not.toMatch(/error/i);
