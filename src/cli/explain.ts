@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { lstat, readFile, stat } from 'node:fs/promises';
 import { basename, relative, resolve, sep } from 'node:path';
+import { joinSentences } from '../core/sentences.js';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 import type { Config } from '../config/config.js';
@@ -132,7 +133,7 @@ function whyNotTaken(
     return { lines: [line], stop: true };
   }
   if (link?.verdict.kind === 'set-aside') {
-    const line = `Link verdict: set aside in _failed/ by the daemon: ${link.verdict.message}. ${link.verdict.hint}`;
+    const line = `Link verdict: set aside in _failed/ by the daemon: ${joinSentences(link.verdict.message, link.verdict.hint)}`;
     return { lines: [line], stop: true };
   }
   if (link)

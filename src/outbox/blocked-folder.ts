@@ -1,3 +1,4 @@
+import { joinSentences } from '../core/sentences.js';
 import { join } from 'node:path';
 import { VideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -40,7 +41,7 @@ export function blockedFolderReporter(log: Logger, notifier: Notifier) {
       notifier.notify({
         kind: 'failed',
         title: 'video-inbox cannot move sources',
-        message: `${err.message}. ${err.hint ?? ''}`,
+        message: joinSentences(err.message, err.hint),
       });
       return true;
     },

@@ -36,6 +36,8 @@ it('a file named _done: reported once (log and notification), outputs placed, so
   const notices = d.notices.filter((n) => n.message.includes('_done'));
   expect(notices).toHaveLength(1);
   expect(notices[0]!.message).toMatch(/Rename or move/);
+  // Reason and advice are joined as sentences: never "…_done.. Rename".
+  expect(notices[0]!.message).not.toMatch(/\.\. /);
   // Each source that stays says so.
   expect(d.logs.entries().filter((e) => String(e.msg).includes('left in place'))).toHaveLength(2);
 
