@@ -1,23 +1,24 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { makeVideo, probe } from '../../helpers/media.js';
-import { makeEngine, recordingHooks, request, SimulatedCrash, startWorld, type World } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import {
+  clipIn,
+  closeWorldAfterEach,
+  expectMp4,
+  makeEngine,
+  recordingHooks,
+  request,
+  SimulatedCrash,
+  startWorld,
+  type World,
+} from './harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
 import type { RemoteIds } from '../../../src/domain/work.js';
 
 let world: World;
-afterEach(async () => {
-  await world?.close();
-});
+closeWorldAfterEach(() => world);
 
 async function setup(options: EmulatorOptions = {}) {
   world = await startWorld(options);
-  return makeVideo(join(world.dir, 'clip.mov'));
-}
-
-async function expectMp4(path: string) {
-  const out = await probe(path);
-  expect(out.video?.codec).toBe('h264');
+  return clipIn(world);
 }
 
 describe('resuming after the process was killed', () => {

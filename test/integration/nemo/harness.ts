@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { afterEach, expect } from 'vitest';
+import { makeVideo, probe } from '../../helpers/media.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { nodeAtomicWriteFs } from '../../../src/core/atomic-write.js';
 import { tmpdir } from 'node:os';
@@ -51,20 +53,35 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
   };
 }
 
-export function makeClient(world: World, extra: Partial<NemoEngineOptions> = {}): NemoClient {
-  return new NemoClient({
-    baseUrl: world.emu.url,
-    stateDir: world.stateDir,
-    log: silentLogger(),
-    fs: nodeAtomicWriteFs,
-    ...FAST,
-    ...extra,
-    clock: extra.clock ?? systemClock,
+/** Closes the test's world after each test; `current` reads the suite's `world` variable. */
+export function closeWorldAfterEach(current: () => World | undefined): void {
+  afterEach(async () => {
+    await current()?.close();
   });
 }
 
-export function makeEngine(world: World, extra: Partial<NemoEngineOptions> = {}) {
-  return createNemoEngine({
+/** A short real video in the world's dir (clip.mov unless named). */
+export function clipIn(world: World, name = 'clip.mov'): Promise<string> {
+  return makeVideo(join(world.dir, name));
+}
+
+/** A real short video followed by sparse zero padding up to `size` bytes: quick to create, large on the wire. */
+export async function paddedVideo(world: World, name: string, size: number): Promise<string> {
+  const path = await clipIn(world, name);
+  const handle = await open(path, 'r+');
+  await handle.truncate(size);
+  await handle.close();
+  return path;
+}
+
+export async function expectMp4(path: string): Promise<void> {
+  const out = await probe(path);
+  expect(out.video?.codec).toBe('h264');
+}
+
+/** The options both the client and the engine take: the world's emulator and state dir, FAST, then `extra`. */
+function engineOptions(world: World, extra: Partial<NemoEngineOptions>) {
+  return {
     baseUrl: world.emu.url,
     stateDir: world.stateDir,
     log: silentLogger(),
@@ -72,7 +89,22 @@ export function makeEngine(world: World, extra: Partial<NemoEngineOptions> = {})
     ...FAST,
     ...extra,
     clock: extra.clock ?? systemClock,
-  });
+  };
+}
+
+export function makeClient(world: World, extra: Partial<NemoEngineOptions> = {}): NemoClient {
+  return new NemoClient(engineOptions(world, extra));
+}
+
+/** A client of the world's emulator with a session opened. */
+export async function clientWithSession(world: World, extra: Partial<NemoEngineOptions> = {}) {
+  const client = makeClient(world, extra);
+  const { sessionId } = await client.createSession('en');
+  return { client, sessionId };
+}
+
+export function makeEngine(world: World, extra: Partial<NemoEngineOptions> = {}) {
+  return createNemoEngine(engineOptions(world, extra));
 }
 
 /** Hooks that record progress and keep the journal's view of the remote ids, as the pipeline would. */

@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { makeVideo } from '../../helpers/media.js';
-import { makeClient, startWorld, type World } from './harness.js';
+import { closeWorldAfterEach, makeClient, paddedVideo, startWorld, type World } from './harness.js';
 
 let world: World;
-afterEach(async () => {
-  await world?.close();
-});
+closeWorldAfterEach(() => world);
 
 const SIZE = 400 * 1024 * 1024;
 
@@ -24,10 +21,7 @@ describe('downloading a large file', () => {
   it('streams 400 MB to disk byte for byte while the process memory stays flat', async () => {
     world = await startWorld();
     // A real short video followed by sparse zero padding, served back by the emulator's CDN route.
-    const source = await makeVideo(join(world.dir, 'big.mp4'));
-    const handle = await open(source, 'r+');
-    await handle.truncate(SIZE);
-    await handle.close();
+    const source = await paddedVideo(world, 'big.mp4', SIZE);
     const client = makeClient(world, { transferIdleMs: 20_000, requestTimeoutMs: 20_000 });
     const { sessionId } = await client.createSession('en');
     const [uploaded] = await client.uploadFile(sessionId, source);

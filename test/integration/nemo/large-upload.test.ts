@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { makeVideo } from '../../helpers/media.js';
-import { makeClient, startWorld, type World } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { stat } from 'node:fs/promises';
+import { closeWorldAfterEach, makeClient, paddedVideo, startWorld, type World } from './harness.js';
 
 let world: World;
-afterEach(async () => {
-  await world?.close();
-});
+closeWorldAfterEach(() => world);
 
 // Streaming keeps a plateau of garbage (buffers awaiting GC, here ~60 MB with the emulator in the same
 // process) that does not grow with the file; a 400 MB upload shows that plateau is far below its size.
@@ -17,10 +13,7 @@ describe('uploading a large file', () => {
   it('streams a file over 100 MB from disk while the process memory stays flat', async () => {
     world = await startWorld();
     // A real short video followed by sparse zero padding: quick to create, large on the wire.
-    const path = await makeVideo(join(world.dir, 'big.mp4'));
-    const handle = await open(path, 'r+');
-    await handle.truncate(SIZE);
-    await handle.close();
+    const path = await paddedVideo(world, 'big.mp4', SIZE);
     expect((await stat(path)).size).toBe(SIZE);
 
     const client = makeClient(world, { transferIdleMs: 20_000, requestTimeoutMs: 20_000 });
