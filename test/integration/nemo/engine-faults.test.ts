@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  clipIn,
-  closeWorldAfterEach,
-  expectMp4,
-  makeEngine,
-  recordingHooks,
-  request,
-  startWorld,
-  type World,
-} from './harness.js';
-import type { EmulatorOptions, EndpointName, Fault } from '../../emulator/index.js';
+import { expectMp4, makeEngine, recordingHooks, request, type World, worldWithClip } from './harness.js';
+import type { EndpointName, Fault } from '../../emulator/index.js';
 import type { NemoEngineOptions } from '../../../src/engines/nemo/nemo-engine.js';
 
 let world: World;
-closeWorldAfterEach(() => world);
-
-async function setup(options: EmulatorOptions = {}) {
-  world = await startWorld(options);
-  return clipIn(world);
-}
+const setup = worldWithClip((w) => (world = w));
 
 describe('the engine recovers from faults mid-job', () => {
   it.each<[string, EndpointName, Fault, number, Partial<NemoEngineOptions>?]>([

@@ -1,25 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clipIn,
-  closeWorldAfterEach,
   expectMp4,
   makeEngine,
   recordingHooks,
   request,
   SimulatedCrash,
-  startWorld,
   type World,
+  worldWithClip,
 } from './harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
 import type { RemoteIds } from '../../../src/domain/work.js';
 
 let world: World;
-closeWorldAfterEach(() => world);
-
-async function setup(options: EmulatorOptions = {}) {
-  world = await startWorld(options);
-  return clipIn(world);
-}
+const setup = worldWithClip((w) => (world = w));
 
 describe('resuming after the process was killed', () => {
   async function crashAt(when: (ids: RemoteIds) => boolean, options: EmulatorOptions = {}) {

@@ -53,6 +53,45 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
   };
 }
 
+/**
+ * Each call starts a world holding a clip and returns the clip's path; `assign` hands the world to the
+ * suite's variable, and the world is closed after the test.
+ */
+export function worldWithClip(
+  assign: (world: World) => void,
+): (options?: EmulatorOptions) => Promise<string> {
+  let world: World | undefined;
+  closeWorldAfterEach(() => world);
+  return async (options = {}) => {
+    world = await startWorld(options);
+    assign(world);
+    return clipIn(world);
+  };
+}
+
+/**
+ * Runs a transfer while sampling the process's memory every 10 ms: its result, the progress it
+ * reported, and how far the resident set grew above where it started.
+ */
+export async function whileSamplingMemory<T>(
+  transfer: (onProgress: (bytes: number) => void) => Promise<T>,
+): Promise<{ result: T; progress: number[]; growth: number }> {
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
+  const progress: number[] = [];
+  let result: T;
+  try {
+    result = await transfer((bytes) => progress.push(bytes));
+  } finally {
+    clearInterval(sampler);
+  }
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { result, progress, growth: peak - before };
+}
+
 /** Closes the test's world after each test; `current` reads the suite's `world` variable. */
 export function closeWorldAfterEach(current: () => World | undefined): void {
   afterEach(async () => {

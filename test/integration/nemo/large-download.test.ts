@@ -3,7 +3,14 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { closeWorldAfterEach, makeClient, paddedVideo, startWorld, type World } from './harness.js';
+import {
+  closeWorldAfterEach,
+  makeClient,
+  paddedVideo,
+  startWorld,
+  whileSamplingMemory,
+  type World,
+} from './harness.js';
 
 let world: World;
 closeWorldAfterEach(() => world);
@@ -29,21 +36,13 @@ describe('downloading a large file', () => {
 
     const destination = join(world.dir, 'out', 'big.mp4');
     await mkdir(join(world.dir, 'out'));
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
-    const progress: number[] = [];
-    let received;
-    try {
-      received = await client.download(uploaded!.cdnUrl, destination, {
-        onProgress: (n) => progress.push(n),
-      });
-    } finally {
-      clearInterval(sampler);
-    }
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const {
+      result: received,
+      progress,
+      growth,
+    } = await whileSamplingMemory((onProgress) =>
+      client.download(uploaded!.cdnUrl, destination, { onProgress }),
+    );
 
     expect(received).toBe(SIZE);
     expect((await stat(destination)).size).toBe(SIZE);
@@ -55,6 +54,6 @@ describe('downloading a large file', () => {
     for (let i = 1; i < progress.length; i++)
       expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1] as number);
     // The emulator sending the file runs in this process too, so this bounds both sides.
-    expect(peak - before).toBeLessThan(SIZE / 4);
+    expect(growth).toBeLessThan(SIZE / 4);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { stat } from 'node:fs/promises';
-import { closeWorldAfterEach, makeClient, paddedVideo, startWorld, type World } from './harness.js';
+import {
+  closeWorldAfterEach,
+  makeClient,
+  paddedVideo,
+  startWorld,
+  whileSamplingMemory,
+  type World,
+} from './harness.js';
 
 let world: World;
 closeWorldAfterEach(() => world);
@@ -18,19 +25,11 @@ describe('uploading a large file', () => {
 
     const client = makeClient(world, { transferIdleMs: 20_000, requestTimeoutMs: 20_000 });
     const { sessionId } = await client.createSession('en');
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
-    const progress: number[] = [];
-    let files;
-    try {
-      files = await client.uploadFile(sessionId, path, { onProgress: (sent) => progress.push(sent) });
-    } finally {
-      clearInterval(sampler);
-    }
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const {
+      result: files,
+      progress,
+      growth,
+    } = await whileSamplingMemory((onProgress) => client.uploadFile(sessionId, path, { onProgress }));
 
     expect(files).toHaveLength(1);
     expect(files[0]?.filename).toBe('big.mp4');
@@ -38,7 +37,6 @@ describe('uploading a large file', () => {
     expect(progress.at(-1)).toBeGreaterThanOrEqual(SIZE);
     for (let i = 1; i < progress.length; i++)
       expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1] as number);
-    const growth = peak - before;
     // The emulator receiving the upload runs in this process too, so this bounds both sides.
     expect(growth).toBeLessThan(SIZE / 4);
   });
