@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeVideo, type MediaSpec } from '../../helpers/media.js';
+import { cleanUpAfterEach, useMedia, type Media } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -65,4 +66,14 @@ export async function makeLargeVideo(path: string, seconds = 3): Promise<string>
     path,
   ]);
   return path;
+}
+
+/**
+ * A file of daemon tests over `count` mixed clips (made once for the file, see `makeMixedSet`); each
+ * test's daemons and sandboxes are cleaned up after it.
+ */
+export function useMixedClips(prefix: string, count: number): Media {
+  const media = useMedia(prefix, (dir) => makeMixedSet(dir, count));
+  cleanUpAfterEach();
+  return media;
 }
