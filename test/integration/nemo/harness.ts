@@ -142,6 +142,21 @@ export async function clientWithSession(world: World, extra: Partial<NemoEngineO
   return { client, sessionId };
 }
 
+/**
+ * A world holding a `size`-byte video (`big.mp4`, see `paddedVideo`) and a client with long transfer
+ * timeouts and an open session; `assign` hands the world to the suite's variable first.
+ */
+export async function largeFileWorld(size: number, assign: (world: World) => void) {
+  const world = await startWorld();
+  assign(world);
+  const path = await paddedVideo(world, 'big.mp4', size);
+  const { client, sessionId } = await clientWithSession(world, {
+    transferIdleMs: 20_000,
+    requestTimeoutMs: 20_000,
+  });
+  return { world, path, client, sessionId };
+}
+
 export function makeEngine(world: World, extra: Partial<NemoEngineOptions> = {}) {
   return createNemoEngine(engineOptions(world, extra));
 }

@@ -3,14 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import {
-  closeWorldAfterEach,
-  makeClient,
-  paddedVideo,
-  startWorld,
-  whileSamplingMemory,
-  type World,
-} from './harness.js';
+import { closeWorldAfterEach, largeFileWorld, whileSamplingMemory, type World } from './harness.js';
 
 let world: World;
 closeWorldAfterEach(() => world);
@@ -26,11 +19,8 @@ async function sha256(path: string): Promise<string> {
 
 describe('downloading a large file', () => {
   it('streams 400 MB to disk byte for byte while the process memory stays flat', async () => {
-    world = await startWorld();
     // A real short video followed by sparse zero padding, served back by the emulator's CDN route.
-    const source = await paddedVideo(world, 'big.mp4', SIZE);
-    const client = makeClient(world, { transferIdleMs: 20_000, requestTimeoutMs: 20_000 });
-    const { sessionId } = await client.createSession('en');
+    const { path: source, client, sessionId } = await largeFileWorld(SIZE, (w) => (world = w));
     const [uploaded] = await client.uploadFile(sessionId, source);
     expect(uploaded?.cdnUrl).toBeTruthy();
 

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stat } from 'node:fs/promises';
-import {
-  closeWorldAfterEach,
-  makeClient,
-  paddedVideo,
-  startWorld,
-  whileSamplingMemory,
-  type World,
-} from './harness.js';
+import { closeWorldAfterEach, largeFileWorld, whileSamplingMemory, type World } from './harness.js';
 
 let world: World;
 closeWorldAfterEach(() => world);
@@ -18,13 +11,10 @@ const SIZE = 400 * 1024 * 1024;
 
 describe('uploading a large file', () => {
   it('streams a file over 100 MB from disk while the process memory stays flat', async () => {
-    world = await startWorld();
     // A real short video followed by sparse zero padding: quick to create, large on the wire.
-    const path = await paddedVideo(world, 'big.mp4', SIZE);
+    const { path, client, sessionId } = await largeFileWorld(SIZE, (w) => (world = w));
     expect((await stat(path)).size).toBe(SIZE);
 
-    const client = makeClient(world, { transferIdleMs: 20_000, requestTimeoutMs: 20_000 });
-    const { sessionId } = await client.createSession('en');
     const {
       result: files,
       progress,
