@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobRecord, NewJob } from '../../../src/domain/job.js';
 import { JOURNAL_FILE, type Journal } from '../../../src/jobs/journal.js';
 import { KEYS_FILE } from '../../../src/jobs/journal-keys.js';
-import { useJournalDir } from './journal-suite.js';
+import { newJob as makeJob, useJournalDir } from './journal-suite.js';
 
 /*
  * Done jobs are kept on disk: memory holds where each done line is and hashes of its keys, and the
@@ -12,18 +12,9 @@ import { useJournalDir } from './journal-suite.js';
  * through reopens, compactions, a torn tail and a keys file that does not belong to the log.
  */
 
+/** Jobs alternate between two folders. */
 function newJob(n: number, over: Partial<NewJob> = {}): NewJob {
-  return {
-    folder: n % 2 ? 'avi-to-mp4' : 'mov-to-mp4',
-    source: `/inbox/clip-${n}.avi`,
-    sourceName: `clip-${n}.avi`,
-    size: 1000 + n,
-    mtimeMs: 1_700_000_000_000 + n,
-    contentHash: `hash-${n}`,
-    ruleVersion: 'rule-v1',
-    engine: 'nemo',
-    ...over,
-  };
+  return makeJob(n, { folder: n % 2 ? 'avi-to-mp4' : 'mov-to-mp4', ...over });
 }
 
 const journals = useJournalDir('vi-journal-done-');

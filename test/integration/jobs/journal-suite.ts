@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
+import type { NewJob } from '../../../src/domain/job.js';
 import {
   openJournal,
   type Journal,
@@ -34,4 +35,19 @@ export function useJournalDir(prefix: string) {
     await rm(suite.dir, { recursive: true, force: true });
   });
   return suite;
+}
+
+/** The `n`th new job of a test: its own source, size, mtime and content hash; `over` sets the rest. */
+export function newJob(n: number, over: Partial<NewJob> = {}): NewJob {
+  return {
+    folder: 'avi-to-mp4',
+    source: `/inbox/clip-${n}.avi`,
+    sourceName: `clip-${n}.avi`,
+    size: 1000 + n,
+    mtimeMs: 1_700_000_000_000 + n,
+    contentHash: `hash-${n}`,
+    ruleVersion: 'rule-v1',
+    engine: 'nemo',
+    ...over,
+  };
 }

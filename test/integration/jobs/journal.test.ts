@@ -2,23 +2,8 @@ import { appendFile, open, readdir, readFile, stat, writeFile, type FileHandle }
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import type { NewJob } from '../../../src/domain/job.js';
 import { JOURNAL_FILE, openJournal } from '../../../src/jobs/journal.js';
-import { useJournalDir } from './journal-suite.js';
-
-function newJob(n: number, over: Partial<NewJob> = {}): NewJob {
-  return {
-    folder: 'avi-to-mp4',
-    source: `/inbox/clip-${n}.avi`,
-    sourceName: `clip-${n}.avi`,
-    size: 1000 + n,
-    mtimeMs: 1_700_000_000_000 + n,
-    contentHash: `hash-${n}`,
-    ruleVersion: 'rule-v1',
-    engine: 'nemo',
-    ...over,
-  };
-}
+import { newJob, useJournalDir } from './journal-suite.js';
 
 /** A logger whose warnings the test can read. */
 function captureLog(): { log: pino.Logger; lines: { level: number; msg: string }[] } {
