@@ -50,7 +50,8 @@ export interface ProbeSummary {
   audio?: { codec: string };
 }
 
-export async function probe(path: string): Promise<ProbeSummary> {
+/** What ffprobe reports of a file's format and streams, as its JSON. */
+export async function ffprobeJson<T>(path: string): Promise<T> {
   const { stdout } = await run('ffprobe', [
     '-v',
     'error',
@@ -60,7 +61,11 @@ export async function probe(path: string): Promise<ProbeSummary> {
     'json',
     path,
   ]);
-  const data = JSON.parse(stdout) as {
+  return JSON.parse(stdout) as T;
+}
+
+export async function probe(path: string): Promise<ProbeSummary> {
+  const data = await ffprobeJson<{
     format: { format_name: string; duration?: string };
     streams: {
       codec_type: string;
@@ -70,7 +75,7 @@ export async function probe(path: string): Promise<ProbeSummary> {
       pix_fmt?: string;
       codec_tag_string?: string;
     }[];
-  };
+  }>(path);
   const v = data.streams.find((s) => s.codec_type === 'video');
   const a = data.streams.find((s) => s.codec_type === 'audio');
   return {
@@ -111,4 +116,9 @@ export async function videoStreamHash(path: string, annexB?: 'h264' | 'hevc'): P
     '-',
   ]);
   return stdout.trim();
+}
+
+/** The start of a quiet, overwriting ffmpeg run whose first input is a generated test picture (`testsrc`). */
+export function testsrcInput(size = '320x240', seconds = 1, rate = 25): string[] {
+  return ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${rate}:duration=${seconds}`];
 }

@@ -1,16 +1,9 @@
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
-import {
-  killChildren,
-  makeSandbox,
-  runCli,
-  spawnDaemon,
-  waitForJobs,
-  type Sandbox,
-} from '../daemon/harness.js';
+import { cleanUpAfterAll, makeSandbox, runCli, runDaemonUntil, type Sandbox } from '../daemon/harness.js';
 
 /** The words between backticks in a line, split as a shell would split plain and '…'-quoted words. */
 function printedCommand(text: string, program: string): string[] {
@@ -29,10 +22,7 @@ beforeAll(async () => {
   sb = await makeSandbox({ rule: { engine: 'local', after: 'keep', match: ['*.mov'] } });
 });
 
-afterAll(async () => {
-  await killChildren();
-  await sb.close();
-});
+cleanUpAfterAll();
 
 describe('exit codes as the README says', () => {
   it('bad arguments, unknown commands and unknown options exit 2', async () => {
@@ -81,11 +71,7 @@ describe('printed hints run as printed', () => {
   it('explain prints a retry command that works, --config included', async () => {
     await mkdir(sb.inbox, { recursive: true });
     const file = await makeVideo(join(sb.inbox, 'clip.mov'));
-    const daemon = spawnDaemon(sb);
-    await daemon.waitForLog('Watching inboxes');
-    await waitForJobs(sb, (jobs) => jobs.some((j) => j.state === 'done'), 120_000);
-    daemon.proc.kill('SIGTERM');
-    await daemon.exited;
+    await runDaemonUntil(sb, (jobs) => jobs.some((j) => j.state === 'done'), 120_000);
     const run = await runCli(sb, ['explain', file, '--config', sb.configPath]);
     expect(run.stdout).toContain('Done before: yes');
     const hint = printedCommand(run.stdout, 'video-inbox');

@@ -1,15 +1,8 @@
 import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
-import {
-  killChildren,
-  makeSandbox,
-  runCli,
-  spawnDaemon,
-  waitForJobs,
-  type Sandbox,
-} from '../daemon/harness.js';
+import { cleanUpAfterAll, makeSandbox, runCli, runDaemonUntil, type Sandbox } from '../daemon/harness.js';
 
 let sb: Sandbox;
 
@@ -24,10 +17,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await killChildren();
-  await sb.close();
-});
+cleanUpAfterAll();
 
 describe('video-inbox explain', () => {
   it('shows the folder, the probe, the engine chosen by `when`, the output and the source action', async () => {
@@ -73,11 +63,7 @@ describe('video-inbox explain', () => {
   });
 
   it('knows a file was done before, once the daemon converted it', async () => {
-    const daemon = spawnDaemon(sb);
-    await daemon.waitForLog('Watching inboxes');
-    await waitForJobs(sb, (jobs) => jobs.filter((j) => j.state === 'done').length >= 2);
-    daemon.proc.kill('SIGTERM');
-    await daemon.exited;
+    await runDaemonUntil(sb, (jobs) => jobs.filter((j) => j.state === 'done').length >= 2);
     const run = await runCli(sb, ['explain', join(sb.inbox, 'phone.mov'), '--config', sb.configPath]);
     expect(run.stdout).toMatch(/Done before: yes, .* → .*phone\.mp4/);
     expect(run.stdout).toContain('video-inbox retry');

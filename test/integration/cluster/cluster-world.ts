@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path';
 import type { EmulatorOptions } from '../../emulator/index.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 import { makeSandbox, parseLine, spawnDaemon, type Child, type Sandbox } from '../daemon/harness.js';
+import { useMixedClips } from '../daemon/media-set.js';
 
 export const CLUSTER_TOKEN = 'cluster-account-token-1';
 export const REDIS_PASSWORD = 'redis-pass-5f1c9a7e';
@@ -84,4 +85,9 @@ export function entries(child: Child, text: string): Record<string, unknown>[] {
   return child.lines
     .map(parseLine)
     .filter((e): e is Record<string, unknown> => e !== undefined && String(e.msg ?? '').includes(text));
+}
+
+/** The suite's mixed set of `count` distinct clips (made once for the file); each test's sandbox and daemons are cleaned up after it. */
+export function useClusterClips(prefix: string, count: number): string[] {
+  return useMixedClips(prefix, count).files;
 }

@@ -1,21 +1,10 @@
 import { copyFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  cleanUpAfterEach,
-  distIsFresh,
-  listFiles,
-  sigterm,
-  waitFor,
-  type Child,
-  useMedia,
-} from '../daemon/harness.js';
-import { makeMixedSet } from '../daemon/media-set.js';
-import { entries, makeClusterWorld, mp4Name } from './cluster-world.js';
+import { distIsFresh, listFiles, sigterm, waitFor, type Child } from '../daemon/harness.js';
+import { entries, makeClusterWorld, mp4Name, useClusterClips } from './cluster-world.js';
 
-const clips = useMedia('vi-cluster-limits-', (dir) => makeMixedSet(dir, 8)).files;
-
-cleanUpAfterEach();
+const clips = useClusterClips('vi-cluster-limits-', 8);
 
 /** Issue 13, point 4: what is per account is held cluster-wide; what is per machine stays per node. */
 describe.skipIf(!distIsFresh())('cluster-wide holds and per-node engines (run `npm run build` first)', () => {

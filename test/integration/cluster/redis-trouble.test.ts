@@ -1,21 +1,10 @@
 import { copyFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  cleanUpAfterEach,
-  distIsFresh,
-  listFiles,
-  sigterm,
-  waitFor,
-  type Child,
-  useMedia,
-} from '../daemon/harness.js';
-import { makeMixedSet } from '../daemon/media-set.js';
-import { entries, makeClusterWorld, mp4Name, type ClusterWorld } from './cluster-world.js';
+import { distIsFresh, listFiles, sigterm, waitFor, type Child } from '../daemon/harness.js';
+import { entries, makeClusterWorld, mp4Name, useClusterClips, type ClusterWorld } from './cluster-world.js';
 
-const clips = useMedia('vi-cluster-redis-', (dir) => makeMixedSet(dir, 20)).files;
-
-cleanUpAfterEach();
+const clips = useClusterClips('vi-cluster-redis-', 20);
 
 async function allDone(w: ClusterWorld, files: string[], timeoutMs: number): Promise<void> {
   await waitFor(

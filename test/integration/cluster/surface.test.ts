@@ -7,6 +7,7 @@ import { distIsFresh, killChildren, listFiles, sigterm, waitFor, type Child } fr
 import { makeMixedSet } from '../daemon/media-set.js';
 import { apiOf, call, readEvents, type Api } from '../http/http-client.js';
 import { makeClusterWorld, type ClusterWorld } from './cluster-world.js';
+import { promSample as sample } from '../../helpers/prometheus.js';
 
 let world: ClusterWorld | undefined;
 let mediaDir: string;
@@ -29,23 +30,6 @@ afterEach(async () => {
   await world?.close();
   world = undefined;
 });
-
-/** The value of one sample line in the Prometheus text format (undefined when absent). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)(\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries(
-      (m[3] ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((kv) => kv.split('=') as [string, string])
-        .map(([k, v]) => [k, v.replace(/^"|"$/g, '')]),
-    );
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[4]);
-  }
-  return undefined;
-}
 
 type JobWithNode = JobView & { node?: string };
 

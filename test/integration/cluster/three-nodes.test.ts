@@ -2,21 +2,16 @@ import { copyFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  cleanUpAfterEach,
   distIsFresh,
   expectShareableMp4,
   listFiles,
   sigterm,
   waitFor,
   type Child,
-  useMedia,
 } from '../daemon/harness.js';
-import { makeMixedSet } from '../daemon/media-set.js';
-import { entries, makeClusterWorld, mp4Name, REDIS_PASSWORD } from './cluster-world.js';
+import { entries, makeClusterWorld, mp4Name, useClusterClips, REDIS_PASSWORD } from './cluster-world.js';
 
-const clips = useMedia('vi-cluster-media-', (dir) => makeMixedSet(dir, 30)).files;
-
-cleanUpAfterEach();
+const clips = useClusterClips('vi-cluster-media-', 30);
 
 /**
  * Issue 13, points 2 and 6: three daemons (the built CLI, separate state dirs) on one shared inbox,

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { makeVideo } from '../../helpers/media.js';
+import { makeVideo, testsrcInput } from '../../helpers/media.js';
 import { cleanUpAfterEach, listFiles, makeSandbox, startInProcess, waitFor, waitForJobs } from './harness.js';
 import { makeLargeVideo } from './media-set.js';
 
@@ -25,18 +25,7 @@ it('sets aside a non-video, an empty file and a file over the limit, each with i
   await makeVideo(join(media, 'good.mov'));
   // FLV is a real video the rule accepts, but not a type NemoVideo takes: the local engine makes
   // an MP4 of it first, and that is what is uploaded.
-  await run('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=25:duration=1',
-    '-c:v',
-    'flv1',
-    join(media, 'old.flv'),
-  ]);
+  await run('ffmpeg', [...testsrcInput(), '-c:v', 'flv1', join(media, 'old.flv')]);
   await makeLargeVideo(join(media, 'huge.mkv'), 1);
   const d = await startInProcess(sb);
 

@@ -109,13 +109,20 @@ const inProcess = new Set<Daemon>();
  * (after the daemons, before the folders go), e.g. to unmount a file system.
  */
 export function cleanUpAfterEach(also?: () => unknown): void {
-  afterEach(async () => {
-    for (const daemon of inProcess) await daemon.stop().catch(() => undefined);
-    inProcess.clear();
-    await stopChildren();
-    await also?.();
-    for (const sb of [...sandboxes]) await sb.close();
-  });
+  afterEach(() => cleanUp(also));
+}
+
+/** The same teardown once after the file, for suites whose tests share one sandbox. */
+export function cleanUpAfterAll(): void {
+  afterAll(() => cleanUp());
+}
+
+async function cleanUp(also?: () => unknown): Promise<void> {
+  for (const daemon of inProcess) await daemon.stop().catch(() => undefined);
+  inProcess.clear();
+  await stopChildren();
+  await also?.();
+  for (const sb of [...sandboxes]) await sb.close();
 }
 
 /** Media made once for a file of tests in its own temp dir, removed after the file. */
@@ -376,6 +383,17 @@ export async function oneFileThroughDaemon(
   await copyFile(source, join(sb.inbox, opts.name ?? basename(source)));
   const [job] = await waitForJobs(sb, (j) => isFinished(j[0]?.state), opts.timeoutMs ?? 180_000, opts.what);
   return { child, job };
+}
+
+/** The built daemon run on `sb` until its jobs satisfy `until`, then stopped with SIGTERM. */
+export async function runDaemonUntil(
+  sb: Sandbox,
+  until: (jobs: JobRecord[]) => boolean,
+  timeoutMs?: number,
+): Promise<void> {
+  const child = await startChild(sb);
+  await waitForJobs(sb, until, timeoutMs);
+  await sigterm(child);
 }
 
 /** SIGKILLs every child still running (afterEach). */

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { makeVideo, type MediaSpec } from '../../helpers/media.js';
+import { makeVideo, type MediaSpec, testsrcInput } from '../../helpers/media.js';
+import { cleanUpAfterEach, useMedia, type Media } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -49,13 +50,7 @@ export async function makeMixedSet(dir: string, count: number): Promise<string[]
 /** A large AVI (MPEG-4 at top quality over noise, which does not compress): about 7 MB a second. */
 export async function makeLargeVideo(path: string, seconds = 3): Promise<string> {
   await run('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=640x360:rate=25:duration=${seconds}`,
+    ...testsrcInput('640x360', seconds),
     '-vf',
     'noise=alls=100:allf=t+u',
     '-c:v',
@@ -65,4 +60,14 @@ export async function makeLargeVideo(path: string, seconds = 3): Promise<string>
     path,
   ]);
   return path;
+}
+
+/**
+ * A file of daemon tests over `count` mixed clips (made once for the file, see `makeMixedSet`); each
+ * test's daemons and sandboxes are cleaned up after it.
+ */
+export function useMixedClips(prefix: string, count: number): Media {
+  const media = useMedia(prefix, (dir) => makeMixedSet(dir, count));
+  cleanUpAfterEach();
+  return media;
 }

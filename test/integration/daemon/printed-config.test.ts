@@ -1,19 +1,19 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readEndpoint } from '../../../src/http/endpoint-file.js';
 import {
   bin,
+  cleanUpAfterEach,
   distIsFresh,
-  killChildren,
   listFiles,
   makeSandbox,
   parseLine,
+  type Sandbox,
   sigterm,
   spawnDaemon,
   waitFor,
-  type Sandbox,
 } from './harness.js';
 
 /**
@@ -21,13 +21,7 @@ import {
  * started with its own config writes commands (the `.error.txt` retry, the log's hints) that, run as
  * printed by a person whose shell knows nothing of that config, work.
  */
-let sb: Sandbox | undefined;
-
-afterEach(async () => {
-  await killChildren();
-  await sb?.close();
-  sb = undefined;
-});
+cleanUpAfterEach();
 
 /** Runs a printed command line in a shell, with `video-inbox` on PATH as an installed one would be. */
 async function runAsPrinted(s: Sandbox, line: string): Promise<{ code: number; out: string }> {
@@ -50,7 +44,7 @@ async function runAsPrinted(s: Sandbox, line: string): Promise<{ code: number; o
 it.skipIf(!distIsFresh())(
   'the commands a daemon with its own config writes carry --config, and run as printed',
   async () => {
-    sb = await makeSandbox();
+    const sb = await makeSandbox();
     const daemon = spawnDaemon(sb);
     await daemon.waitForLog('Watching inboxes');
     await writeFile(join(sb.inbox, 'empty.avi'), '');

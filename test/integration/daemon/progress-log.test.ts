@@ -1,16 +1,15 @@
 import { copyFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
 import {
+  cleanUpAfterEach,
   distIsFresh,
-  killChildren,
   makeSandbox,
   parseLine,
   sigterm,
   spawnDaemon,
   waitForJobs,
-  type Sandbox,
 } from './harness.js';
 
 /**
@@ -18,18 +17,12 @@ import {
  * gave 26 blocks of lines in one second). A download trickled over a few seconds arrives in many
  * chunks; its log shows the stage once, not a line per chunk.
  */
-let sb: Sandbox | undefined;
-
-afterEach(async () => {
-  await killChildren();
-  await sb?.close();
-  sb = undefined;
-});
+cleanUpAfterEach();
 
 it.skipIf(!distIsFresh())(
   'a slow download logs its progress a bounded number of times',
   async () => {
-    sb = await makeSandbox();
+    const sb = await makeSandbox();
     const clip = await makeVideo(join(sb.dir, 'clip.avi'), { videoCodec: 'mpeg4', durationSec: 3 });
     const { size } = await stat(clip);
     // About four seconds of download, in slices of a tenth of a second.

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../../src/cli/status-view.js';
 import {
-  cleanUpAfterEach,
   distIsFresh,
   expectShareableMp4,
   listFiles,
@@ -14,15 +13,13 @@ import {
   spawnDaemon,
   waitFor,
   waitForJobs,
-  useMedia,
   type Sandbox,
 } from './harness.js';
-import { makeMixedSet } from './media-set.js';
+import { useMixedClips } from './media-set.js';
 
 let sb: Sandbox | undefined;
-const media = useMedia('vi-restart-media-', (dir) => makeMixedSet(dir, 4));
+const media = useMixedClips('vi-restart-media-', 4);
 const clips = media.files;
-cleanUpAfterEach();
 
 async function status(s: Sandbox): Promise<StatusReport> {
   const res = await runCli(s, ['status', '--json', '--config', s.configPath]);

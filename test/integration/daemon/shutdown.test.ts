@@ -2,7 +2,6 @@ import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  cleanUpAfterEach,
   distIsFresh,
   expectShareableMp4,
   listFiles,
@@ -11,15 +10,13 @@ import {
   sigterm,
   spawnDaemon,
   waitForJobs,
-  useMedia,
   type Sandbox,
 } from './harness.js';
-import { makeLargeVideo, makeMixedSet } from './media-set.js';
+import { makeLargeVideo, useMixedClips } from './media-set.js';
 
 let sb: Sandbox | undefined;
-const media = useMedia('vi-shutdown-media-', (dir) => makeMixedSet(dir, 4));
+const media = useMixedClips('vi-shutdown-media-', 4);
 const clips = media.files;
-cleanUpAfterEach();
 
 /**
  * The built `video-inbox start` in a child process, as a service runs it: SIGTERM with jobs in

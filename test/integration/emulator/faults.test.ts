@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EndpointName } from '../../emulator/index.js';
+import { ENDPOINT_NAMES, startEmulator, type Emulator, type EndpointName } from '../../emulator/index.js';
 import { ATTRIBUTION, newSession, newToken } from './client.js';
 import { junkFile, mediaDir } from './media.js';
 
@@ -62,17 +62,8 @@ async function hit(
   return fetch(e.url + path, { ...init, signal });
 }
 
-const ENDPOINTS: EndpointName[] = [
-  'token',
-  'session',
-  'upload',
-  'sse',
-  'state',
-  'render-start',
-  'render-poll',
-  'download',
-  'credits',
-];
+/** Every endpoint of the API, as the emulator lists them. */
+const ENDPOINTS = [...ENDPOINT_NAMES];
 
 describe.each(ENDPOINTS)('faults on %s', (endpoint) => {
   it('answers an injected HTTP status (reading any upload body first) and an envelope code', async () => {

@@ -1,27 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { probe } from '../../helpers/media.js';
 import { ATTRIBUTION, call, newSession, newToken, type Json } from './client.js';
-import { junkFile, mediaDir, uploadFiles } from './media.js';
+import { junkFile, uploadFiles } from './media.js';
 import { runSse } from './sse-client.js';
+import { useClipMedia, useEmulator } from './suite.js';
 
-let media: Awaited<ReturnType<typeof mediaDir>>;
-let clip: string;
-beforeAll(async () => {
-  media = await mediaDir();
-  clip = await media.video('clip.mp4', { width: 320, height: 240, durationSec: 1 });
-});
-afterAll(() => media.cleanup());
-
-let em: Emulator | undefined;
+const media = useClipMedia();
+const startEmulator = useEmulator({ seed: 9, textlessRate: 0, instructionMs: 60, heartbeatMs: 10 });
 let renders = 0;
 async function ready(
   options: EmulatorOptions = {},
-  file = clip,
+  file = media.clip,
 ): Promise<{ e: Emulator; token: string; sid: string; draft: Json }> {
-  em = await startEmulator({ seed: 9, textlessRate: 0, instructionMs: 60, heartbeatMs: 10, ...options });
+  const em = await startEmulator(options);
   const token = await newToken(em);
   const sid = await newSession(em, token);
   await uploadFiles(em, token, sid, [file]);
@@ -29,10 +23,6 @@ async function ready(
   const state = await call(em, `/api/state/nemo_agent/me/${sid}/latest`, { token });
   return { e: em, token, sid, draft: state.json.data.state.draft };
 }
-afterEach(async () => {
-  await em?.close();
-  em = undefined;
-});
 
 function startRender(
   e: Emulator,

@@ -1,29 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { call, messageOf, newSession, newToken, type Json } from './client.js';
-import { mediaDir, uploadFiles } from './media.js';
+import { uploadFiles } from './media.js';
 import { runSse, postSse, textOf } from './sse-client.js';
+import { useClipMedia, useEmulator } from './suite.js';
 
-let media: Awaited<ReturnType<typeof mediaDir>>;
-let clip: string;
-beforeAll(async () => {
-  media = await mediaDir();
-  clip = await media.video('clip.mp4', { width: 320, height: 240, durationSec: 1 });
-});
-afterAll(() => media.cleanup());
-
-let em: Emulator | undefined;
+const media = useClipMedia();
+const startEmulator = useEmulator({ seed: 5, textlessRate: 0, instructionMs: 200, heartbeatMs: 20 });
 async function start(options: EmulatorOptions = {}): Promise<{ e: Emulator; token: string; sid: string }> {
-  em = await startEmulator({ seed: 5, textlessRate: 0, instructionMs: 200, heartbeatMs: 20, ...options });
+  const em = await startEmulator(options);
   const token = await newToken(em);
   const sid = await newSession(em, token);
-  await uploadFiles(em, token, sid, [clip]);
+  await uploadFiles(em, token, sid, [media.clip]);
   return { e: em, token, sid };
 }
-afterEach(async () => {
-  await em?.close();
-  em = undefined;
-});
 
 async function draftOf(e: Emulator, token: string, sid: string): Promise<Json> {
   return (await call(e, `/api/state/nemo_agent/me/${sid}/latest`, { token })).json.data.state.draft;

@@ -1,40 +1,30 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { call, newSession, newToken } from './client.js';
-import { junkFile, mediaDir, uploadedEntries, uploadFiles } from './media.js';
+import { junkFile, uploadedEntries, uploadFiles } from './media.js';
+import { useClipMedia, useEmulator } from './suite.js';
 
-let media: Awaited<ReturnType<typeof mediaDir>>;
-let clip: string;
-beforeAll(async () => {
-  media = await mediaDir();
-  clip = await media.video('clip.mp4', { width: 320, height: 240, durationSec: 1 });
-});
-afterAll(() => media.cleanup());
-
-let em: Emulator | undefined;
+const media = useClipMedia();
+const startEmulator = useEmulator({ seed: 3 });
 async function start(options: EmulatorOptions = {}): Promise<{ e: Emulator; token: string; sid: string }> {
-  em = await startEmulator({ seed: 3, ...options });
+  const em = await startEmulator(options);
   const token = await newToken(em);
   return { e: em, token, sid: await newSession(em, token) };
 }
-afterEach(async () => {
-  await em?.close();
-  em = undefined;
-});
 
 describe('multipart upload', () => {
   it('answers data.files with ffprobe facts and a CDN URL that serves the bytes', async () => {
     const { e, token, sid } = await start({ uploadShape: 'files' });
-    const res = await uploadFiles(e, token, sid, [clip]);
+    const res = await uploadFiles(e, token, sid, [media.clip]);
     expect(res.json.code).toBe(0);
     const [file] = res.json.data.files;
     expect(file).toMatchObject({ filename: 'clip.mp4', file_type: 'video', width: 320, height: 240 });
     expect(file.duration).toBeCloseTo(1, 0);
     expect(file.cdn_url.startsWith(e.url)).toBe(true);
     const cdn = await fetch(file.cdn_url);
-    expect((await cdn.arrayBuffer()).byteLength).toBe((await stat(clip)).size);
+    expect((await cdn.arrayBuffer()).byteLength).toBe((await stat(media.clip)).size);
     const state = await call(e, `/api/state/nemo_agent/me/${sid}/latest`, { token });
     expect(state.json.data.state.video_infos).toEqual([expect.objectContaining({ filename: 'clip.mp4' })]);
   });
@@ -42,7 +32,7 @@ describe('multipart upload', () => {
   it('takes a repeated files field and can answer in the older video_infos shape', async () => {
     const { e, token, sid } = await start({ uploadShape: 'video_infos' });
     const other = await media.video('other.mov', { width: 160, height: 120 });
-    const res = await uploadFiles(e, token, sid, [clip, other]);
+    const res = await uploadFiles(e, token, sid, [media.clip, other]);
     expect(res.json.data.files).toBeUndefined();
     expect(res.json.data.video_infos.map((f: { filename: string }) => f.filename)).toEqual([
       'clip.mp4',
@@ -50,7 +40,7 @@ describe('multipart upload', () => {
     ]);
     const parts = (e.requests.find((r) => r.endpoint === 'upload')?.body as { parts: unknown[] }).parts;
     expect(parts).toEqual([
-      expect.objectContaining({ field: 'files', filename: 'clip.mp4', size: (await stat(clip)).size }),
+      expect.objectContaining({ field: 'files', filename: 'clip.mp4', size: (await stat(media.clip)).size }),
       expect.objectContaining({ field: 'files', filename: 'other.mov' }),
     ]);
   });
@@ -59,7 +49,7 @@ describe('multipart upload', () => {
     const { e, token, sid } = await start();
     const shapes = new Set<string>();
     for (let i = 0; i < 8; i++)
-      shapes.add(Object.keys((await uploadFiles(e, token, sid, [clip])).json.data)[0] ?? '');
+      shapes.add(Object.keys((await uploadFiles(e, token, sid, [media.clip])).json.data)[0] ?? '');
     expect(shapes).toEqual(new Set(['files', 'video_infos']));
   });
 
@@ -79,7 +69,7 @@ describe('multipart upload', () => {
   it('answers 4001 for a type outside the accepted list and keeps nothing', async () => {
     const { e, token, sid } = await start();
     const text = await junkFile(join(media.dir, 'notes.txt'), 100);
-    const res = await uploadFiles(e, token, sid, [clip, text]);
+    const res = await uploadFiles(e, token, sid, [media.clip, text]);
     expect(res.json.code).toBe(4001);
     const state = await call(e, `/api/state/nemo_agent/me/${sid}/latest`, { token });
     expect(state.json.data.state.video_infos).toEqual([]);
@@ -94,15 +84,15 @@ describe('multipart upload', () => {
 
   it('needs a live token and a known session', async () => {
     const { e, token } = await start({ authErrorStyle: 'envelope' });
-    expect((await uploadFiles(e, 'bad', '1', [clip])).json.code).toBe(1001);
-    expect((await uploadFiles(e, token, '123', [clip])).json.code).toBe(1002);
+    expect((await uploadFiles(e, 'bad', '1', [media.clip])).json.code).toBe(1001);
+    expect((await uploadFiles(e, token, '123', [media.clip])).json.code).toBe(1002);
   });
 });
 
 describe('URL upload', () => {
   it('fetches the URL to disk and describes it', async () => {
     const { e, token, sid } = await start();
-    const first = uploadedEntries((await uploadFiles(e, token, sid, [clip])).json)[0];
+    const first = uploadedEntries((await uploadFiles(e, token, sid, [media.clip])).json)[0];
     const res = await call(e, `/api/upload-video/nemo_agent/me/${sid}`, {
       token,
       body: { urls: [first.cdn_url], source_type: 'url' },

@@ -15,6 +15,7 @@ import {
   type Sandbox,
 } from '../daemon/harness.js';
 import { apiOf } from './http-client.js';
+import { promSample } from '../../helpers/prometheus.js';
 
 let sb: Sandbox | undefined;
 let receiver: Receiver | undefined;
@@ -40,20 +41,7 @@ afterEach(async () => {
 
 /** The value of one sample line in the Prometheus text format (0 when absent). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-z_]+)(\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries(
-      (m[3] ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((kv) => kv.split('=') as [string, string])
-        .map(([k, v]) => [k, v.replace(/^"|"$/g, '')]),
-    );
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[4]);
-  }
-  return 0;
+  return promSample(text, name, labels) ?? 0;
 }
 
 describe('metrics and notifications through the built daemon', () => {

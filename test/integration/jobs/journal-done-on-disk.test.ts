@@ -1,11 +1,10 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobRecord, NewJob } from '../../../src/domain/job.js';
-import { JOURNAL_FILE, openJournal, type Journal } from '../../../src/jobs/journal.js';
+import { JOURNAL_FILE, type Journal } from '../../../src/jobs/journal.js';
 import { KEYS_FILE } from '../../../src/jobs/journal-keys.js';
-import { fakeClock } from '../../helpers/fake-clock.js';
+import { newJob as makeJob, useJournalDir } from './journal-suite.js';
 
 /*
  * Done jobs are kept on disk: memory holds where each done line is and hashes of its keys, and the
@@ -13,37 +12,13 @@ import { fakeClock } from '../../helpers/fake-clock.js';
  * through reopens, compactions, a torn tail and a keys file that does not belong to the log.
  */
 
+/** Jobs alternate between two folders. */
 function newJob(n: number, over: Partial<NewJob> = {}): NewJob {
-  return {
-    folder: n % 2 ? 'avi-to-mp4' : 'mov-to-mp4',
-    source: `/inbox/clip-${n}.avi`,
-    sourceName: `clip-${n}.avi`,
-    size: 1000 + n,
-    mtimeMs: 1_700_000_000_000 + n,
-    contentHash: `hash-${n}`,
-    ruleVersion: 'rule-v1',
-    engine: 'nemo',
-    ...over,
-  };
+  return makeJob(n, { folder: n % 2 ? 'avi-to-mp4' : 'mov-to-mp4', ...over });
 }
 
-let dir: string;
-const opened: Journal[] = [];
-
-async function openJ(compactMinBytes?: number): Promise<Journal> {
-  const j = await openJournal(dir, { clock: fakeClock({ start: 1_000, step: 1 }), compactMinBytes });
-  opened.push(j);
-  return j;
-}
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vi-journal-done-'));
-});
-
-afterEach(async () => {
-  for (const j of opened.splice(0)) await j.close().catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
-});
+const journals = useJournalDir('vi-journal-done-');
+const openJ = (compactMinBytes?: number): Promise<Journal> => journals.open({ compactMinBytes });
 
 /** 3,000 done jobs (enough to pass a 64 KiB compaction floor) and two still running. */
 async function library(j: Journal): Promise<{ done: JobRecord[]; running: JobRecord[] }> {
@@ -84,7 +59,7 @@ describe('done jobs kept on disk', () => {
 
     // The first reopen folds the done lines into the keys file; the second starts from it.
     await (await openJ(64 * 1024)).close();
-    expect(await readdir(dir)).toContain(KEYS_FILE);
+    expect(await readdir(journals.dir)).toContain(KEYS_FILE);
     const again = await openJ(64 * 1024);
     expectSameLibrary(again, done, running);
   });
@@ -114,7 +89,7 @@ describe('done jobs kept on disk', () => {
     const { done, running } = await library(j);
     await j.close();
     await (await openJ(64 * 1024)).close();
-    await appendFile(join(dir, JOURNAL_FILE), 'deadbeef {"id":"half');
+    await appendFile(join(journals.dir, JOURNAL_FILE), 'deadbeef {"id":"half');
     const again = await openJ(64 * 1024);
     expectSameLibrary(again, done, running);
     const more = await again.create(newJob(6000, { state: 'done', output: '/out/6000.mp4' }));
@@ -129,19 +104,19 @@ describe('done jobs kept on disk', () => {
     const { done, running } = await library(j);
     await j.close();
     await (await openJ(64 * 1024)).close();
-    const staleKeys = await readFile(join(dir, KEYS_FILE));
+    const staleKeys = await readFile(join(journals.dir, KEYS_FILE));
     // Another compaction writes a new log and keys file; put the old keys back beside the new log.
     const again = await openJ(64 * 1024);
     for (let n = 0; n < 400; n++) await again.update(running[1]!.id, { message: `x${n}`.repeat(200) });
     await again.close();
-    await writeFile(join(dir, KEYS_FILE), staleKeys);
+    await writeFile(join(journals.dir, KEYS_FILE), staleKeys);
     const third = await openJ(64 * 1024);
     expectSameLibrary(third, done, [running[0]!, third.get(running[1]!.id)!]);
     // A damaged keys file is ignored the same way.
     await third.close();
-    const bytes = await readFile(join(dir, KEYS_FILE));
+    const bytes = await readFile(join(journals.dir, KEYS_FILE));
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0xff, bytes.length - 10);
-    await writeFile(join(dir, KEYS_FILE), bytes);
+    await writeFile(join(journals.dir, KEYS_FILE), bytes);
     const fourth = await openJ(64 * 1024);
     expectSameLibrary(fourth, done, [running[0]!, fourth.get(running[1]!.id)!]);
   });

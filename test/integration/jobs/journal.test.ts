@@ -1,41 +1,9 @@
-import {
-  appendFile,
-  mkdtemp,
-  open,
-  readdir,
-  readFile,
-  rm,
-  stat,
-  writeFile,
-  type FileHandle,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, open, readdir, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import type { NewJob } from '../../../src/domain/job.js';
-import {
-  JOURNAL_FILE,
-  openJournal,
-  type Journal,
-  type ReaderOptions,
-  type WriterOptions,
-} from '../../../src/jobs/journal.js';
-import { fakeClock } from '../../helpers/fake-clock.js';
-
-function newJob(n: number, over: Partial<NewJob> = {}): NewJob {
-  return {
-    folder: 'avi-to-mp4',
-    source: `/inbox/clip-${n}.avi`,
-    sourceName: `clip-${n}.avi`,
-    size: 1000 + n,
-    mtimeMs: 1_700_000_000_000 + n,
-    contentHash: `hash-${n}`,
-    ruleVersion: 'rule-v1',
-    engine: 'nemo',
-    ...over,
-  };
-}
+import { JOURNAL_FILE, openJournal } from '../../../src/jobs/journal.js';
+import { newJob, useJournalDir } from './journal-suite.js';
 
 /** A logger whose warnings the test can read. */
 function captureLog(): { log: pino.Logger; lines: { level: number; msg: string }[] } {
@@ -44,25 +12,8 @@ function captureLog(): { log: pino.Logger; lines: { level: number; msg: string }
   return { log, lines };
 }
 
-let dir: string;
-const open_: Journal[] = [];
-
-/** Opens the journal in `dir`; a writer's clock ticks once per reading, from 1000. */
-async function openJ(opts: Omit<WriterOptions, 'clock'> | ReaderOptions = {}): Promise<Journal> {
-  const clock = fakeClock({ start: 1_000, step: 1 });
-  const j = await openJournal(dir, opts.readOnly === true ? opts : { clock, ...opts });
-  open_.push(j);
-  return j;
-}
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vi-journal-'));
-});
-
-afterEach(async () => {
-  for (const j of open_.splice(0)) await j.close().catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
-});
+const journals = useJournalDir('vi-journal-');
+const openJ = journals.open;
 
 describe('journal basics', () => {
   it('persists creates and updates across a reopen, merging remote ids and clearing undefined keys', async () => {
@@ -197,7 +148,7 @@ describe('memory: small per-job state', () => {
       ),
     );
     await j.close();
-    const bytes = (await stat(join(dir, JOURNAL_FILE))).size;
+    const bytes = (await stat(join(journals.dir, JOURNAL_FILE))).size;
     expect(bytes / 10_000).toBeLessThan(400);
     const again = await openJ();
     expect(again.list({ state: 'done' })).toHaveLength(10_000);
@@ -214,7 +165,7 @@ describe('crash safety', () => {
     await j.update(b.id, { state: 'uploading' });
     await j.close();
     // What a write torn by power loss looks like: the start of a line and no newline.
-    await appendFile(join(dir, JOURNAL_FILE), '1a2b3c4d {"id":"' + a.id + '","state":"do');
+    await appendFile(join(journals.dir, JOURNAL_FILE), '1a2b3c4d {"id":"' + a.id + '","state":"do');
 
     const { log, lines } = captureLog();
     const again = await openJ({ log });
@@ -237,7 +188,7 @@ describe('crash safety', () => {
     await j.update(b.id, { state: 'uploading', message: 'MARK' });
     await j.update(c.id, { state: 'rendering' });
     await j.close();
-    const file = join(dir, JOURNAL_FILE);
+    const file = join(journals.dir, JOURNAL_FILE);
     const text = await readFile(file, 'utf8');
     await writeFile(file, text.replace('MARK', 'MARX'));
 
@@ -247,7 +198,7 @@ describe('crash safety', () => {
     expect(again.get(a.id)?.state).toBe('queued');
     expect(again.get(b.id)?.state).toBe('queued'); // its damaged update is gone, its earlier state is not
     expect(again.get(c.id)?.state).toBe('rendering');
-    expect((await readdir(dir)).some((f) => f.startsWith(`${JOURNAL_FILE}.damaged-`))).toBe(true);
+    expect((await readdir(journals.dir)).some((f) => f.startsWith(`${JOURNAL_FILE}.damaged-`))).toBe(true);
   });
 
   it('rejects an update that hit a full disk, keeps the last acknowledged state, and writes on afterwards', async () => {
@@ -291,29 +242,29 @@ describe('crash safety', () => {
     const finished = await j.create(newJob(99, { contentHash: 'finished' }));
     await j.update(finished.id, { state: 'done', output: '/out/99.mp4' });
     for (let n = 0; n < 400; n++) await j.update(jobs[n % 5]!.id, { percent: n % 100, attempts: n });
-    const bytes = (await stat(join(dir, JOURNAL_FILE))).size;
+    const bytes = (await stat(join(journals.dir, JOURNAL_FILE))).size;
     expect(bytes).toBeLessThan(20 * 1024);
     await j.close();
     const again = await openJ();
     for (const [i, job] of jobs.entries()) expect(again.get(job.id)?.attempts).toBe(395 + i);
     expect(again.findDone('finished', 'rule-v1')?.id).toBe(finished.id);
-    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect((await readdir(journals.dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('lets a read-only reader see acknowledged jobs without repairing or writing the file', async () => {
     const j = await openJ();
     const a = await j.create(newJob(1));
     await j.update(a.id, { state: 'rendering', percent: 40 });
-    await appendFile(join(dir, JOURNAL_FILE), 'deadbeef {"id":"x"');
-    const before = (await stat(join(dir, JOURNAL_FILE))).size;
+    await appendFile(join(journals.dir, JOURNAL_FILE), 'deadbeef {"id":"x"');
+    const before = (await stat(join(journals.dir, JOURNAL_FILE))).size;
     const reader = await openJ({ readOnly: true });
     expect(reader.get(a.id)).toMatchObject({ state: 'rendering', percent: 40 });
     await expect(reader.update(a.id, { state: 'done' })).rejects.toMatchObject({ code: 'INTERNAL' });
-    expect((await stat(join(dir, JOURNAL_FILE))).size).toBe(before);
+    expect((await stat(join(journals.dir, JOURNAL_FILE))).size).toBe(before);
   });
 
-  it('loads an empty state dir and one whose journal does not exist yet', async () => {
-    const reader = await openJournal(join(dir, 'missing'), { readOnly: true });
+  it('loads an empty state journals.dir and one whose journal does not exist yet', async () => {
+    const reader = await openJournal(join(journals.dir, 'missing'), { readOnly: true });
     expect(reader.list()).toEqual([]);
     await reader.close();
     const j = await openJ();

@@ -1,24 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { makeVideo, probe } from '../../helpers/media.js';
-import { makeEngine, recordingHooks, request, startWorld, type World } from './harness.js';
-import type { EmulatorOptions, EndpointName, Fault } from '../../emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { expectMp4, makeEngine, recordingHooks, request, type World, worldWithClip } from './harness.js';
+import type { EndpointName, Fault } from '../../emulator/index.js';
 import type { NemoEngineOptions } from '../../../src/engines/nemo/nemo-engine.js';
 
 let world: World;
-afterEach(async () => {
-  await world?.close();
-});
-
-async function setup(options: EmulatorOptions = {}) {
-  world = await startWorld(options);
-  return makeVideo(join(world.dir, 'clip.mov'));
-}
-
-async function expectMp4(path: string) {
-  const out = await probe(path);
-  expect(out.video?.codec).toBe('h264');
-}
+const setup = worldWithClip((w) => (world = w));
 
 describe('the engine recovers from faults mid-job', () => {
   it.each<[string, EndpointName, Fault, number, Partial<NemoEngineOptions>?]>([

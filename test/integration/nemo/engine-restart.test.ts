@@ -1,24 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { makeVideo, probe } from '../../helpers/media.js';
-import { makeEngine, recordingHooks, request, SimulatedCrash, startWorld, type World } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import {
+  expectMp4,
+  makeEngine,
+  recordingHooks,
+  request,
+  SimulatedCrash,
+  type World,
+  worldWithClip,
+} from './harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
 import type { RemoteIds } from '../../../src/domain/work.js';
 
 let world: World;
-afterEach(async () => {
-  await world?.close();
-});
-
-async function setup(options: EmulatorOptions = {}) {
-  world = await startWorld(options);
-  return makeVideo(join(world.dir, 'clip.mov'));
-}
-
-async function expectMp4(path: string) {
-  const out = await probe(path);
-  expect(out.video?.codec).toBe('h264');
-}
+const setup = worldWithClip((w) => (world = w));
 
 describe('resuming after the process was killed', () => {
   async function crashAt(when: (ids: RemoteIds) => boolean, options: EmulatorOptions = {}) {

@@ -1,20 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../../../src/core/errors.js';
-import { makeClient, startWorld, type World } from './harness.js';
+import { clientWithSession, closeWorldAfterEach, makeClient, startWorld, type World } from './harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
 
 let world: World;
-afterEach(async () => {
-  await world?.close();
-});
+closeWorldAfterEach(() => world);
 
 async function ready(options: EmulatorOptions = {}, extra = {}) {
   world = await startWorld(options);
-  const client = makeClient(world, extra);
-  const { sessionId } = await client.createSession('en');
-  return { client, sessionId };
+  return clientWithSession(world, extra);
 }
 
 const fail = (p: Promise<unknown>) =>

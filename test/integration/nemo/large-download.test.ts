@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { makeVideo } from '../../helpers/media.js';
-import { makeClient, startWorld, type World } from './harness.js';
+import { closeWorldAfterEach, largeFileWorld, whileSamplingMemory, type World } from './harness.js';
 
 let world: World;
-afterEach(async () => {
-  await world?.close();
-});
+closeWorldAfterEach(() => world);
 
 const SIZE = 400 * 1024 * 1024;
 
@@ -22,34 +19,20 @@ async function sha256(path: string): Promise<string> {
 
 describe('downloading a large file', () => {
   it('streams 400 MB to disk byte for byte while the process memory stays flat', async () => {
-    world = await startWorld();
     // A real short video followed by sparse zero padding, served back by the emulator's CDN route.
-    const source = await makeVideo(join(world.dir, 'big.mp4'));
-    const handle = await open(source, 'r+');
-    await handle.truncate(SIZE);
-    await handle.close();
-    const client = makeClient(world, { transferIdleMs: 20_000, requestTimeoutMs: 20_000 });
-    const { sessionId } = await client.createSession('en');
+    const { path: source, client, sessionId } = await largeFileWorld(SIZE, (w) => (world = w));
     const [uploaded] = await client.uploadFile(sessionId, source);
     expect(uploaded?.cdnUrl).toBeTruthy();
 
     const destination = join(world.dir, 'out', 'big.mp4');
     await mkdir(join(world.dir, 'out'));
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
-    const progress: number[] = [];
-    let received;
-    try {
-      received = await client.download(uploaded!.cdnUrl, destination, {
-        onProgress: (n) => progress.push(n),
-      });
-    } finally {
-      clearInterval(sampler);
-    }
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const {
+      result: received,
+      progress,
+      growth,
+    } = await whileSamplingMemory((onProgress) =>
+      client.download(uploaded!.cdnUrl, destination, { onProgress }),
+    );
 
     expect(received).toBe(SIZE);
     expect((await stat(destination)).size).toBe(SIZE);
@@ -61,6 +44,6 @@ describe('downloading a large file', () => {
     for (let i = 1; i < progress.length; i++)
       expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1] as number);
     // The emulator sending the file runs in this process too, so this bounds both sides.
-    expect(peak - before).toBeLessThan(SIZE / 4);
+    expect(growth).toBeLessThan(SIZE / 4);
   });
 });

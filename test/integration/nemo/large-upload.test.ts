@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { makeVideo } from '../../helpers/media.js';
-import { makeClient, startWorld, type World } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { stat } from 'node:fs/promises';
+import { closeWorldAfterEach, largeFileWorld, whileSamplingMemory, type World } from './harness.js';
 
 let world: World;
-afterEach(async () => {
-  await world?.close();
-});
+closeWorldAfterEach(() => world);
 
 // Streaming keeps a plateau of garbage (buffers awaiting GC, here ~60 MB with the emulator in the same
 // process) that does not grow with the file; a 400 MB upload shows that plateau is far below its size.
@@ -15,29 +11,15 @@ const SIZE = 400 * 1024 * 1024;
 
 describe('uploading a large file', () => {
   it('streams a file over 100 MB from disk while the process memory stays flat', async () => {
-    world = await startWorld();
     // A real short video followed by sparse zero padding: quick to create, large on the wire.
-    const path = await makeVideo(join(world.dir, 'big.mp4'));
-    const handle = await open(path, 'r+');
-    await handle.truncate(SIZE);
-    await handle.close();
+    const { path, client, sessionId } = await largeFileWorld(SIZE, (w) => (world = w));
     expect((await stat(path)).size).toBe(SIZE);
 
-    const client = makeClient(world, { transferIdleMs: 20_000, requestTimeoutMs: 20_000 });
-    const { sessionId } = await client.createSession('en');
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
-    const progress: number[] = [];
-    let files;
-    try {
-      files = await client.uploadFile(sessionId, path, { onProgress: (sent) => progress.push(sent) });
-    } finally {
-      clearInterval(sampler);
-    }
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const {
+      result: files,
+      progress,
+      growth,
+    } = await whileSamplingMemory((onProgress) => client.uploadFile(sessionId, path, { onProgress }));
 
     expect(files).toHaveLength(1);
     expect(files[0]?.filename).toBe('big.mp4');
@@ -45,7 +27,6 @@ describe('uploading a large file', () => {
     expect(progress.at(-1)).toBeGreaterThanOrEqual(SIZE);
     for (let i = 1; i < progress.length; i++)
       expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1] as number);
-    const growth = peak - before;
     // The emulator receiving the upload runs in this process too, so this bounds both sides.
     expect(growth).toBeLessThan(SIZE / 4);
   });

@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/core/errors.js';
 import { isExportable } from '../../../src/engines/nemo/draft.js';
-import { makeClient, startWorld, type World } from './harness.js';
+import { clientWithSession, clipIn, closeWorldAfterEach, startWorld, type World } from './harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
-import { makeVideo } from '../../helpers/media.js';
-import { join } from 'node:path';
 
 let world: World;
-afterEach(async () => {
-  await world?.close();
-});
+closeWorldAfterEach(() => world);
 
 async function ready(options: EmulatorOptions = {}, extra = {}) {
   world = await startWorld(options);
-  const client = makeClient(world, extra);
-  const { sessionId } = await client.createSession('en');
-  await client.uploadFile(sessionId, await makeVideo(join(world.dir, 'a.mov')));
+  const { client, sessionId } = await clientWithSession(world, extra);
+  await client.uploadFile(sessionId, await clipIn(world, 'a.mov'));
   return { client, sessionId };
 }
 

@@ -7,6 +7,11 @@ import { nodeOutboxFs, type OutboxFs } from '../../../src/outbox/outbox-fs.js';
 import { outputTempPath } from '../../../src/outbox/place.js';
 import { makeVideo } from '../../helpers/media.js';
 
+/** Delivers a temp render as `holiday.mp4` for the inbox's source; `opts` says what else (after, fs, onPlaced). */
+function deliverHoliday(opts: Pick<Parameters<typeof deliver>[0], 'temp' | 'after' | 'fs' | 'onPlaced'>) {
+  return deliver({ outboxDir: outbox, name: 'holiday.mp4', source, inboxDir: inbox, ...opts });
+}
+
 const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
 let media: string;
 let good: string;
@@ -42,15 +47,7 @@ describe('deliver: the source is touched only after the output is verified in pl
   it('places the output, then archives the source', async () => {
     const temp = outputTempPath(outbox, 'j1');
     await copyFile(good, temp);
-    const result = await deliver({
-      temp,
-      outboxDir: outbox,
-      name: 'holiday.mp4',
-      source,
-      inboxDir: inbox,
-      after: 'archive',
-      fs: nodeOutboxFs,
-    });
+    const result = await deliverHoliday({ temp, after: 'archive', fs: nodeOutboxFs });
     expect(result).toEqual({
       output: join(outbox, 'holiday.mp4'),
       source: join(inbox, '_done', 'holiday.avi'),
@@ -63,17 +60,9 @@ describe('deliver: the source is touched only after the output is verified in pl
     async (after) => {
       const temp = outputTempPath(outbox, 'j1');
       await writeFile(temp, 'a cloud error page saved as .mp4');
-      await expect(
-        deliver({
-          temp,
-          outboxDir: outbox,
-          name: 'holiday.mp4',
-          source,
-          inboxDir: inbox,
-          after,
-          fs: nodeOutboxFs,
-        }),
-      ).rejects.toMatchObject({ code: 'OUTPUT_INVALID' });
+      await expect(deliverHoliday({ temp, after, fs: nodeOutboxFs })).rejects.toMatchObject({
+        code: 'OUTPUT_INVALID',
+      });
       expect(await readFile(source, 'utf8')).toBe('the only copy');
       expect(await readdir(outbox)).toEqual([]);
       expect(await readdir(inbox)).toEqual(['holiday.avi']);
@@ -90,17 +79,9 @@ describe('deliver: the source is touched only after the output is verified in pl
       link: (a, b) => (dirname(a) === dirname(b) ? nodeOutboxFs.link(a, b) : Promise.reject(errno('EXDEV'))),
       copyFile: () => Promise.reject(errno('ENOSPC')),
     };
-    await expect(
-      deliver({
-        temp,
-        outboxDir: outbox,
-        name: 'holiday.mp4',
-        source,
-        inboxDir: inbox,
-        after: 'delete',
-        fs: full,
-      }),
-    ).rejects.toMatchObject({ code: 'DISK_FULL' });
+    await expect(deliverHoliday({ temp, after: 'delete', fs: full })).rejects.toMatchObject({
+      code: 'DISK_FULL',
+    });
     expect(await readFile(source, 'utf8')).toBe('the only copy');
     expect(await readdir(outbox)).toEqual([]);
   });
@@ -109,29 +90,14 @@ describe('deliver: the source is touched only after the output is verified in pl
     const temp = outputTempPath(outbox, 'j1');
     await copyFile(good, temp);
     const onPlaced = () => Promise.reject(Object.assign(errno('ENOSPC')));
-    await expect(
-      deliver({
-        temp,
-        outboxDir: outbox,
-        name: 'holiday.mp4',
-        source,
-        inboxDir: inbox,
-        after: 'delete',
-        onPlaced,
-        fs: nodeOutboxFs,
-      }),
-    ).rejects.toMatchObject({ code: 'DISK_FULL' });
+    await expect(deliverHoliday({ temp, after: 'delete', onPlaced, fs: nodeOutboxFs })).rejects.toMatchObject(
+      {
+        code: 'DISK_FULL',
+      },
+    );
     expect(await readFile(source, 'utf8')).toBe('the only copy');
     // The next attempt finds its own placement and finishes it, without a second copy.
-    const result = await deliver({
-      temp,
-      outboxDir: outbox,
-      name: 'holiday.mp4',
-      source,
-      inboxDir: inbox,
-      after: 'delete',
-      fs: nodeOutboxFs,
-    });
+    const result = await deliverHoliday({ temp, after: 'delete', fs: nodeOutboxFs });
     expect(result).toEqual({ output: join(outbox, 'holiday.mp4'), source: undefined });
     expect(await readdir(outbox)).toEqual(['holiday.mp4']);
     expect(await readdir(inbox)).toEqual([]);

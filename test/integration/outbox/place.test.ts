@@ -49,6 +49,11 @@ const crossDeviceFs: OutboxFs = {
   rename: (a, b) => (dirname(a) === dirname(b) ? nodeOutboxFs.rename(a, b) : Promise.reject(errno('EXDEV'))),
 };
 
+/** Places a temp output as `clip.mp4` in the outbox; `opts` says what else (temp, duration, ffprobe). */
+function placeClip(opts: Omit<Parameters<typeof placeOutput>[0], 'fs' | 'outboxDir' | 'name'>) {
+  return placeOutput({ fs: nodeOutboxFs, outboxDir: outbox, name: 'clip.mp4', ...opts });
+}
+
 describe('outputTempPath', () => {
   it('is a hidden .mp4 inside the outbox, with a safe job id', () => {
     const p = outputTempPath('/out', '../evil id');
@@ -61,13 +66,7 @@ describe('outputTempPath', () => {
 describe('placeOutput', () => {
   it('places a verified MP4 under its name and removes the temp', async () => {
     const temp = await tempWith(good);
-    const final = await placeOutput({
-      fs: nodeOutboxFs,
-      temp,
-      outboxDir: outbox,
-      name: 'clip.mp4',
-      expectedDurationSec: 2,
-    });
+    const final = await placeClip({ temp, expectedDurationSec: 2 });
     expect(final).toBe(join(outbox, 'clip.mp4'));
     expect(await videoStreamHash(final)).toBe(await videoStreamHash(good));
     expect(await readdir(outbox)).toEqual(['clip.mp4']);
@@ -76,12 +75,7 @@ describe('placeOutput', () => {
   it('never overwrites an existing file: taken names get (1), (2)', async () => {
     await writeFile(join(outbox, 'clip.mp4'), 'precious');
     await writeFile(join(outbox, 'clip (1).mp4'), 'also precious');
-    const final = await placeOutput({
-      fs: nodeOutboxFs,
-      temp: await tempWith(good),
-      outboxDir: outbox,
-      name: 'clip.mp4',
-    });
+    const final = await placeClip({ temp: await tempWith(good) });
     expect(final).toBe(join(outbox, 'clip (2).mp4'));
     expect(await readFile(join(outbox, 'clip.mp4'), 'utf8')).toBe('precious');
     expect(await readFile(join(outbox, 'clip (1).mp4'), 'utf8')).toBe('also precious');
@@ -127,13 +121,7 @@ describe('placeOutput', () => {
       ['an MP4 of the wrong duration', async () => good, 10, /lasts 2\.\d s where about 10\.0 s/],
     ])('%s', async (_name, make, expectedDurationSec, why) => {
       const temp = await tempWith(await make(root));
-      const err = await placeOutput({
-        fs: nodeOutboxFs,
-        temp,
-        outboxDir: outbox,
-        name: 'clip.mp4',
-        expectedDurationSec,
-      }).catch((e: unknown) => e);
+      const err = await placeClip({ temp, expectedDurationSec }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'OUTPUT_INVALID' });
       expect((err as Error).message).toMatch(why);
       expect((err as { hint: string }).hint).toMatch(/source was left untouched/);
@@ -143,13 +131,7 @@ describe('placeOutput', () => {
 
   it('without ffprobe it cannot vouch for the output: FFMPEG_MISSING, temp kept, nothing placed', async () => {
     const temp = await tempWith(good);
-    const err = await placeOutput({
-      fs: nodeOutboxFs,
-      temp,
-      outboxDir: outbox,
-      name: 'clip.mp4',
-      ffprobe: join(root, 'no-ffprobe'),
-    }).catch((e: unknown) => e);
+    const err = await placeClip({ temp, ffprobe: join(root, 'no-ffprobe') }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'FFMPEG_MISSING' });
     expect(await readdir(outbox)).toEqual([basename(temp)]);
   });
@@ -166,7 +148,7 @@ describe('placeOutput', () => {
   it('finishes an interrupted placement (linked, temp not yet removed) without a duplicate', async () => {
     const temp = await tempWith(good);
     await link(temp, join(outbox, 'clip.mp4'));
-    const final = await placeOutput({ fs: nodeOutboxFs, temp, outboxDir: outbox, name: 'clip.mp4' });
+    const final = await placeClip({ temp });
     expect(final).toBe(join(outbox, 'clip.mp4'));
     expect(await readdir(outbox)).toEqual(['clip.mp4']);
   });
@@ -263,13 +245,7 @@ describe('placeOutput across devices (EXDEV)', () => {
     try {
       const temp = join(scratch!, 'render.mp4');
       await copyFile(good, temp);
-      const final = await placeOutput({
-        fs: nodeOutboxFs,
-        temp,
-        outboxDir: outbox,
-        name: 'clip.mp4',
-        expectedDurationSec: 2,
-      });
+      const final = await placeClip({ temp, expectedDurationSec: 2 });
       expect(await videoStreamHash(final)).toBe(await videoStreamHash(good));
       expect(await readdir(scratch!)).toEqual([]);
       expect(await readdir(outbox)).toEqual(['clip.mp4']);

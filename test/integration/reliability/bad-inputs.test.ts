@@ -316,27 +316,28 @@ describe.skipIf(!distIsFresh())('bad inputs (skipped: run `npm run build` first)
       expect(await tempFilesIn(w.outbox, w.stateDir, w.inbox)).toEqual([]);
     }
 
-    it('replaced by rename (a new copy moved over it): both contents converted', async () => {
-      const replacement = await distinctVideo(base.path, 'renamed second!');
-      const { w, child } = await midJob('swap.mp4', async (_w, path) => writeAtomic(path, replacement));
-      try {
-        await expectBothConverted(w, replacement);
-      } finally {
-        await sigterm(child);
-        await w.close();
-      }
-    }, 180_000);
-
-    it('overwritten in place (same inode, new bytes): both contents converted', async () => {
-      const replacement = await distinctVideo(base.path, 'in place second, longer');
-      const { w, child } = await midJob('inplace.mp4', async (_w, path) => writeFile(path, replacement));
-      try {
-        await expectBothConverted(w, replacement);
-      } finally {
-        await sigterm(child);
-        await w.close();
-      }
-    }, 180_000);
+    it.each<[string, string, string, (path: string, bytes: Buffer) => Promise<void>]>([
+      ['replaced by rename (a new copy moved over it)', 'swap.mp4', 'renamed second!', writeAtomic],
+      [
+        'overwritten in place (same inode, new bytes)',
+        'inplace.mp4',
+        'in place second, longer',
+        (path, bytes) => writeFile(path, bytes),
+      ],
+    ])(
+      '%s: both contents converted',
+      async (_how, name, tag, replace) => {
+        const replacement = await distinctVideo(base.path, tag);
+        const { w, child } = await midJob(name, async (_w, path) => replace(path, replacement));
+        try {
+          await expectBothConverted(w, replacement);
+        } finally {
+          await sigterm(child);
+          await w.close();
+        }
+      },
+      180_000,
+    );
 
     // issue 9 defect 2 (fixed): the archive step compared size and mtime only.
     it('replaced by a same-size, same-mtime copy: both contents converted', async () => {

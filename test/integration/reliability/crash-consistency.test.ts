@@ -1,30 +1,26 @@
 import { fc, it } from '@fast-check/vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { afterEach, beforeAll, describe, expect } from 'vitest';
 import {
+  type Child,
+  distinctVideo,
   distIsFresh,
+  drop,
+  expectOneRenderEach,
   expectShareableMp4,
+  fateOf,
   killChildren,
+  listAll,
+  makeWorld,
+  requestTrail,
   sigterm,
   spawnDaemon,
-  waitFor,
-  type Child,
-} from '../daemon/harness.js';
-import {
-  distinctVideo,
-  drop,
-  fateOf,
-  listAll,
-  makeBaseVideo,
-  makeWorld,
-  recordFigures,
-  rendersPerFile,
-  requestTrail,
   tempFilesIn,
+  useBaseVideo,
+  waitFor,
   waitForFates,
   type World,
 } from './world.js';
@@ -82,14 +78,13 @@ const scenarioArb = (maxKillMs: number): fc.Arbitrary<Scenario> =>
   });
 
 const figures = { seed: SEED, runs: 0, kills: 0, killsMidWork: 0, files: 0, converted: 0, lost: 0 };
+const remuxBase = useBaseVideo('vi-crash-media-', 'crashConsistency', figures);
 let mediaDir: string;
-let remuxBase: string;
 let transcodeBase: string;
 let made = 0;
 
 beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-crash-media-'));
-  remuxBase = await makeBaseVideo(mediaDir);
+  mediaDir = dirname(remuxBase.path);
   // MPEG-4 Part 2 in AVI: the local engine transcodes it (seconds of ffmpeg work to land a kill in).
   transcodeBase = join(mediaDir, 'base.avi');
   await run('ffmpeg', [
@@ -102,15 +97,10 @@ afterEach(async () => {
   await killChildren();
 });
 
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-  await recordFigures('crashConsistency', figures);
-});
-
 /** A file of this kind whose content no other file in the run shares. */
 async function inputBytes(kind: 'remux' | 'transcode'): Promise<{ ext: string; bytes: Buffer }> {
   const tag = `crash ${SEED} ${made++}`;
-  if (kind === 'remux') return { ext: 'mp4', bytes: await distinctVideo(remuxBase, tag) };
+  if (kind === 'remux') return { ext: 'mp4', bytes: await distinctVideo(remuxBase.path, tag) };
   const out = join(mediaDir, `distinct-${made}.avi`);
   await run('ffmpeg', [
     '-v',
@@ -185,8 +175,7 @@ async function runScenario(path: Path, s: Scenario): Promise<void> {
     expect(await listAll(join(w.inbox, '_done'))).toEqual([...names].sort());
     expect(await listAll(w.inbox)).toEqual(['_done']);
     // One render per cloud input (a render resumed after a kill is the same render).
-    if (path === 'cloud')
-      expect(rendersPerFile(w.emu.requests, names)).toEqual(Object.fromEntries(names.map((n) => [n, 1])));
+    if (path === 'cloud') expectOneRenderEach(w.emu.requests, names);
     expect(await tempFilesIn(w.outbox, w.stateDir)).toEqual([]);
   } catch (err) {
     // A file neither converted nor set aside when the run gave up counts as lost.

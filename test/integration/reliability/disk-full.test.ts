@@ -4,25 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  distIsFresh,
-  killChildren,
-  runCli,
-  sigterm,
-  spawnDaemon,
-  waitFor,
   type Child,
-} from '../daemon/harness.js';
-import {
   distinctVideo,
+  distIsFresh,
   drop,
+  expectOneRenderEach,
   fateOf,
+  killChildren,
   listAll,
   makeBaseVideo,
   makeWorld,
   recordFigures,
-  rendersPerFile,
   requestTrail,
+  runCli,
+  sigterm,
+  spawnDaemon,
   tempFilesIn,
+  waitFor,
   waitForFates,
   type World,
 } from './world.js';
@@ -173,7 +171,7 @@ async function expectFinished(s: Setup, mount: Mount, names: string[]): Promise<
     else if (fates[n]?.kind !== 'set-aside') figures.lost++;
     expect(fates[n], n).toMatchObject({ kind: 'converted', archived: 1 });
   }
-  expect(rendersPerFile(s.w.emu.requests, names)).toEqual(Object.fromEntries(names.map((n) => [n, 1])));
+  expectOneRenderEach(s.w.emu.requests, names);
   expect(await tempFilesIn(outboxOf(s, mount), mount === 'state dir' ? s.mountPoint : s.w.stateDir)).toEqual(
     [],
   );

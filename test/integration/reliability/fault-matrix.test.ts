@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndpointName, Fault } from '../../emulator/index.js';
+import { ENDPOINT_NAMES, type EndpointName, type Fault } from '../../emulator/index.js';
 import { distIsFresh, runCli, sigterm, spawnDaemon, waitFor, type Child } from '../daemon/harness.js';
 import {
   distinctVideo,
@@ -21,17 +21,8 @@ import {
  * turn; the endpoints run side by side.
  */
 
-const ENDPOINTS: EndpointName[] = [
-  'token',
-  'session',
-  'upload',
-  'sse',
-  'state',
-  'render-start',
-  'render-poll',
-  'download',
-  'credits',
-];
+/** Every endpoint of the API, as the emulator lists them. */
+const ENDPOINTS = [...ENDPOINT_NAMES];
 
 /** Endpoints that address a render by its id and need no session. */
 const SESSION_FREE: EndpointName[] = ['render-poll', 'download'];

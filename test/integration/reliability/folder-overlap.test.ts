@@ -3,45 +3,27 @@ import { mkdir, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  distIsFresh,
-  listFiles,
-  runCli,
-  sigterm,
-  spawnDaemon,
-  waitFor,
-  type Sandbox,
-} from '../daemon/harness.js';
-import {
-  cleanUpWithMounts,
+  canMount,
   configText,
+  distIsFresh,
   drop,
   type FolderSpec,
   lineOf,
+  listFiles,
   localSandbox,
-  useClips,
+  runCli,
+  type Sandbox,
+  sigterm,
+  startChild,
+  useClipsAndMounts,
+  waitFor,
   writeAtomic,
 } from './user-config.js';
 
-const clips = useClips('vi-overlap-media-', 1);
-
-const mounts = cleanUpWithMounts();
-
-const isRoot = process.getuid?.() === 0;
+const { clips, mounts } = useClipsAndMounts('vi-overlap-media-', 1);
 
 /** Bind mounts need root (CAP_SYS_ADMIN); probed once so the test says why it is skipped. */
-function canBindMount(): boolean {
-  if (!isRoot) return false;
-  const dir = execFileSync('mktemp', ['-d']).toString().trim();
-  try {
-    execFileSync('mount', ['--bind', dir, dir], { stdio: 'ignore' });
-    execFileSync('umount', [dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    execFileSync('rmdir', [dir]);
-  }
-}
+const canBindMount = (): boolean => canMount((dir) => ['--bind', dir, dir]);
 
 interface Case {
   name: string;
@@ -163,8 +145,7 @@ describe.skipIf(!distIsFresh())(
 
     it('a live edit that points the outbox into the inbox is refused; the last good config keeps working', async () => {
       const sb = await localSandbox();
-      const child = spawnDaemon(sb);
-      await child.waitForLog('Watching inboxes');
+      const child = await startChild(sb);
       await mkdir(join(sb.inbox, 'converted'));
       await symlink(join(sb.inbox, 'converted'), join(sb.dir, 'out-link'));
       const bad = configText(sb, [{ ...main, outbox: 'out-link' }]);

@@ -2,20 +2,21 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { distIsFresh, listFiles, sigterm, spawnDaemon, waitFor } from '../daemon/harness.js';
 import {
   canMountTmpfs,
-  cleanUpWithMounts,
   configText,
+  distIsFresh,
   drop,
+  listFiles,
   localSandbox,
-  useClips,
+  sigterm,
+  startChild,
+  useClipsAndMounts,
+  waitFor,
   writeAtomic,
 } from './user-config.js';
 
-const clips = useClips('vi-space-media-', 1, { width: 160, height: 120 });
-
-const mounts = cleanUpWithMounts();
+const { clips, mounts } = useClipsAndMounts('vi-space-media-', 1, { width: 160, height: 120 });
 
 // Defect 9: the free-space check added a 64 MiB allowance and then a 64 MiB margin on top, so an
 // outbox with under 128 MiB free never took even a tiny result.
@@ -36,8 +37,7 @@ describe.skipIf(!distIsFresh() || !canMountTmpfs())(
       );
       expect((await stat(clips[0]!)).size).toBeLessThan(200 * 1024);
 
-      const child = spawnDaemon(sb);
-      await child.waitForLog('Watching inboxes');
+      const child = await startChild(sb);
       await drop(clips[0]!, sb.inbox, 'tiny.avi');
       await waitFor(
         async () => (await listFiles(small)).includes('tiny.mp4'),

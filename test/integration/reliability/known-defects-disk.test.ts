@@ -9,26 +9,21 @@ import { copyFile, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  canMountTmpfs,
+  configText,
   distIsFresh,
+  drop,
+  localSandbox,
   makeSandbox,
   spawnDaemon,
   startInProcess,
+  useClipsAndMounts,
   waitFor,
   waitForJobs,
-} from '../daemon/harness.js';
-import {
-  canMountTmpfs,
-  cleanUpWithMounts,
-  configText,
-  drop,
-  localSandbox,
-  useClips,
   writeAtomic,
 } from './user-config.js';
 
-const clips = useClips('vi-known-disk-', 2);
-
-const mounts = cleanUpWithMounts();
+const { clips, mounts } = useClipsAndMounts('vi-known-disk-', 2);
 
 async function tmpfsAt(dir: string, size: string): Promise<void> {
   await mkdir(dir, { recursive: true });

@@ -1,15 +1,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
+  cleanUpAfterEach,
   distIsFresh,
+  drop,
   listFiles,
+  localSandbox,
   runCli,
   sigterm,
-  spawnDaemon,
+  startChild,
+  useClips,
   waitFor,
-  cleanUpAfterEach,
-} from '../daemon/harness.js';
-import { drop, localSandbox, useClips, writeAtomic } from './user-config.js';
+  writeAtomic,
+} from './user-config.js';
 
 const clips = useClips('vi-limits-media-', 1);
 
@@ -87,8 +90,7 @@ describe.skipIf(!distIsFresh())(
 
     it('a live reload of a bomb or a 50 MB rule keeps the last good rule, and files keep flowing', async () => {
       const sb = await localSandbox();
-      const child = spawnDaemon(sb);
-      await child.waitForLog('Watching inboxes');
+      const child = await startChild(sb);
 
       await writeAtomic(sb.rulePath(), aliasBomb('engine: local'));
       const bomb = await child.waitForLog('Settings file has errors');

@@ -4,6 +4,22 @@ import { join } from 'node:path';
 import { makeVideo, type MediaSpec } from '../../helpers/media.js';
 import { cleanUpAfterEach, makeSandbox, useMedia, type Sandbox } from '../daemon/harness.js';
 
+/** What the reliability suites take from the daemon harness, so each imports its set-up from here. */
+export {
+  cleanUpAfterEach,
+  distIsFresh,
+  listFiles,
+  makeSandbox,
+  runCli,
+  sigterm,
+  spawnDaemon,
+  startChild,
+  startInProcess,
+  waitFor,
+  waitForJobs,
+  type Sandbox,
+} from '../daemon/harness.js';
+
 /** One folder of a hand-written config; paths relative to the sandbox (the config's folder). */
 export interface FolderSpec {
   name: string;
@@ -102,12 +118,15 @@ export function cleanUpWithMounts(): string[] {
   return mounts;
 }
 
-/** tmpfs needs root (CAP_SYS_ADMIN); probed once so the skip says why. */
-export function canMountTmpfs(): boolean {
+/**
+ * Whether this process may mount (root, CAP_SYS_ADMIN): `mount` tried once with `args(dir)` on a
+ * fresh temp dir, so a test can say why it is skipped.
+ */
+export function canMount(args: (dir: string) => string[]): boolean {
   if (process.getuid?.() !== 0) return false;
   const dir = execFileSync('mktemp', ['-d']).toString().trim();
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', args(dir), { stdio: 'ignore' });
     execFileSync('umount', [dir], { stdio: 'ignore' });
     return true;
   } catch {
@@ -115,4 +134,18 @@ export function canMountTmpfs(): boolean {
   } finally {
     execFileSync('rmdir', [dir]);
   }
+}
+
+/** tmpfs needs root (CAP_SYS_ADMIN); probed once so the skip says why. */
+export function canMountTmpfs(): boolean {
+  return canMount((dir) => ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+}
+
+/** The suite's clips (see `useClips`) and the list of mounts its tests make, unmounted after each test. */
+export function useClipsAndMounts(
+  prefix: string,
+  count: number,
+  spec: MediaSpec = {},
+): { clips: string[]; mounts: string[] } {
+  return { clips: useClips(prefix, count, spec), mounts: cleanUpWithMounts() };
 }

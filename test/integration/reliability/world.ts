@@ -5,8 +5,20 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { errorReportName } from '../../../src/core/fit-name.js';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { killChildren, makeSandbox, waitFor, type Sandbox } from '../daemon/harness.js';
+
+/** What the suites of a world take from the daemon harness, so each imports its set-up from here. */
+export {
+  distIsFresh,
+  expectShareableMp4,
+  killChildren,
+  runCli,
+  sigterm,
+  spawnDaemon,
+  waitFor,
+  type Child,
+} from '../daemon/harness.js';
 import type { EmulatorOptions } from '../../emulator/index.js';
 import type { RecordedRequest } from '../../emulator/index.js';
 
@@ -298,6 +310,11 @@ export async function waitForFates(
 }
 
 /** Renders started at the emulator per file: sessions are tied to files by their instruction text. */
+/** Exactly one render was started for each of `names`. */
+export function expectOneRenderEach(requests: RecordedRequest[], names: string[]): void {
+  expect(rendersPerFile(requests, names)).toEqual(Object.fromEntries(names.map((n) => [n, 1])));
+}
+
 export function rendersPerFile(requests: RecordedRequest[], names: string[]): Record<string, number> {
   const fileOfSession = new Map<string, string>();
   for (const r of requests) {

@@ -8,6 +8,7 @@ import { nextReport } from '../../emulator/render.js';
 import { route } from '../../emulator/router.js';
 import { sseScript, type ScriptInput } from '../../emulator/sse-script.js';
 import type { Render } from '../../emulator/store.js';
+import { EMPTY_DRAFTS } from '../../helpers/draft-cases.js';
 
 describe('route', () => {
   it.each([
@@ -28,11 +29,8 @@ describe('route', () => {
 });
 
 describe('isExportable', () => {
-  it.each([
-    [undefined, false],
-    [{}, false],
-    [{ t: [] }, false],
-    [{ t: [{ tt: 0, sg: [] }] }, false],
+  it.each<[unknown, boolean]>([
+    ...EMPTY_DRAFTS,
     [
       {
         t: [

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { draftFingerprint, isExportable, parseState } from '../../../src/engines/nemo/draft.js';
+import { EMPTY_DRAFTS } from '../../helpers/draft-cases.js';
 
 describe('isExportable', () => {
-  it.each([
-    [undefined, false],
-    [{}, false],
-    [{ t: [] }, false],
-    [{ t: [{ tt: 0, sg: [] }] }, false],
+  it.each<[unknown, boolean]>([
+    ...EMPTY_DRAFTS,
     [
       {
         t: [

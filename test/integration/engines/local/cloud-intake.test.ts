@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCloudIntakeArgs, planCloudIntake } from '../../../../src/engines/local/cloud-intake.js';
 import { probeMedia } from '../../../../src/engines/local/probe.js';
+import { testsrcInput } from '../../../helpers/media.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -34,16 +35,7 @@ describe('cloud intake remux with real ffmpeg', { timeout: 120_000 }, () => {
     async (name, out, container, vcodec, acodec) => {
       const input = join(dir, name);
       await run('ffmpeg', [
-        ...[
-          '-hide_banner',
-          '-loglevel',
-          'error',
-          '-y',
-          '-f',
-          'lavfi',
-          '-i',
-          'testsrc=size=320x240:rate=25:duration=1',
-        ],
+        ...testsrcInput(),
         ...['-f', 'lavfi', '-i', 'sine=duration=1:sample_rate=48000', ...out, '-shortest', input],
       ]);
       const plan = planCloudIntake(name.split('.').pop() ?? '', await probeMedia(input));

@@ -1,32 +1,19 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FfmpegError, VideoInboxError } from '../../../../src/core/errors.js';
-import { silentLogger } from '../../../../src/core/logger.js';
 import type { EngineRequest } from '../../../../src/engines/engine.js';
 import type { LocalOptions, Progress } from '../../../../src/domain/work.js';
-import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
 import { tempPathBeside } from '../../../../src/engines/local/temp-output.js';
 import { makeVideo, probe, videoStreamHash, type MediaSpec } from '../../../helpers/media.js';
+import { useLocalEngineSuite } from './local-suite.js';
 
 const run = promisify(execFile);
-let dir: string;
-let hasX265 = false;
-const engine = createLocalEngine({ tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: silentLogger() });
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vi-local-engine-'));
-  const { stdout } = await run('ffmpeg', ['-hide_banner', '-encoders']);
-  hasX265 = /\blibx265\b/.test(stdout);
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = useLocalEngineSuite('vi-local-engine-');
+const { engine } = suite;
 
 function request(input: string, destination: string, local?: LocalOptions): EngineRequest {
   return {
@@ -47,8 +34,8 @@ async function convert(
   local?: LocalOptions,
   signal = new AbortController().signal,
 ) {
-  const input = await makeVideo(join(dir, name), spec);
-  const destination = join(dir, `${name}.out.mp4`);
+  const input = await makeVideo(join(suite.dir, name), spec);
+  const destination = join(suite.dir, `${name}.out.mp4`);
   const events: Progress[] = [];
   const result = await engine.run(request(input, destination, local), {
     signal,
@@ -122,7 +109,7 @@ describe('local engine with real ffmpeg', () => {
 
   it('keeps a variable frame rate instead of filling gaps with duplicated frames', async () => {
     // 50 frames at 25 fps with a 1 s pause after frame 10, as screen recorders write them.
-    const vfr = join(dir, 'vfr.webm');
+    const vfr = join(suite.dir, 'vfr.webm');
     await run('ffmpeg', [
       '-v',
       'error',
@@ -138,7 +125,7 @@ describe('local engine with real ffmpeg', () => {
       'realtime',
       vfr,
     ]);
-    const destination = join(dir, 'vfr.out.mp4');
+    const destination = join(suite.dir, 'vfr.out.mp4');
     const result = await engine.run(request(vfr, destination), {
       signal: new AbortController().signal,
       progress: () => {},
@@ -187,10 +174,10 @@ describe('local engine with real ffmpeg', () => {
     expect(odd.out.video).toMatchObject({ codec: 'h264', width: 320, height: 240 });
 
     // A phone video shot upright: stored 320x240 with a quarter-turn, shown 240x320.
-    const flat = await makeVideo(join(dir, 'flat.mp4'), { audioCodec: null });
-    const rotated = join(dir, 'rotated.mp4');
+    const flat = await makeVideo(join(suite.dir, 'flat.mp4'), { audioCodec: null });
+    const rotated = join(suite.dir, 'rotated.mp4');
     await run('ffmpeg', ['-v', 'error', '-i', flat, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
-    const destination = join(dir, 'rotated.out.mp4');
+    const destination = join(suite.dir, 'rotated.out.mp4');
     // A 180-pixel box (180x320 upright) makes the 240x320 picture 180x240.
     const result = await engine.run(request(rotated, destination, { height: 180 }), {
       signal: new AbortController().signal,
@@ -206,8 +193,8 @@ describe('local engine with real ffmpeg', () => {
 
   it('converts files with hostile names and never runs what the name says', async () => {
     const hostile = `-dash $(touch pwned) 'single' "double" é 日本 ;|&.mov`;
-    const input = await makeVideo(join(dir, 'hostile-src.mov'), {});
-    const hostileDir = await mkdtemp(join(dir, `-in $(touch pwned) `));
+    const input = await makeVideo(join(suite.dir, 'hostile-src.mov'), {});
+    const hostileDir = await mkdtemp(join(suite.dir, `-in $(touch pwned) `));
     const { rename } = await import('node:fs/promises');
     const hostileInput = join(hostileDir, hostile);
     await rename(input, hostileInput);
@@ -229,12 +216,14 @@ describe('local engine with real ffmpeg', () => {
   it('fails a corrupt file with ffmpeg’s reason and leaves no output', async () => {
     // Without faststart the index sits at the end: a cut-off copy has none. (Any -movflags keeps
     // the helper from adding +faststart.)
-    const good = await makeVideo(join(dir, 'whole.mp4'), { extra: ['-movflags', '+use_metadata_tags'] });
+    const good = await makeVideo(join(suite.dir, 'whole.mp4'), {
+      extra: ['-movflags', '+use_metadata_tags'],
+    });
     const { readFile } = await import('node:fs/promises');
     const bytes = await readFile(good);
-    const broken = join(dir, 'broken.mp4');
+    const broken = join(suite.dir, 'broken.mp4');
     await writeFile(broken, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    const destination = join(dir, 'broken.out.mp4');
+    const destination = join(suite.dir, 'broken.out.mp4');
     const err = await engine
       .run(request(broken, destination), {
         signal: new AbortController().signal,
@@ -251,7 +240,7 @@ describe('local engine with real ffmpeg', () => {
   });
 
   it('refuses an audio file with cover art as not a video, leaving nothing behind', async () => {
-    const song = join(dir, 'song.m4a');
+    const song = join(suite.dir, 'song.m4a');
     await run('ffmpeg', [
       '-v',
       'error',
@@ -278,7 +267,7 @@ describe('local engine with real ffmpeg', () => {
       song,
     ]);
     expect((await probe(song)).video).toBeDefined();
-    const destination = join(dir, 'song.out.mp4');
+    const destination = join(suite.dir, 'song.out.mp4');
     const err = await engine
       .run(request(song, destination), {
         signal: new AbortController().signal,
@@ -291,7 +280,7 @@ describe('local engine with real ffmpeg', () => {
   });
 
   it('replaces the leftover of a run killed with the daemon instead of leaving it beside the output', async () => {
-    const crashDir = await mkdtemp(join(dir, 'crash-'));
+    const crashDir = await mkdtemp(join(suite.dir, 'crash-'));
     const input = await makeVideo(join(crashDir, 'again.mov'), {});
     const destination = join(crashDir, 'again.out.mp4');
     await writeFile(tempPathBeside(destination), 'half of an earlier attempt');
@@ -306,7 +295,7 @@ describe('local engine with real ffmpeg', () => {
   });
 
   it('stops ffmpeg when cancelled, reports progress until then, and leaves no partial file', async () => {
-    const cancelDir = await mkdtemp(join(dir, 'cancel-'));
+    const cancelDir = await mkdtemp(join(suite.dir, 'cancel-'));
     const input = await makeVideo(join(cancelDir, 'long.avi'), {
       videoCodec: 'mpeg4',
       audioCodec: null,
@@ -343,7 +332,7 @@ describe('local engine with real ffmpeg', () => {
   });
 
   it('with keepHevc remuxes HEVC and tags it hvc1 so Apple players open it', async (ctx) => {
-    if (!hasX265) return ctx.skip('this ffmpeg has no libx265 encoder, so no HEVC input can be made');
+    if (!suite.hasX265) return ctx.skip('this ffmpeg has no libx265 encoder, so no HEVC input can be made');
     const { input, destination, result, out } = await convert(
       'hevc.mkv',
       {
@@ -358,7 +347,7 @@ describe('local engine with real ffmpeg', () => {
   });
 
   it('without keepHevc converts HEVC to H.264, as the MP4 contract asks', async (ctx) => {
-    if (!hasX265) return ctx.skip('this ffmpeg has no libx265 encoder, so no HEVC input can be made');
+    if (!suite.hasX265) return ctx.skip('this ffmpeg has no libx265 encoder, so no HEVC input can be made');
     const { result, out } = await convert('hevc-default.mkv', {
       videoCodec: 'libx265',
       extra: ['-pix_fmt', 'yuv420p', '-preset', 'ultrafast', '-x265-params', 'log-level=error'],

@@ -1,30 +1,20 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VideoInboxError } from '../../../../src/core/errors.js';
 import { silentLogger } from '../../../../src/core/logger.js';
 import type { LocalOptions } from '../../../../src/domain/work.js';
 import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
 import { nodeOutboxFs } from '../../../../src/outbox/outbox-fs.js';
 import { conformOutput, verifyOutput } from '../../../../src/outbox/verify-output.js';
+import { ffprobeJson } from '../../../helpers/media.js';
+import { useLocalEngineSuite } from './local-suite.js';
 
 const run = promisify(execFile);
-let dir: string;
-let hasX265 = false;
-const engine = createLocalEngine({ tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: silentLogger() });
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vi-mp4-contract-'));
-  const { stdout } = await run('ffmpeg', ['-hide_banner', '-encoders']);
-  hasX265 = /\blibx265\b/.test(stdout);
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const suite = useLocalEngineSuite('vi-mp4-contract-');
+const { engine } = suite;
 
 const X265 = ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error'];
 const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
@@ -36,7 +26,7 @@ async function make(
   out: string[],
   opts: { audio?: boolean; rate?: string } = {},
 ) {
-  const path = join(dir, name);
+  const path = join(suite.dir, name);
   const args = ['-hide_banner', '-loglevel', 'error', '-y'];
   args.push('-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${opts.rate ?? '25'}:duration=1`);
   if (opts.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1');
@@ -59,16 +49,7 @@ interface Stream {
 }
 
 async function ffprobe(path: string): Promise<{ format: { format_name: string }; streams: Stream[] }> {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-show_format',
-    '-show_streams',
-    '-of',
-    'json',
-    path,
-  ]);
-  return JSON.parse(stdout) as { format: { format_name: string }; streams: Stream[] };
+  return ffprobeJson(path);
 }
 
 /** The order of the top-level atoms as ffmpeg's own trace output reports them. */
@@ -126,7 +107,7 @@ async function convert(input: string, local?: LocalOptions) {
 
 describe('every local output meets the MP4 contract (real ffmpeg inputs)', { timeout: 180_000 }, () => {
   it('iPhone-like HEVC MOV with a rotation tag → H.264, shown upright as portrait', async (ctx) => {
-    if (!hasX265) return ctx.skip('no libx265 in this ffmpeg');
+    if (!suite.hasX265) return ctx.skip('no libx265 in this ffmpeg');
     const flat = await make('iphone-flat.mov', '640x360', [
       ...X265,
       '-tag:v',
@@ -136,7 +117,7 @@ describe('every local output meets the MP4 contract (real ffmpeg inputs)', { tim
       '-c:a',
       'aac',
     ]);
-    const input = join(dir, 'IMG_0001.MOV');
+    const input = join(suite.dir, 'IMG_0001.MOV');
     await run('ffmpeg', [
       '-v',
       'error',
@@ -156,7 +137,7 @@ describe('every local output meets the MP4 contract (real ffmpeg inputs)', { tim
   });
 
   it('keepHevc keeps an iPhone HEVC MOV as HEVC (hvc1), copied', async (ctx) => {
-    if (!hasX265) return ctx.skip('no libx265 in this ffmpeg');
+    if (!suite.hasX265) return ctx.skip('no libx265 in this ffmpeg');
     const input = await make('keep.mov', '640x360', [
       ...X265,
       '-tag:v',
@@ -179,7 +160,7 @@ describe('every local output meets the MP4 contract (real ffmpeg inputs)', { tim
     ['HLG', 'arib-std-b67'],
   ] as const) {
     it(`10-bit HEVC ${name} → 8-bit SDR H.264 tagged BT.709`, async (ctx) => {
-      if (!hasX265) return ctx.skip('no libx265 in this ffmpeg');
+      if (!suite.hasX265) return ctx.skip('no libx265 in this ffmpeg');
       const tags = ['-color_primaries', 'bt2020', '-color_trc', trc, '-colorspace', 'bt2020nc'];
       const input = await make(`hdr-${trc}.mov`, '640x360', [
         ...X265,
@@ -200,7 +181,7 @@ describe('every local output meets the MP4 contract (real ffmpeg inputs)', { tim
   }
 
   it('HDR without zscale/tonemap (the fallback) still gives an 8-bit SDR contract MP4', async (ctx) => {
-    if (!hasX265) return ctx.skip('no libx265 in this ffmpeg');
+    if (!suite.hasX265) return ctx.skip('no libx265 in this ffmpeg');
     const tags = ['-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc'];
     const input = await make('hdr-fallback.mov', '640x360', [...X265, '-pix_fmt', 'yuv420p10le', ...tags], {
       audio: false,
@@ -312,7 +293,7 @@ describe(
   { timeout: 180_000 },
   () => {
     it('rejects an HEVC MP4 without ffmpeg, and converts it to a contract MP4 with ffmpeg', async (ctx) => {
-      if (!hasX265) return ctx.skip('no libx265 in this ffmpeg');
+      if (!suite.hasX265) return ctx.skip('no libx265 in this ffmpeg');
       // RGB (gbrp) HEVC, as x265 makes from an RGB source: also checks its "gbr" matrix is not copied.
       const render = await make('render-hevc.mp4', '640x360', [
         ...X265,
@@ -328,7 +309,7 @@ describe(
       expect(err).toMatchObject({ code: 'OUTPUT_INVALID', retryable: false });
       expect((err as Error).message).toMatch(/does not meet the MP4 contract: its video is hevc, not H.264/);
 
-      const copy = join(dir, 'render-copy.mp4');
+      const copy = join(suite.dir, 'render-copy.mp4');
       await copyFile(render, copy);
       await expect(
         conformOutput(copy, { engine: undefined, fs: nodeOutboxFs, log: silentLogger() }),
