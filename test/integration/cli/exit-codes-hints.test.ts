@@ -3,7 +3,14 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../../helpers/media.js';
-import { cleanUpAfterAll, makeSandbox, runCli, runDaemonUntil, type Sandbox } from '../daemon/harness.js';
+import {
+  cleanUpAfterAll,
+  makeSandbox,
+  runCli,
+  runDaemonUntil,
+  spawnDaemon,
+  type Sandbox,
+} from '../daemon/harness.js';
 
 /** The words between backticks in a line, split as a shell would split plain and '…'-quoted words. */
 function printedCommand(text: string, program: string): string[] {
