@@ -1,37 +1,10 @@
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  distIsFresh,
-  killChildren,
-  listFiles,
-  runCli,
-  sigterm,
-  waitFor,
-  type Child,
-} from '../daemon/harness.js';
-import { makeMixedSet } from '../daemon/media-set.js';
-import { entries, makeClusterWorld, REDIS_PASSWORD, type ClusterWorld } from './cluster-world.js';
+import { describe, expect, it } from 'vitest';
+import { distIsFresh, listFiles, runCli, sigterm, waitFor, type Child } from '../daemon/harness.js';
+import { entries, makeClusterWorld, REDIS_PASSWORD, useClusterClips } from './cluster-world.js';
 
-let world: ClusterWorld | undefined;
-let mediaDir: string;
-let clip: string;
-
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-cluster-retry-'));
-  [clip] = (await makeMixedSet(mediaDir, 1)) as [string];
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await world?.close();
-  world = undefined;
-});
+const clips = useClusterClips('vi-cluster-retry-', 1);
 
 /**
  * `video-inbox retry` in cluster mode, as the `.error.txt` prints it, run on a node other than the
@@ -40,14 +13,14 @@ afterEach(async () => {
  */
 describe.skipIf(!distIsFresh())('video-inbox retry in cluster mode (run `npm run build` first)', () => {
   it('retries on another node a file one node set aside, and a done file again', async () => {
-    world = await makeClusterWorld({ nodes: 2, concurrency: 1 });
+    const world = await makeClusterWorld({ nodes: 2, concurrency: 1 });
     const w = world;
-    const name = basename(clip);
-    const mp4 = `${basename(clip, extname(clip))}.mp4`;
+    const name = basename(clips[0]!);
+    const mp4 = `${basename(clips[0]!, extname(clips[0]!))}.mp4`;
     const nodes: Child[] = [0, 1].map((i) => w.spawnNode(i));
     await Promise.all(nodes.map((n) => n.waitForLog('Watching inboxes')));
     w.sb.emu.inject('upload', { kind: 'envelope', code: 4001, message: 'Unsupported file type' });
-    await copyFile(clip, join(w.sb.inbox, name));
+    await copyFile(clips[0]!, join(w.sb.inbox, name));
     const failedDir = join(w.sb.inbox, '_failed');
     await waitFor(
       async () => (await listFiles(failedDir)).length === 2,

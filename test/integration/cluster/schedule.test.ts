@@ -1,30 +1,11 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { distIsFresh, killChildren, listFiles, sigterm, waitFor, type Child } from '../daemon/harness.js';
-import { makeMixedSet } from '../daemon/media-set.js';
+import { describe, expect, it } from 'vitest';
+import { distIsFresh, listFiles, sigterm, waitFor, type Child } from '../daemon/harness.js';
 import { apiOf } from '../http/http-client.js';
-import { entries, makeClusterWorld, type ClusterWorld } from './cluster-world.js';
+import { entries, makeClusterWorld, useClusterClips } from './cluster-world.js';
 
-let world: ClusterWorld | undefined;
-let mediaDir: string;
-let clips: string[];
-
-beforeAll(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'vi-cluster-schedule-'));
-  clips = await makeMixedSet(mediaDir, 6);
-});
-
-afterAll(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  await killChildren();
-  await world?.close();
-  world = undefined;
-});
+const clips = useClusterClips('vi-cluster-schedule-', 6);
 
 const mp4Name = (clip: string) => `${basename(clip, extname(clip))}.mp4`;
 const hh = (h: number) => String(h % 24).padStart(2, '0');
@@ -42,7 +23,7 @@ function closedWindow(): string {
 describe.skipIf(!distIsFresh())('schedule windows on cluster nodes (run `npm run build` first)', () => {
   it('a node outside its window takes no jobs; the other does them all; it takes again when open', async () => {
     const window = closedWindow();
-    world = await makeClusterWorld({
+    const world = await makeClusterWorld({
       nodes: 2,
       concurrency: 1,
       nodeLines: (i) => (i === 1 ? ['schedule:', `  - "${window}"`] : []),
