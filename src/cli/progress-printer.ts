@@ -92,17 +92,7 @@ export function createProgressPrinter(
     update(label: string, p: Progress): void {
       const now = clock.now();
       const s = stateOf(label);
-      const stageChanged = s.stage !== p.stage;
-      if (stageChanged) {
-        s.stage = p.stage;
-        s.start = undefined;
-      }
-      if (p.percent !== undefined && s.start === undefined) s.start = { at: now, percent: p.percent };
-      const extra =
-        p.percent !== undefined && s.start
-          ? speedText(p.stage, s.start, { at: now, percent: p.percent }, subjects.get(label))
-          : '';
-      const line = redact(formatProgress(label, p, extra));
+      const { line, stageChanged } = advance(s, label, p, now, subjects.get(label));
       lastLine = line;
       if (tty) {
         sink.write(`\r\x1b[2K${line}`);
@@ -139,4 +129,25 @@ export function createProgressPrinter(
       labels.clear();
     },
   };
+}
+
+/** Moves a label's state to this progress step: the live line (with speed) and whether the stage changed. */
+function advance(
+  s: LabelState,
+  label: string,
+  p: Progress,
+  now: number,
+  subject: ProgressSubject | undefined,
+): { line: string; stageChanged: boolean } {
+  const stageChanged = s.stage !== p.stage;
+  if (stageChanged) {
+    s.stage = p.stage;
+    s.start = undefined;
+  }
+  if (p.percent !== undefined && s.start === undefined) s.start = { at: now, percent: p.percent };
+  const extra =
+    p.percent !== undefined && s.start
+      ? speedText(p.stage, s.start, { at: now, percent: p.percent }, subject)
+      : '';
+  return { line: redact(formatProgress(label, p, extra)), stageChanged };
 }

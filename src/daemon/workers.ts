@@ -12,7 +12,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import { intake } from '../intake/intake.js';
 import { Pipeline } from '../queue/pipeline.js';
-import { runJob } from '../run/run-job.js';
+import { runJob, type RunJobDeps, type RunResult } from '../run/run-job.js';
 import { daemonPolicyWith, type JobPolicy } from '../run/outcome.js';
 import { creditsHold } from './credits-hold.js';
 import type { Work } from './work.js';
@@ -68,23 +68,7 @@ export interface PipelineWiring {
 export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Work } {
   const { ports, journal, notifier, engines } = w;
   const { log, clock } = ports;
-  const runDeps = {
-    records: namingConfig(journal, ports.printedConfig),
-    engines: { nemo: engines.nemo.engine, local: engines.local },
-    fs: ports.fs,
-    hashFile: ports.hashFile,
-    notifier,
-    log,
-    clock,
-    ffprobe: engines.tools?.ffprobe,
-    blockedFolders: w.blockedFolders,
-    printedConfig: ports.printedConfig,
-    // Read at each outcome, so a config reload takes effect.
-    policy: {
-      outcome: (err, attempts) => daemonPolicyWith(w.config().retrySeconds).outcome(err, attempts),
-      setAsideFailed: true,
-    } satisfies JobPolicy,
-  };
+  const runDeps = jobRunDeps(w);
   const pipeline: Pipeline = new Pipeline(
     { concurrency: w.config().concurrency, local: w.config().limits.local },
     {
@@ -102,14 +86,7 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Wo
         if (result.kind === 'held' && result.reason === 'credits') credits.hold(result.error.hint);
         if (result.kind === 'failed' && result.error.code === 'EXPORT_BLOCKED')
           log.warn({ job: job.id }, 'Export blocked by plan');
-        // A move keeps size, mtime and inode: if the same file comes back (`retry`, or a person moving
-        // it back from _failed/) before a rescan noticed it had gone, the watcher must offer it again.
-        const moved =
-          (result.kind === 'failed' && result.setAsideTo !== undefined) ||
-          // Other content under the name: offered to intake again, as a new job.
-          (result.kind === 'failed' && result.error.code === 'SOURCE_CHANGED') ||
-          (result.kind === 'done' && job.plan?.after !== 'keep');
-        if (moved) w.forget(job.source);
+        if (sourceMoved(job, result)) w.forget(job.source);
       },
     },
   );
@@ -138,4 +115,39 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Wo
     },
   };
   return { pipeline, work };
+}
+
+/** What the one job path needs on a single host: the journal as its records, the daemon's policy. */
+function jobRunDeps(w: PipelineWiring): RunJobDeps {
+  const { ports, journal, notifier, engines } = w;
+  return {
+    records: namingConfig(journal, ports.printedConfig),
+    engines: { nemo: engines.nemo.engine, local: engines.local },
+    fs: ports.fs,
+    hashFile: ports.hashFile,
+    notifier,
+    log: ports.log,
+    clock: ports.clock,
+    ffprobe: engines.tools?.ffprobe,
+    blockedFolders: w.blockedFolders,
+    printedConfig: ports.printedConfig,
+    // Read at each outcome, so a config reload takes effect.
+    policy: {
+      outcome: (err, attempts) => daemonPolicyWith(w.config().retrySeconds).outcome(err, attempts),
+      setAsideFailed: true,
+    } satisfies JobPolicy,
+  };
+}
+
+/**
+ * A move keeps size, mtime and inode: if the same file comes back (`retry`, or a person moving it
+ * back from _failed/) before a rescan noticed it had gone, the watcher must offer it again.
+ */
+function sourceMoved(job: JobRecord, result: RunResult): boolean {
+  return (
+    (result.kind === 'failed' && result.setAsideTo !== undefined) ||
+    // Other content under the name: offered to intake again, as a new job.
+    (result.kind === 'failed' && result.error.code === 'SOURCE_CHANGED') ||
+    (result.kind === 'done' && job.plan?.after !== 'keep')
+  );
 }

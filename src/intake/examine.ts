@@ -60,6 +60,38 @@ export async function examineFile<T>(
   deps: ExamineDeps,
   steps: ExamineSteps<T>,
 ): Promise<Examined<T>> {
+  const screened = await screen(file, folder, rule, deps);
+  if (screened !== undefined) return screened;
+  const early = steps.beforeHash?.();
+  if (early !== undefined) return { kind: 'stopped', result: early };
+  // The probe runs beside the hash (both only read the file): its process start is most of intake's
+  // time, and waiting for the hash first would add the two. Stopped if the hash step ends intake.
+  const probeStop = new AbortController();
+  const read = await hashBesideProbe(file.path, deps, probeStop);
+  if (read === 'gone') return { kind: 'gone' };
+  const { contentHash, taken, probe } = read;
+  // A copy waiting for its twin, content converted before, or a failed check: the probe is not needed.
+  const stop = await steps.afterHash(contentHash).catch((err: unknown) => {
+    probeStop.abort();
+    throw err;
+  });
+  if (stop !== undefined) {
+    probeStop.abort();
+    return { kind: 'stopped', result: stop };
+  }
+  const media = probe ? await probeVerdict(file.path, await probe, deps) : undefined;
+  if (media?.kind === 'gone') return { kind: 'gone' };
+  if (media?.kind === 'rejected') return { kind: 'rejected', error: media.error, contentHash };
+  return { kind: 'planned', plan: planFor(file, folder, rule, media?.media, deps), contentHash, taken };
+}
+
+/** The checks made before the file is read: the rule matches, it is not a refused link, not empty. */
+async function screen(
+  file: CompleteFile,
+  folder: FolderConfig,
+  rule: Rule,
+  deps: ExamineDeps,
+): Promise<Examined<never> | undefined> {
   const name = basename(file.path);
   if (!matchesRule(rule, name)) {
     const unmatched = unmatchedVideoMessage({
@@ -88,52 +120,45 @@ export async function examineFile<T>(
     });
     return { kind: 'rejected', error, contentHash: '' };
   }
-  const early = steps.beforeHash?.();
-  if (early !== undefined) return { kind: 'stopped', result: early };
-  let contentHash: string;
-  let taken: TakenFile;
-  // The probe runs beside the hash (both only read the file): its process start is most of intake's
-  // time, and waiting for the hash first would add the two. Stopped if the hash step ends intake.
-  const probeStop = new AbortController();
-  let probe: Promise<Probed> | undefined;
+  return undefined;
+}
+
+/** The file's identity stamps and content hash, with ffprobe started beside the hash. */
+async function hashBesideProbe(
+  path: string,
+  deps: ExamineDeps,
+  probeStop: AbortController,
+): Promise<'gone' | { contentHash: string; taken: TakenFile; probe: Promise<Probed> | undefined }> {
   try {
     // Stat'ed before it is read: any write while hashing moves its ctime, so a later check doubts it.
-    const st = await deps.fs.stat(file.path);
-    taken = { size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino, ctimeMs: st.ctimeMs };
-    probe = deps.ffprobe ? startProbe(file.path, deps.ffprobe, probeStop.signal) : undefined;
-    contentHash = await hashFile(file.path);
+    const st = await deps.fs.stat(path);
+    const taken = { size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino, ctimeMs: st.ctimeMs };
+    const probe = deps.ffprobe ? startProbe(path, deps.ffprobe, probeStop.signal) : undefined;
+    return { contentHash: await hashFile(path), taken, probe };
   } catch (err) {
     probeStop.abort();
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'gone' };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw err;
   }
-  // A copy waiting for its twin, content converted before, or a failed check: the probe is not needed.
-  const stop = await steps.afterHash(contentHash).catch((err: unknown) => {
-    probeStop.abort();
-    throw err;
-  });
-  if (stop !== undefined) {
-    probeStop.abort();
-    return { kind: 'stopped', result: stop };
-  }
+}
 
-  let media: MediaInfo | undefined;
-  if (probe) {
-    const probed = await probe;
-    if (!probed.ok) {
-      if (!(await exists(deps.fs, file.path))) return { kind: 'gone' };
-      return {
-        kind: 'rejected',
-        error: notAVideo(name, toVideoInboxError(probed.error).message),
-        contentHash,
-      };
-    }
-    media = probed.media;
-    if (!media.video && videoExtensionOf(name) !== undefined) {
-      return { kind: 'rejected', error: notAVideo(name, 'it has no video stream'), contentHash };
-    }
+/** What the probe says: the media, or why this is not a video (or that the file has gone since). */
+async function probeVerdict(
+  path: string,
+  probed: Probed,
+  deps: ExamineDeps,
+): Promise<
+  { kind: 'media'; media: MediaInfo } | { kind: 'gone' } | { kind: 'rejected'; error: VideoInboxError }
+> {
+  const name = basename(path);
+  if (!probed.ok) {
+    if (!(await exists(deps.fs, path))) return { kind: 'gone' };
+    return { kind: 'rejected', error: notAVideo(name, toVideoInboxError(probed.error).message) };
   }
-  return { kind: 'planned', plan: planFor(file, folder, rule, media, deps), contentHash, taken };
+  if (!probed.media.video && videoExtensionOf(name) !== undefined) {
+    return { kind: 'rejected', error: notAVideo(name, 'it has no video stream') };
+  }
+  return { kind: 'media', media: probed.media };
 }
 
 function planFor(
