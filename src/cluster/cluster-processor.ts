@@ -5,13 +5,11 @@ import type { JobPlan, JobRecord } from '../domain/job.js';
 import type { Engine } from '../engines/engine.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { OutboxFs } from '../outbox/outbox-fs.js';
-import { outputTempPath } from '../outbox/place.js';
 import { applyAfterAction } from '../outbox/source-action.js';
 import { runJob, type RunResult } from '../run/run-job.js';
 import type { ClusterJobResult, ClusterProcessor } from './backend.js';
 import type { DoneSet } from './done-set.js';
 import { jobDataStore, type ClusterJobData, type JobDataStore } from './job-data-store.js';
-import { recoverPlacedOutput } from './placed-output.js';
 
 export interface ClusterProcessorDeps {
   node: string;
@@ -65,7 +63,10 @@ export function clusterProcessor(deps: ClusterProcessorDeps): ClusterProcessor {
     const store = jobDataStore(job, { clock: deps.clock, token, lockMs: deps.lockMs, node });
     const duplicate = await convertedBefore(deps, store, record, plan, log);
     if (duplicate) return duplicate;
-    const current = await takeOver(deps, job, store, plan, log);
+    // This node marks itself as the job's runner. (An output an earlier owner placed but could not
+    // record is found by the job path, before it runs anything.)
+    const current = store.current();
+    await job.updateData({ record: current, node });
     log.info({ engine: plan.engine, resume: Object.keys(record.remote) }, 'Job started on this node');
     const result = await run(deps, store, current, plan);
     return settle(deps, job, token, store, result);
@@ -100,34 +101,6 @@ async function convertedBefore(
   });
   log.info({ output: done.output, by: done.node }, 'Already converted by the cluster; not converted again');
   return { kind: 'duplicate', output: done.output, node: deps.node };
-}
-
-/**
- * An output an earlier owner placed but could not record is recorded now (never placed twice);
- * otherwise this node marks itself as the job's runner.
- */
-async function takeOver(
-  deps: ClusterProcessorDeps,
-  job: Job<ClusterJobData>,
-  store: JobDataStore,
-  plan: JobPlan,
-  log: Logger,
-): Promise<JobRecord> {
-  const record = store.current();
-  const placed = record.output
-    ? undefined
-    : await recoverPlacedOutput(
-        outputTempPath(plan.outbox, record.id),
-        plan.outbox,
-        plan.outputName,
-        deps.fs,
-      );
-  if (placed) {
-    log.info({ output: placed }, 'Output placed by an earlier run; recorded');
-    return store.update(record.id, { output: placed }).then(() => store.current());
-  }
-  await job.updateData({ record, node: deps.node });
-  return record;
 }
 
 async function run(

@@ -70,6 +70,13 @@ export interface JobError {
   hint?: string;
 }
 
+/** See JobRecord.reservedOutput. */
+export interface ReservedOutput {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
 /** One job as the journal keeps it. Small on purpose: a library of 10,000 done jobs stays cheap. */
 export interface JobRecord {
   id: string;
@@ -96,6 +103,12 @@ export interface JobRecord {
   attempts: number;
   /** Final path of the placed output, once placed. */
   output?: string;
+  /**
+   * On an outbox without hard links: the final name reserved (as an empty file) for the output, and
+   * the size and mtime of the verified temp about to be renamed over it; recorded before the rename,
+   * so a run killed in between can tell its own output, or its own empty reservation, from anyone's.
+   */
+  reservedOutput?: ReservedOutput;
   error?: JobError;
   heldReason?: string;
   /** How the job runs, fixed when it was taken (absent on jobs held before their rules loaded). */

@@ -2,7 +2,7 @@ import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import type { AfterAction, SourceIdentity } from '../domain/job.js';
 import type { OutboxFs } from './outbox-fs.js';
 import type { OutputContract } from './verify-output.js';
-import { placeOutput } from './place.js';
+import { placeOutput, type PlaceOptions } from './place.js';
 import { applyAfterAction } from './source-action.js';
 
 export interface DeliverOptions {
@@ -27,6 +27,8 @@ export interface DeliverOptions {
   hashFile?: (path: string) => Promise<string>;
   /** See PlaceOptions.onPlaced. */
   onPlaced?: (path: string) => Promise<void>;
+  /** See PlaceOptions.onReserved. */
+  onReserved?: PlaceOptions['onReserved'];
   fs: OutboxFs;
 }
 

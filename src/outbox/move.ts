@@ -19,7 +19,15 @@ export interface MoveOptions {
    * record the final path (in the journal) while a crash still leaves a way back to it.
    */
   onPlaced?: (path: string) => Promise<void>;
+  /**
+   * On a file system without hard links: called once the final name is reserved (an empty file) and
+   * before `from` is renamed over it, with `from`'s size and mtime (which the rename keeps), so a
+   * caller can record the reservation and a crash in between can be told apart afterwards.
+   */
+  onReserved?: (path: string, file: { size: number; mtimeMs: number }) => Promise<void>;
 }
+
+type PlaceHooks = Pick<MoveOptions, 'onPlaced' | 'onReserved'>;
 
 /**
  * Moves `from` into `dir` under `name`, or the first free numbered variant, and never replaces an
@@ -40,7 +48,7 @@ export async function moveNoClobber(
     placed = await moveLink(fs, from, dir, name, opts.onPlaced);
   } else {
     try {
-      placed = await placeNoClobber(fs, from, dir, name, opts.onPlaced);
+      placed = await placeNoClobber(fs, from, dir, name, opts);
     } catch (err) {
       if (errnoCode(err) !== 'EXDEV') throw err;
       placed = await moveAcrossDevices(fs, from, dir, name, opts);
@@ -62,8 +70,9 @@ export async function placeNoClobber(
   from: string,
   dir: string,
   name: string,
-  onPlaced?: (path: string) => Promise<void>,
+  hooks: PlaceHooks = {},
 ): Promise<string> {
+  const { onPlaced } = hooks;
   for (let n = 0; n <= MAX_NUMBER; n++) {
     const candidate = join(dir, numberedName(name, n));
     if (resolve(candidate) === resolve(from)) {
@@ -89,7 +98,7 @@ export async function placeNoClobber(
         }
         continue;
       }
-      if (code !== undefined && NO_LINKS.has(code)) return reserveAndRename(fs, from, dir, name, n, onPlaced);
+      if (code !== undefined && NO_LINKS.has(code)) return reserveAndRename(fs, from, dir, name, n, hooks);
       throw err;
     }
     await onPlaced?.(candidate);
@@ -141,8 +150,9 @@ async function reserveAndRename(
   dir: string,
   name: string,
   start: number,
-  onPlaced?: (path: string) => Promise<void>,
+  hooks: PlaceHooks,
 ): Promise<string> {
+  const file = await fs.stat(from);
   for (let n = start; n <= MAX_NUMBER; n++) {
     const candidate = join(dir, numberedName(name, n));
     try {
@@ -152,12 +162,13 @@ async function reserveAndRename(
       throw err;
     }
     try {
+      await hooks.onReserved?.(candidate, { size: file.size, mtimeMs: file.mtimeMs });
       await fs.rename(from, candidate);
     } catch (err) {
       await fs.unlink(candidate).catch(() => undefined);
       throw err;
     }
-    await onPlaced?.(candidate);
+    await hooks.onPlaced?.(candidate);
     return candidate;
   }
   throw tooManyNames(dir, name);
@@ -184,7 +195,7 @@ async function moveAcrossDevices(
       });
     }
     await opts.verifyCopy?.(copy);
-    placed = await placeNoClobber(fs, copy, dir, name, opts.onPlaced);
+    placed = await placeNoClobber(fs, copy, dir, name, opts);
   } catch (err) {
     await fs.unlink(copy).catch(() => undefined);
     throw err;

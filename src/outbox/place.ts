@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { VideoInboxError, toVideoInboxError } from '../core/errors.js';
 import { fsyncFile } from '../core/fsync.js';
 import { isPlainFileName } from './numbered-name.js';
-import { moveNoClobber } from './move.js';
+import { moveNoClobber, type MoveOptions } from './move.js';
 import { errnoCode, type OutboxFs } from './outbox-fs.js';
 import { verifyOutput, type OutputContract } from './verify-output.js';
 
@@ -21,6 +21,8 @@ export interface PlaceOptions {
    * it in the journal here, so a crash at any point leaves either the temp or a recorded output.
    */
   onPlaced?: (path: string) => Promise<void>;
+  /** See MoveOptions.onReserved: record it too (a file system without hard links). */
+  onReserved?: MoveOptions['onReserved'];
   fs: OutboxFs;
 }
 
@@ -65,6 +67,7 @@ export async function placeOutput(opts: PlaceOptions): Promise<string> {
         await check(copy);
       },
       onPlaced: opts.onPlaced,
+      onReserved: opts.onReserved,
     });
   } catch (err) {
     const error = toVideoInboxError(err);

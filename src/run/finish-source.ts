@@ -35,6 +35,10 @@ export async function finishSource(
     onPlaced: async (path) => {
       await deps.records.update(job.id, { output: path });
     },
+    // Without hard links the final name is reserved first: recorded too, for the same reason.
+    onReserved: async (path, file) => {
+      await deps.records.update(job.id, { reservedOutput: { path, ...file } });
+    },
     fs: deps.fs,
   });
   if (delivered.sourceError) {

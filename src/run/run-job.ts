@@ -4,6 +4,7 @@ import { notices } from '../notify/messages.js';
 import { expectedOutputBytes } from '../outbox/free-space.js';
 import { preflightOutbox } from '../outbox/outbox-preflight.js';
 import { outputTempPath } from '../outbox/place.js';
+import { recoverPlacedOutput, recoverReservedOutput } from '../outbox/placed-output.js';
 import { conformRender } from './conform-render.js';
 import { finishSource, type Finished } from './finish-source.js';
 import { safeId, type JobContext, type RunJobDeps, type RunResult } from './job-context.js';
@@ -30,7 +31,8 @@ export async function runJob(
   const log = deps.log.child({ job: job.id, file: job.sourceName });
   const ctx: JobContext = { job, plan, deps, log, signal };
   try {
-    const output = await (job.output ? finishSource(ctx, job.output) : convertAndDeliver(ctx));
+    const placed = job.output ?? (await placedEarlier(ctx));
+    const output = await (placed ? finishSource(ctx, placed) : convertAndDeliver(ctx));
     await deps.records.update(job.id, {
       state: 'done',
       percent: 100,
@@ -42,6 +44,23 @@ export async function runJob(
     const error = toVideoInboxError(thrown);
     return settle(ctx, error).catch((err: unknown) => runnerFailed(ctx, error, err));
   }
+}
+
+/**
+ * An output an earlier run placed but was killed before recording (its temp is still linked to the
+ * final name, or, without hard links, renamed over the name it reserved) is this job's output:
+ * recorded now, never converted, rendered or downloaded again. An empty reservation it left goes.
+ */
+async function placedEarlier(ctx: JobContext): Promise<string | undefined> {
+  const { job, plan, deps, log } = ctx;
+  const temp = outputTempPath(plan.outbox, job.id);
+  const placed =
+    (await recoverPlacedOutput(temp, plan.outbox, plan.outputName, deps.fs)) ??
+    (job.reservedOutput && (await recoverReservedOutput(temp, job.reservedOutput, deps.fs)));
+  if (!placed) return undefined;
+  await deps.records.update(job.id, { output: placed });
+  log.info({ output: placed }, 'Output placed by an earlier run; recorded');
+  return placed;
 }
 
 async function convertAndDeliver(ctx: JobContext): Promise<Finished> {

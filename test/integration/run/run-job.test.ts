@@ -15,6 +15,7 @@ import { hashFile } from '../../../src/core/content-hash.js';
 import { makeVideo } from '../../helpers/media.js';
 import { captureLog } from '../../helpers/capture-log.js';
 import { VideoInboxError } from '../../../src/core/errors.js';
+import { waitFor } from '../../helpers/wait.js';
 
 let dir: string;
 let journal: Journal;
@@ -203,5 +204,98 @@ describe('runJob', () => {
     expect(result.kind).toBe('retry');
     expect(journal.get('job-1')?.state).toBe('queued');
     expect(journal.get('job-1')?.error?.code).toBe('INBOX_MISSING');
+  });
+});
+
+/**
+ * An outbox on a file system without hard links (FAT, exFAT, some shares: `link` fails with EPERM)
+ * places an output by reserving its final name with an empty file and renaming the temp over it. A
+ * process killed between those steps, or before the journal records the name, must not leave an empty
+ * MP4 behind or lead to a second copy: the next run of the job clears or takes what the last one left.
+ * The kill is a step that never returns (the process is frozen there for good); the next run is a
+ * fresh `runJob` on what the journal and the folders hold.
+ */
+describe('runJob on an outbox without hard links, after a kill while placing', () => {
+  const never = () => new Promise<never>(() => undefined);
+  const noLinks = (overrides: Partial<typeof nodeOutboxFs> = {}) => ({
+    ...nodeOutboxFs,
+    link: async () => {
+      throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+    },
+    ...overrides,
+  });
+  const finalName = () => join(dir, 'outbox', 'clip.mp4');
+
+  function countingEngine() {
+    const engine = copyingEngine();
+    let runs = 0;
+    return {
+      engine: { ...engine, run: (...args: Parameters<Engine['run']>) => (runs++, engine.run(...args)) },
+      runs: () => runs,
+    };
+  }
+
+  it('killed after the reservation, before the rename: the empty reservation is cleared, one output', async () => {
+    const source = join(dir, 'inbox', 'clip.avi');
+    await writeFile(source, 'camcorder bytes, placed on a FAT stick');
+    const job = await newJob(source);
+    const first = countingEngine();
+    const frozen = noLinks({
+      rename: (from, to) => (to === finalName() ? never() : nodeOutboxFs.rename(from, to)),
+    });
+    void runJob(job, plan(), { ...deps(first.engine), fs: frozen }, new AbortController().signal);
+    await waitFor(
+      async () => (await readdir(join(dir, 'outbox'))).includes('clip.mp4'),
+      30_000,
+      'the reservation',
+    );
+
+    const again = countingEngine();
+    const result = await runJob(
+      journal.get('job-1')!,
+      plan(),
+      { ...deps(again.engine), fs: noLinks() },
+      new AbortController().signal,
+    );
+    expect(result).toEqual({ kind: 'done', output: finalName() });
+    expect(await readdir(join(dir, 'outbox'))).toEqual(['clip.mp4']);
+    expect((await stat(finalName())).size).toBe((await stat(sample)).size);
+    expect(await readdir(join(dir, 'inbox', '_done'))).toEqual(['clip.avi']);
+  });
+
+  it('killed after the rename, before the record: the placed file is the output, nothing converted again', async () => {
+    const source = join(dir, 'inbox', 'clip.avi');
+    await writeFile(source, 'camcorder bytes, renamed into place on a FAT stick');
+    const job = await newJob(source);
+    const first = countingEngine();
+    const frozenRecords: JobRecords = {
+      update: (id, patch) => ('output' in patch ? never() : journal.update(id, patch)),
+    };
+    void runJob(
+      job,
+      plan(),
+      { ...deps(first.engine), fs: noLinks(), records: frozenRecords },
+      new AbortController().signal,
+    );
+    const size = (await stat(sample)).size;
+    await waitFor(
+      async () => (await stat(finalName()).catch(() => undefined))?.size === size,
+      30_000,
+      'the rename',
+    );
+    expect(journal.get('job-1')?.output).toBeUndefined();
+
+    const again = countingEngine();
+    const result = await runJob(
+      journal.get('job-1')!,
+      plan(),
+      { ...deps(again.engine), fs: noLinks() },
+      new AbortController().signal,
+    );
+    expect(result).toEqual({ kind: 'done', output: finalName() });
+    expect(again.runs()).toBe(0);
+    expect(await readdir(join(dir, 'outbox'))).toEqual(['clip.mp4']);
+    expect(journal.get('job-1')).toMatchObject({ state: 'done', output: finalName() });
+    expect(await readdir(join(dir, 'inbox', '_done'))).toEqual(['clip.avi']);
   });
 });
