@@ -1,7 +1,7 @@
 /**
  * How much the local engine adds on top of plain ffmpeg: the same generated inputs, the same ffmpeg
  * arguments, timed both ways. `npm run bench -- --only local-engine` (add `--case remux` for the
- * cases whose name starts so).
+ * cases whose name starts so; `--case cli` for the end-to-end CLI row alone).
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import { planConversion } from '../src/engines/local/plan.js';
 import { probeMedia } from '../src/engines/local/probe.js';
 import { fsyncFile } from '../src/core/fsync.js';
 import { makeVideo, type MediaSpec } from '../test/helpers/media.js';
+import { cliRemuxFigure } from './local-engine-cli.js';
 import {
   formatMs,
   machineLine,
@@ -110,12 +111,15 @@ async function run(ctx: BenchContext): Promise<Section> {
       note: `of which ffprobe ${formatMs(median(probeTimes))}, fsync ${formatMs(median(syncTimes))}`,
     });
   }
+  if (!only || 'cli'.startsWith(only)) figures.push(await cliRemuxFigure(ctx));
   return {
     id: 'local-engine',
     title: 'Local engine vs plain ffmpeg',
     intro:
       `Median of ${ctx.runs} runs each, same inputs and the same ffmpeg arguments (\`buildFfmpegArgs\`). ` +
-      'The engine adds an ffprobe of the input, an fsync and a rename.',
+      "The engine adds an ffprobe of the input, an fsync and a rename. The last row is the issue's own case, " +
+      'end to end: a fresh `video-inbox convert --engine local` process (start-up, probes, ffmpeg, fsync, ' +
+      'the verification of the output, placing it) against ffmpeg remuxing the same file plus an fsync.',
     figures,
     command: 'npm run bench -- --only local-engine',
     machine,
