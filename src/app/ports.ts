@@ -1,13 +1,9 @@
 import { hashFile } from '../core/content-hash.js';
-import { v4 as uuidv4 } from 'uuid';
-import { systemClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { ClusterBackend } from '../cluster/backend.js';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import type { Config } from '../config/config.js';
-import type { Engine } from '../engines/engine.js';
-import { createLocalEngine } from '../engines/local/local-engine.js';
-import { resolveTools, type ToolPaths } from '../engines/local/tools.js';
 import { createNemoEngine, type NemoEngine } from '../engines/nemo/index.js';
 import type { StageLimiter } from '../engines/stage-limits.js';
 import { utimes } from 'node:fs/promises';
@@ -17,7 +13,6 @@ import { openJournal, type Journal } from '../jobs/journal.js';
 import { acquireLock, type DaemonLock } from '../jobs/lock.js';
 import { createDesktopNotifier } from '../notify/desktop-notifier.js';
 import { silentNotifier, type Notifier } from '../notify/notifier.js';
-import { nodeOutboxFs, type OutboxFs } from '../outbox/outbox-fs.js';
 import {
   chokidarWatchFactory,
   createInboxWatcher,
@@ -25,6 +20,7 @@ import {
   type InboxWatcherOptions,
 } from '../watch/index.js';
 import type { CompleteFile } from '../watch/types.js';
+import { realJobPorts, type JobPorts } from './job-ports.js';
 import { watchFiles, type SettingsWatcher } from './live-files.js';
 import { nemoOptions } from './nemo-options.js';
 import { realSurfacePorts, type SurfacePorts } from './surface-ports.js';
@@ -45,25 +41,16 @@ export interface NemoHandle {
  * once, in the composition root; tests build theirs from it with a few ports swapped. Modules below
  * receive what they need from here and never build a real port themselves.
  */
-export interface AppPorts {
+export interface AppPorts extends JobPorts {
   env: Env;
   /**
    * The config the daemon was started with, when it is not the default: every command it prints
    * (`.error.txt`, hints, logs, notifications) names it, so it runs as printed. Data, not a port.
    */
   printedConfig?: string;
-  log: Logger;
-  clock: Clock;
-  fs: OutboxFs;
-  /** sha256 of a file's bytes (core/content-hash), a source's identity. */
-  hashFile(path: string): Promise<string>;
-  newId(): string;
   lock(stateDir: string): Promise<DaemonLock>;
   openJournal(stateDir: string): Promise<Journal>;
   notifier(config: Config): Notifier;
-  /** Where ffmpeg and ffprobe are; throws FFMPEG_MISSING when they are not installed. */
-  tools(config: Config | undefined): ToolPaths;
-  localEngine(tools: ToolPaths): Engine;
   /** The cloud engine over its own HTTP connection pool (the dispatcher). */
   /** `beforeCall`: awaited before each API request (cluster mode: the shared call rate). */
   nemo(
@@ -91,22 +78,16 @@ export interface AppPorts {
 /** The real ports: node:fs, the system clock, undici, ffmpeg, desktop notifications, chokidar. */
 export function realPorts(base: { env: Env; log: Logger; clock?: Clock; printedConfig?: string }): AppPorts {
   const { env, log } = base;
-  const clock = base.clock ?? systemClock;
-  const fs = nodeOutboxFs;
+  const job = realJobPorts({ log, clock: base.clock });
+  const { clock, fs } = job;
   return {
+    ...job,
     env,
     ...(base.printedConfig === undefined ? {} : { printedConfig: base.printedConfig }),
-    log,
-    clock,
-    fs,
-    hashFile: (path) => hashFile(path),
-    newId: uuidv4,
     lock: (stateDir) => acquireLock(stateDir, { clock }),
     openJournal: (stateDir) => openJournal(stateDir, { clock, log: log.child({ module: 'journal' }) }),
     notifier: (config) =>
       config.notify === 'none' ? silentNotifier : createDesktopNotifier(log.child({ module: 'notify' })),
-    tools: (config) => resolveTools({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
-    localEngine: (tools) => createLocalEngine({ tools, log: log.child({ module: 'local' }) }),
     nemo: (config, stages, beforeCall) => {
       const options = nemoOptions(config, env, log, clock);
       return {

@@ -1,21 +1,23 @@
 import type { Command } from 'commander';
 import { access } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { realPorts, type AppPorts } from '../app/ports.js';
+import { realJobPorts, type JobPorts } from '../app/job-ports.js';
 import { systemClock } from '../core/clock.js';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import { createLogger, silentLogger } from '../core/logger.js';
 import { defaultConfigPath } from '../core/paths.js';
 import { redact } from '../core/secrets.js';
 import type { Config } from '../config/config.js';
-import { loadConfig } from '../config/load-config.js';
 import type { JobPlan, JobRecord } from '../domain/job.js';
+import type { MediaInfo } from '../domain/media.js';
 import type { Progress } from '../domain/work.js';
 import type { Engine } from '../engines/engine.js';
 import { probeMedia } from '../engines/local/probe.js';
+import type { ToolPaths } from '../engines/local/tools.js';
 import { DEFAULT_SKILL } from '../engines/nemo/options.js';
 import { silentNotifier } from '../notify/notifier.js';
 import { outputTempPath, removeTemp } from '../outbox/place.js';
+import { freshProbes } from '../run/fresh-probes.js';
 import { memoryJobRecords } from '../run/job-records.js';
 import { oneOffPolicy } from '../run/outcome.js';
 import { runJob } from '../run/run-job.js';
@@ -56,14 +58,17 @@ export function register(program: Command): void {
 }
 
 async function optionalConfig(path: string | undefined): Promise<Config | undefined> {
-  if (path) return loadConfig(path, process.env);
-  const fallback = defaultConfigPath(process.env);
-  try {
-    await access(fallback);
-  } catch {
-    return undefined;
+  const file = path ?? defaultConfigPath(process.env);
+  if (!path) {
+    try {
+      await access(file);
+    } catch {
+      return undefined;
+    }
   }
-  return loadConfig(fallback, process.env);
+  // Loaded only when there is a config to read: the schema and the YAML parser take a tenth of a second.
+  const { loadConfig } = await import('../config/load-config.js');
+  return loadConfig(file, process.env);
 }
 
 export async function convertFiles(files: string[], opts: ConvertOptions): Promise<number> {
@@ -81,14 +86,25 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
     destination: { write: (line: string) => printer.interleave(line) },
     pretty: process.stderr.isTTY,
   });
-  const ports = realPorts({ env: process.env, log });
-  const { engine, close } = makeEngine(ports, opts.engine ?? 'nemo', config);
+  const ports = realJobPorts({ log });
+  const tools = once(() => ports.findTools(config));
+  const localEngine = once(async () => ports.localEngine(await tools()));
+  const { engine, close } = await makeEngine(ports, localEngine, opts.engine ?? 'nemo', config);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    return await convertEach(files, { ports, engine, opts, config, printer, signal: controller.signal });
+    return await convertEach(files, {
+      ports,
+      engine,
+      tools,
+      localEngine,
+      opts,
+      config,
+      printer,
+      signal: controller.signal,
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -97,8 +113,12 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
 }
 
 interface ConvertRun {
-  ports: AppPorts;
+  ports: JobPorts;
   engine: Engine;
+  /** ffmpeg and ffprobe, found and checked once per run (throws FFMPEG_MISSING without them). */
+  tools: () => Promise<ToolPaths>;
+  /** The local engine, made once: the engine itself, or the one that fixes a cloud render. */
+  localEngine: () => Promise<Engine>;
   opts: ConvertOptions;
   config: Config | undefined;
   printer: ReturnType<typeof createProgressPrinter>;
@@ -131,15 +151,16 @@ async function convertEach(files: string[], run: ConvertRun): Promise<number> {
   return worst;
 }
 
-function makeEngine(
-  ports: AppPorts,
+async function makeEngine(
+  ports: JobPorts,
+  localEngine: () => Promise<Engine>,
   kind: 'nemo' | 'local',
   config: Config | undefined,
-): { engine: Engine; close: () => Promise<void> } {
-  if (kind === 'local') {
-    return { engine: ports.localEngine(ports.tools(config)), close: async () => undefined };
-  }
-  const nemo = ports.nemo(config);
+): Promise<{ engine: Engine; close: () => Promise<void> }> {
+  if (kind === 'local') return { engine: await localEngine(), close: async () => undefined };
+  // The cloud engine's libraries (HTTP client, API schemas) are loaded only for a cloud conversion.
+  const { realPorts } = await import('../app/ports.js');
+  const nemo = realPorts({ env: process.env, log: ports.log }).nemo(config);
   return { engine: nemo.engine, close: () => nemo.close() };
 }
 
@@ -150,7 +171,11 @@ function makeEngine(
 async function convertOne(input: string, run: ConvertRun, progress: (p: Progress) => void): Promise<string> {
   const { ports, engine } = run;
   const job = await jobFor(input, run);
-  const plan = await planFor(input, run);
+  engine.prepare?.();
+  const { plan, media } = await planFor(input, run);
+  // The one probe of the input serves the plan and the engine.
+  const probes = freshProbes(1);
+  if (media) probes.remember(job, media);
   run.printer.describe(basename(input), { sizeBytes: job.size, durationSec: plan.sourceDurationSec });
   const records = memoryJobRecords(job, () => ports.clock.now());
   try {
@@ -160,7 +185,7 @@ async function convertOne(input: string, run: ConvertRun, progress: (p: Progress
       {
         records,
         // The local engine also brings a cloud render outside the MP4 contract into it.
-        engines: { local: localEngineIfAny(run), [engine.name]: engine },
+        engines: { local: await localEngineIfAny(run), [engine.name]: engine },
         fs: ports.fs,
         hashFile: ports.hashFile,
         notifier: silentNotifier,
@@ -168,6 +193,7 @@ async function convertOne(input: string, run: ConvertRun, progress: (p: Progress
         log: silentLogger(),
         clock: ports.clock,
         ffprobe: plan.ffprobe,
+        probes,
         onProgress: progress,
         policy: oneOffPolicy,
       },
@@ -182,9 +208,9 @@ async function convertOne(input: string, run: ConvertRun, progress: (p: Progress
   }
 }
 
-function localEngineIfAny(run: ConvertRun): Engine | undefined {
+async function localEngineIfAny(run: ConvertRun): Promise<Engine | undefined> {
   try {
-    return run.ports.localEngine(run.ports.tools(run.config));
+    return await run.localEngine();
   } catch {
     return undefined; // no ffmpeg: a cloud render outside the contract then fails, saying so
   }
@@ -219,20 +245,20 @@ async function jobFor(input: string, run: ConvertRun): Promise<JobRecord> {
   };
 }
 
-async function planFor(input: string, run: ConvertRun): Promise<JobPlan & { ffprobe?: string }> {
+async function planFor(
+  input: string,
+  run: ConvertRun,
+): Promise<{ plan: JobPlan & { ffprobe?: string }; media: MediaInfo | undefined }> {
   const { opts, config } = run;
   let ffprobe: string | undefined;
-  let sourceDurationSec: number | undefined;
-  let sourceHadAudio: boolean | undefined;
+  let media: MediaInfo | undefined;
   try {
-    ffprobe = run.ports.tools(config).ffprobe;
-    const media = await probeMedia(input, ffprobe, run.signal);
-    sourceDurationSec = media.durationSec;
-    sourceHadAudio = media.audio !== undefined;
+    ffprobe = (await run.tools()).ffprobe;
+    media = await probeMedia(input, ffprobe, run.signal);
   } catch {
     // Without ffprobe the cloud path still works; the output is then checked by its MP4 header only.
   }
-  return {
+  const plan: JobPlan & { ffprobe?: string } = {
     inbox: dirname(input),
     outbox: resolve(opts.out ?? dirname(input)),
     outputName: `${basename(input, extname(input))}.mp4`,
@@ -243,8 +269,25 @@ async function planFor(input: string, run: ConvertRun): Promise<JobPlan & { ffpr
     language: config?.api.language ?? 'en',
     quality: 'high',
     local: {},
-    sourceDurationSec,
-    sourceHadAudio,
+    sourceDurationSec: media?.durationSec,
+    sourceHadAudio: media ? media.audio !== undefined : undefined,
     ffprobe,
+  };
+  return { plan, media };
+}
+
+/** `make`'s result (or its error) from its first call on. */
+function once<T>(make: () => T): () => T {
+  let made: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  return () => {
+    if (!made) {
+      try {
+        made = { ok: true, value: make() };
+      } catch (error) {
+        made = { ok: false, error };
+      }
+    }
+    if (made.ok) return made.value;
+    throw made.error;
   };
 }

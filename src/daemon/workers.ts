@@ -1,4 +1,5 @@
 import type { AppPorts, NemoHandle } from '../app/ports.js';
+import { freshProbes } from '../run/fresh-probes.js';
 import { namingConfig } from '../run/job-records.js';
 import { toVideoInboxError } from '../core/errors.js';
 import type { Config } from '../config/config.js';
@@ -68,7 +69,9 @@ export interface PipelineWiring {
 export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Work } {
   const { ports, journal, notifier, engines } = w;
   const { log, clock } = ports;
-  const runDeps = jobRunDeps(w);
+  // Intake's probe of each taken source, handed to the local engine so it does not probe again.
+  const probes = freshProbes();
+  const runDeps = { ...jobRunDeps(w), probes };
   const pipeline: Pipeline = new Pipeline(
     { concurrency: w.config().concurrency, local: w.config().limits.local },
     {
@@ -105,7 +108,10 @@ export function startPipeline(w: PipelineWiring): { pipeline: Pipeline; work: Wo
   const work: Work = {
     async take(file, intakeDeps) {
       const result = await intake(file, intakeDeps);
-      if (result.kind === 'queued') pipeline.submit(result.job);
+      if (result.kind === 'queued') {
+        if (result.media && result.job.engine === 'local') probes.remember(result.job, result.media);
+        pipeline.submit(result.job);
+      }
       return result;
     },
     setLimits: (limits) => pipeline.setLimits(limits),

@@ -1,4 +1,5 @@
 import type { LocalOptions, Progress, Quality, RemoteIds } from '../domain/work.js';
+import type { MediaInfo } from '../domain/media.js';
 
 /**
  * The port every engine (NemoVideo cloud, local ffmpeg) implements. The pipeline owns the journal,
@@ -18,6 +19,11 @@ export interface EngineRequest {
   /** What the journal recorded for this job before a restart. */
   resume?: RemoteIds;
   local?: LocalOptions;
+  /**
+   * What ffprobe said of `input` moments ago, for this very file (the caller checked its identity):
+   * the local engine then plans from it instead of probing the file a second time.
+   */
+  sourceMedia?: MediaInfo;
 }
 
 export interface EngineHooks {
@@ -39,4 +45,9 @@ export interface EngineResult {
 export interface Engine {
   readonly name: 'nemo' | 'local';
   run(request: EngineRequest, hooks: EngineHooks): Promise<EngineResult>;
+  /**
+   * Starts, in the background, what the first run needs to ask once (the local engine: what the
+   * ffmpeg binary understands), so it overlaps the caller's own work. Never throws.
+   */
+  prepare?(): void;
 }

@@ -44,7 +44,8 @@ export type Examined<T> =
   | { kind: 'gone' }
   /** The file cannot be converted as it is (empty, not a video): set it aside with this reason. */
   | { kind: 'rejected'; error: VideoInboxError; contentHash: string }
-  | { kind: 'planned'; plan: JobPlan; contentHash: string; taken: TakenFile };
+  /** `media`: what ffprobe said of the file (when it could), to hand on so it is not probed again. */
+  | { kind: 'planned'; plan: JobPlan; contentHash: string; taken: TakenFile; media?: MediaInfo };
 
 /** The source as it was hashed: its stamps and place on disk, recorded as the job's identity. */
 export type TakenFile = Pick<JobRecord, 'size' | 'mtimeMs' | 'dev' | 'ino' | 'ctimeMs'>;
@@ -82,7 +83,14 @@ export async function examineFile<T>(
   const media = probe ? await probeVerdict(file.path, await probe, deps) : undefined;
   if (media?.kind === 'gone') return { kind: 'gone' };
   if (media?.kind === 'rejected') return { kind: 'rejected', error: media.error, contentHash };
-  return { kind: 'planned', plan: planFor(file, folder, rule, media?.media, deps), contentHash, taken };
+  const probed = media?.media;
+  return {
+    kind: 'planned',
+    plan: planFor(file, folder, rule, probed, deps),
+    contentHash,
+    taken,
+    ...(probed ? { media: probed } : {}),
+  };
 }
 
 /** The checks made before the file is read: the rule matches, it is not a refused link, not empty. */

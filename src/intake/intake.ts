@@ -70,7 +70,7 @@ export async function intake(file: CompleteFile, deps: IntakeDeps): Promise<Inta
     };
     const job = reusable ? await deps.journal.update(reusable.id, fields) : await deps.journal.create(fields);
     log.info({ job: job.id, engine: plan.engine }, 'File taken');
-    return { kind: 'queued', job };
+    return { kind: 'queued', job, ...(examined.media ? { media: examined.media } : {}) };
   } finally {
     if (claimed) deps.taking.delete(claimed);
   }

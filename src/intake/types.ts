@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { FolderConfig } from '../config/config.js';
 import type { JobRecord } from '../domain/job.js';
+import type { MediaInfo } from '../domain/media.js';
 import type { Journal } from '../jobs/journal.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
@@ -42,7 +43,8 @@ export interface IntakeDeps {
 }
 
 export type IntakeResult =
-  | { kind: 'queued'; job: JobRecord }
+  /** `media`: intake's probe of the source, for the engine (see FreshProbes); not journaled. */
+  | { kind: 'queued'; job: JobRecord; media?: MediaInfo }
   | { kind: 'held'; job: JobRecord }
   | { kind: 'failed'; job: JobRecord; setAsideTo?: string }
   | { kind: 'duplicate'; of: JobRecord; archivedTo?: string }

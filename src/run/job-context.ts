@@ -7,6 +7,7 @@ import type { Engine } from '../engines/engine.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { BlockedFolderReporter } from '../outbox/blocked-folder.js';
 import type { OutboxFs } from '../outbox/outbox-fs.js';
+import type { FreshProbes } from './fresh-probes.js';
 import type { JobRecords } from './job-records.js';
 import type { JobPolicy } from './outcome.js';
 
@@ -21,6 +22,8 @@ export interface RunJobDeps {
   log: Logger;
   clock: Clock;
   ffprobe?: string;
+  /** Probes of sources made when they were taken, handed to the local engine (see FreshProbes). */
+  probes?: FreshProbes;
   /** How often progress may be recorded; stage changes are recorded at once. */
   progressIntervalMs?: number;
   /** Also told of every progress step (`convert` prints them). */

@@ -38,6 +38,9 @@ export async function runEngine(ctx: JobContext, temp: string): Promise<EngineRe
     destination: temp,
     resume: remote,
     local: plan.local,
+    // Only for the source itself: a cloud-intake copy is another file. checkSameContent has just
+    // confirmed the source is the content the job took, which is what was probed.
+    sourceMedia: prepared ? undefined : deps.probes?.take(job),
   };
   try {
     return await engine.run(request, {

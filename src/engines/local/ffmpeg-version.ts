@@ -30,16 +30,19 @@ export function hasToneMapFilters(filtersText: string): boolean {
   return has('zscale') && has('tonemap');
 }
 
-/** Asks the binary once; a failure here is reported later by the real run, with its reason. */
+/**
+ * Asks the binary once, in one process: `ffmpeg -filters` lists the filters on stdout and prints its
+ * banner, with the version, on stderr. A failure here is reported later by the real run, with its reason.
+ */
 export async function detectFfmpegFeatures(ffmpeg: string): Promise<FfmpegFeatures> {
-  const [version, filters] = await Promise.all([ask(ffmpeg, '-version'), ask(ffmpeg, '-filters')]);
-  return { ...featuresFor(parseFfmpegVersion(version)), toneMap: hasToneMapFilters(filters) };
+  const { stdout, stderr } = await ask(ffmpeg, '-filters');
+  return { ...featuresFor(parseFfmpegVersion(stderr)), toneMap: hasToneMapFilters(stdout) };
 }
 
-function ask(ffmpeg: string, flag: string): Promise<string> {
+function ask(ffmpeg: string, flag: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(ffmpeg, ['-hide_banner', flag], { timeout: 10_000 }, (_err, stdout) => {
-      resolve(String(stdout ?? ''));
+    execFile(ffmpeg, [flag], { timeout: 10_000 }, (_err, stdout, stderr) => {
+      resolve({ stdout: String(stdout ?? ''), stderr: String(stderr ?? '') });
     });
   });
 }

@@ -42,6 +42,10 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
 
   return {
     name: 'local',
+    prepare() {
+      // Only with known tools: finding them on PATH is the first run's job, and may fail.
+      if (tools) features ??= detectFfmpegFeatures(tools.ffmpeg);
+    },
     async run(request: EngineRequest, hooks: EngineHooks): Promise<EngineResult> {
       tools ??= resolveTools();
       const { ffmpeg, ffprobe } = tools;
@@ -49,8 +53,11 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
       throwIfCancelled(signal);
 
       hooks.progress({ stage: 'converting', message: 'Reading the source' });
-      const info = await cancellable(signal, () => probe(request.input, ffprobe, signal));
-      const ffmpegFeatures = await (features ??= detectFfmpegFeatures(ffmpeg));
+      // Asked beside the probe (once per engine): two short processes side by side, not one after the other.
+      features ??= detectFfmpegFeatures(ffmpeg);
+      const info =
+        request.sourceMedia ?? (await cancellable(signal, () => probe(request.input, ffprobe, signal)));
+      const ffmpegFeatures = await features;
       const plan = planConversion(info, request.local, { toneMap: ffmpegFeatures.toneMap === true });
       log.info(
         {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { VideoInboxError } from '../../core/errors.js';
 
 export interface ToolPaths {
@@ -24,15 +24,35 @@ export function resolveTools(configured: Partial<ToolPaths> = {}): ToolPaths {
 export function resolveTool(name: 'ffmpeg' | 'ffprobe', configured?: string): string {
   const candidate = configured ?? name;
   const res = spawnSync(candidate, ['-version'], { stdio: 'ignore', timeout: 10_000 });
-  if (res.error || res.status !== 0) {
-    throw new VideoInboxError(
-      'FFMPEG_MISSING',
-      `${name} was not found${configured ? ` at ${configured}` : ' on PATH'}`,
-      {
-        hint: INSTALL_HINT,
-        context: { tool: name, configured },
-      },
-    );
-  }
+  if (res.error || res.status !== 0) throw missing(name, configured);
   return candidate;
+}
+
+/** resolveTools with both checks side by side, without blocking the event loop. */
+export async function resolveToolsAsync(configured: Partial<ToolPaths> = {}): Promise<ToolPaths> {
+  const [ffmpeg, ffprobe] = await Promise.all([
+    checkTool('ffmpeg', configured.ffmpeg),
+    checkTool('ffprobe', configured.ffprobe),
+  ]);
+  return { ffmpeg, ffprobe };
+}
+
+function checkTool(name: 'ffmpeg' | 'ffprobe', configured?: string): Promise<string> {
+  const candidate = configured ?? name;
+  return new Promise((resolve, reject) => {
+    execFile(candidate, ['-version'], { timeout: 10_000 }, (err) =>
+      err ? reject(missing(name, configured)) : resolve(candidate),
+    );
+  });
+}
+
+function missing(name: 'ffmpeg' | 'ffprobe', configured?: string): VideoInboxError {
+  return new VideoInboxError(
+    'FFMPEG_MISSING',
+    `${name} was not found${configured ? ` at ${configured}` : ' on PATH'}`,
+    {
+      hint: INSTALL_HINT,
+      context: { tool: name, configured },
+    },
+  );
 }

@@ -1,0 +1,42 @@
+import { v4 as uuidv4 } from 'uuid';
+import { hashFile } from '../core/content-hash.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Config } from '../config/config.js';
+import type { Engine } from '../engines/engine.js';
+import { createLocalEngine } from '../engines/local/local-engine.js';
+import { resolveTools, resolveToolsAsync, type ToolPaths } from '../engines/local/tools.js';
+import { nodeOutboxFs, type OutboxFs } from '../outbox/outbox-fs.js';
+
+/**
+ * The ports one job needs on this machine with the local engine: files, time, hashing, ids and
+ * ffmpeg. A part of AppPorts that loads none of the daemon's or the cloud's libraries, so
+ * `convert --engine local` starts in a fraction of the time `realPorts` takes to load.
+ */
+export interface JobPorts {
+  log: Logger;
+  clock: Clock;
+  fs: OutboxFs;
+  /** sha256 of a file's bytes (core/content-hash), a source's identity. */
+  hashFile(path: string): Promise<string>;
+  newId(): string;
+  /** Where ffmpeg and ffprobe are; throws FFMPEG_MISSING when they are not installed. */
+  tools(config: Config | undefined): ToolPaths;
+  /** `tools`, with both checks side by side and the event loop free meanwhile. */
+  findTools(config: Config | undefined): Promise<ToolPaths>;
+  localEngine(tools: ToolPaths): Engine;
+}
+
+export function realJobPorts(base: { log: Logger; clock?: Clock }): JobPorts {
+  const { log } = base;
+  return {
+    log,
+    clock: base.clock ?? systemClock,
+    fs: nodeOutboxFs,
+    hashFile: (path) => hashFile(path),
+    newId: uuidv4,
+    tools: (config) => resolveTools({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
+    findTools: (config) => resolveToolsAsync({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
+    localEngine: (tools) => createLocalEngine({ tools, log: log.child({ module: 'local' }) }),
+  };
+}

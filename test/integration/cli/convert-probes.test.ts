@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { distIsFresh } from '../daemon/harness.js';
+import { makeVideo, probe } from '../../helpers/media.js';
+import { countingTools, probesOf } from '../../helpers/tool-calls.js';
+
+/**
+ * `convert --engine local` pays each fixed cost once: one ffprobe of the input serves the plan and
+ * the engine, one of the output verifies it, and ffmpeg and ffprobe are each checked once. Counted
+ * with logging stand-ins for ffmpeg and ffprobe on PATH that run the real tools.
+ */
+
+const BIN = resolve('dist/src/cli/bin.js');
+let dir: string;
+
+beforeAll(async () => {
+  if (!distIsFresh()) throw new Error('dist/ is older than src/: run `npm run build` (npm test does)');
+  dir = await mkdtemp(join(tmpdir(), 'vi-convert-probes-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('a remux probes the input once and the output once', async () => {
+  const tools = await countingTools(join(dir, 'bin'));
+  const input = await makeVideo(join(dir, 'phone.mov'), { durationSec: 2 });
+  const out = join(dir, 'out');
+  const run = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+    execFile(
+      process.execPath,
+      [BIN, 'convert', '--engine', 'local', '--out', out, input],
+      {
+        env: { PATH: `${tools.dir}:${process.env.PATH}`, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') },
+        timeout: 90_000,
+      },
+      (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+  expect(run.stderr).not.toMatch(/error/i);
+  expect(run.code).toBe(0);
+  const output = run.stdout.trim();
+  expect(output).toBe(join(out, 'phone.mp4'));
+  expect((await probe(output)).video?.codec).toBe('h264');
+
+  const calls = await tools.calls();
+  expect(probesOf(calls, input)).toHaveLength(1);
+  // The output is verified once, under its temp name before it is placed.
+  const outputProbes = calls.filter(
+    (c) => c.tool === 'ffprobe' && !c.args.includes(input) && !c.args.includes('-version'),
+  );
+  expect(outputProbes).toHaveLength(1);
+  const versionChecks = (tool: string) => calls.filter((c) => c.tool === tool && c.args.includes('-version'));
+  expect(versionChecks('ffprobe').length).toBeLessThanOrEqual(1);
+  expect(versionChecks('ffmpeg').length).toBeLessThanOrEqual(1);
+  expect(calls.filter((c) => c.tool === 'ffmpeg' && c.args.some((a) => a.endsWith(input)))).toHaveLength(1);
+});
