@@ -3,6 +3,12 @@ import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { StreamBody } from './http-types.js';
 
+/**
+ * Bytes of a request body queued on the connection before the sender waits for it to drain: room
+ * for a few of the source's chunks, so the next read from disk runs while the socket sends.
+ */
+const WRITE_AHEAD = 4 * 1024 * 1024;
+
 /** One large transfer: an upload's body goes out, or a download's body comes in. */
 export interface BulkRequest {
   url: string;
@@ -80,7 +86,7 @@ async function sendBody(
         chunk.release();
         if (!err) onSent?.(n);
       });
-      if (!more) await drained(outgoing, gone);
+      if (!more && outgoing.writableLength >= WRITE_AHEAD) await drained(outgoing, gone);
     }
     outgoing.end();
   } catch (err) {
