@@ -233,7 +233,9 @@ async function run(ctx: BenchContext): Promise<Section> {
           cpu.upCurl.push(c.cpuMs);
         }
       }
-      ctx.log(`transfer: upload run ${i + 1}/${ctx.runs} done`);
+      ctx.log(
+        `transfer: upload run ${i + 1}/${ctx.runs}: client ${formatMs(up.ours[i]!)} (CPU ${formatMs(cpu.up[i]!)}), curl ${formatMs(up.curl[i]!)} (CPU ${formatMs(cpu.upCurl[i]!)})`,
+      );
     }
     if (!cdnUrl) throw new Error('the upload answer had no cdn_url');
     for (let i = 0; i < ctx.runs; i++) {
@@ -258,7 +260,9 @@ async function run(ctx: BenchContext): Promise<Section> {
         if ((await stat(dest)).size !== size) throw new Error(`${side} download has the wrong size`);
         await rm(dest, { force: true });
       }
-      ctx.log(`transfer: download run ${i + 1}/${ctx.runs} done`);
+      ctx.log(
+        `transfer: download run ${i + 1}/${ctx.runs}: client ${formatMs(down.ours[i]!)} (CPU ${formatMs(cpu.down[i]!)}), curl ${formatMs(down.curl[i]!)} (CPU ${formatMs(cpu.downCurl[i]!)})`,
+      );
     }
     const upMs = median(up.ours);
     const downMs = median(down.ours);
