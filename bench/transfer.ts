@@ -36,6 +36,8 @@ interface ChildResult {
   /** RSS just before the transfer, and the process's peak RSS (bytes). */
   rssBefore: number;
   maxRss: number;
+  /** CPU time of the transfer (user + system, all threads of the process). */
+  cpuMs: number;
   cdnUrl?: string;
 }
 
@@ -58,17 +60,25 @@ async function child(job: ChildJob): Promise<ChildResult> {
   if (job.kind === 'upload') {
     const { sessionId } = await client.createSession('en');
     const rssBefore = process.memoryUsage().rss;
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const files = await client.uploadFile(sessionId, job.path);
     const ms = performance.now() - started;
-    return { ms, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024, cdnUrl: files[0]?.cdnUrl };
+    const cpuMs = cpuSince(cpu);
+    return { ms, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024, cpuMs, cdnUrl: files[0]?.cdnUrl };
   }
   await client.tokens.token();
   const rssBefore = process.memoryUsage().rss;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await client.download(job.url, job.dest);
   const ms = performance.now() - started;
-  return { ms, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024 };
+  return { ms, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024, cpuMs: cpuSince(cpu) };
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
 }
 
 function runChild(job: ChildJob): Promise<ChildResult> {
@@ -87,20 +97,32 @@ function runChild(job: ChildJob): Promise<ChildResult> {
   });
 }
 
-/** curl's own transfer time (`%{time_total}`), so its process start-up is left out as the client's is. */
-function curl(args: string[]): Promise<number> {
+/**
+ * curl's own transfer time (`%{time_total}`), so its process start-up is left out as the client's
+ * is, and its CPU time (user + system, from `time`; start-up included, a few ms).
+ */
+function curl(args: string[]): Promise<{ ms: number; cpuMs: number }> {
   return new Promise((done, fail) => {
-    const proc = spawn('curl', ['-sS', '--fail', '-w', '%{time_total}', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      '/usr/bin/time',
+      ['-f', 'cpu %U %S', 'curl', '-sS', '--fail', '-w', '%{time_total}', ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
     proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
     proc.once('error', fail);
-    proc.once('close', (code) =>
-      code === 0 ? done(Number(out.trim().split(/\s+/).pop()) * 1000) : fail(new Error(`curl: ${err}`)),
-    );
+    proc.once('close', (code) => {
+      const cpu = /^cpu ([\d.]+) ([\d.]+)$/m.exec(err);
+      if (code !== 0 || !cpu) return fail(new Error(`curl: ${err}`));
+      done({
+        ms: Number(out.trim().split(/\s+/).pop()) * 1000,
+        cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000,
+      });
+    });
   });
 }
 
@@ -180,6 +202,12 @@ async function run(ctx: BenchContext): Promise<Section> {
 
     const up = { ours: [] as number[], curl: [] as number[], growth: [] as number[], peak: [] as number[] };
     const down = { ours: [] as number[], curl: [] as number[], sync: [] as number[], growth: [] as number[] };
+    const cpu = {
+      up: [] as number[],
+      upCurl: [] as number[],
+      down: [] as number[],
+      downCurl: [] as number[],
+    };
     let cdnUrl: string | undefined;
     for (let i = 0; i < ctx.runs; i++) {
       const order = i % 2 === 0 ? (['ours', 'curl'] as const) : (['curl', 'ours'] as const);
@@ -187,24 +215,27 @@ async function run(ctx: BenchContext): Promise<Section> {
         if (side === 'ours') {
           const r = await runChild({ kind: 'upload', baseUrl: emu.url, stateDir, path: input });
           up.ours.push(r.ms);
+          cpu.up.push(r.cpuMs);
           up.growth.push(r.maxRss - r.rssBefore);
           up.peak.push(r.maxRss);
           cdnUrl ??= r.cdnUrl;
         } else {
-          up.curl.push(
-            await curl([
-              '-o',
-              '/dev/null',
-              '-H',
-              `Authorization: Bearer ${token}`,
-              '-F',
-              `files=@${input};type=video/mp4`,
-              uploadUrl,
-            ]),
-          );
+          const c = await curl([
+            '-o',
+            '/dev/null',
+            '-H',
+            `Authorization: Bearer ${token}`,
+            '-F',
+            `files=@${input};type=video/mp4`,
+            uploadUrl,
+          ]);
+          up.curl.push(c.ms);
+          cpu.upCurl.push(c.cpuMs);
         }
       }
-      ctx.log(`transfer: upload run ${i + 1}/${ctx.runs} done`);
+      ctx.log(
+        `transfer: upload run ${i + 1}/${ctx.runs}: client ${formatMs(up.ours[i]!)} (CPU ${formatMs(cpu.up[i]!)}), curl ${formatMs(up.curl[i]!)} (CPU ${formatMs(cpu.upCurl[i]!)})`,
+      );
     }
     if (!cdnUrl) throw new Error('the upload answer had no cdn_url');
     for (let i = 0; i < ctx.runs; i++) {
@@ -214,9 +245,11 @@ async function run(ctx: BenchContext): Promise<Section> {
         if (side === 'ours') {
           const r = await runChild({ kind: 'download', baseUrl: emu.url, stateDir, url: cdnUrl, dest });
           down.ours.push(r.ms);
+          cpu.down.push(r.cpuMs);
           down.growth.push(r.maxRss - r.rssBefore);
         } else {
-          const ms = await curl(['-o', dest, cdnUrl]);
+          const { ms, cpuMs } = await curl(['-o', dest, cdnUrl]);
+          cpu.downCurl.push(cpuMs);
           // The client flushes the file to disk before it calls it done; so must the peer.
           const t = performance.now();
           await fsyncFile(dest);
@@ -227,7 +260,9 @@ async function run(ctx: BenchContext): Promise<Section> {
         if ((await stat(dest)).size !== size) throw new Error(`${side} download has the wrong size`);
         await rm(dest, { force: true });
       }
-      ctx.log(`transfer: download run ${i + 1}/${ctx.runs} done`);
+      ctx.log(
+        `transfer: download run ${i + 1}/${ctx.runs}: client ${formatMs(down.ours[i]!)} (CPU ${formatMs(cpu.down[i]!)}), curl ${formatMs(down.curl[i]!)} (CPU ${formatMs(cpu.downCurl[i]!)})`,
+      );
     }
     const upMs = median(up.ours);
     const downMs = median(down.ours);
@@ -261,6 +296,9 @@ async function run(ctx: BenchContext): Promise<Section> {
           `renames it into place; curl's time has the same fsync added (median ${formatMs(median(down.sync))}), ` +
           `so both sides end with the bytes on disk. Without it curl took ${formatMs(median(down.curl) - median(down.sync))}.`,
         'The emulator saves an upload to disk as it arrives, so the upload figures include its writes for both sides.',
+        `CPU time (user + system, median), the figure that varies least with the machine's load: upload ` +
+          `${formatMs(median(cpu.up))} for the client against ${formatMs(median(cpu.upCurl))} for curl, download ` +
+          `${formatMs(median(cpu.down))} against ${formatMs(median(cpu.downCurl))} (curl's fsync not included).`,
       ],
       command: `npm run bench -- --only transfer${argMb > 0 ? ` --transfer-mb ${argMb}` : ''}`,
       machine,

@@ -36,6 +36,7 @@ export async function downloadTo(
     path: url,
     auth: true,
     sessionFree: true,
+    bulk: true,
     skill: call.skill,
     signal: call.signal,
     timeoutMs: call.requestTimeoutMs,
@@ -101,7 +102,7 @@ function downloadError(err: unknown, call: DownloadCall): unknown {
     cause: err,
     hint: 'Check the network connection; the download is retried.',
     retryable: true,
-    context: { endpoint: 'download', reason: code === 'UND_ERR_BODY_TIMEOUT' ? 'idle' : code },
+    context: { endpoint: 'download', reason: code === 'BODY_TIMEOUT' ? 'idle' : code },
   });
 }
 

@@ -1,6 +1,3 @@
-import { Readable } from 'node:stream';
-import type { StreamBody } from './http-types.js';
-
 /**
  * The time limit of one request: aborts `signal` with a TimeoutError once `timeoutMs` passes without
  * being re-armed (an upload re-arms it with every chunk sent, so only silence counts).
@@ -35,28 +32,19 @@ class TimeoutError extends Error {
   }
 }
 
-/** Bytes of an upload body read ahead of the socket: flat memory, and disk reads overlap sends. */
-const UPLOAD_READ_AHEAD = 4 * 1024 * 1024;
+/** The request body as JSON text, with its content header; stream bodies go through bulk-transport. */
+export function requestBody(call: { json?: unknown }, headers: Record<string, string>): string | undefined {
+  if (call.json === undefined) return undefined;
+  headers['Content-Type'] = 'application/json';
+  return JSON.stringify(call.json);
+}
 
-/** The request body (JSON text or a fresh stream) and the content headers that go with it. */
-export function requestBody(
-  call: { json?: unknown; stream?: StreamBody },
-  headers: Record<string, string>,
-  onChunk: (bytes: number) => void,
-): string | Readable | undefined {
-  if (call.json !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    return JSON.stringify(call.json);
-  }
-  if (!call.stream) return undefined;
-  headers['Content-Type'] = call.stream.contentType;
-  if (call.stream.contentLength !== undefined) headers['Content-Length'] = String(call.stream.contentLength);
-  // Room for a few of the source's chunks (1 MiB file reads), so the next read from disk runs while
-  // the socket sends the previous one; a 64 KiB mark held back every read until its chunk was sent.
-  return Readable.from(watched(call.stream.open(), onChunk), {
-    objectMode: false,
-    highWaterMark: UPLOAD_READ_AHEAD,
-  });
+/** Reads a whole (small) answer body as UTF-8 text. */
+export async function readText(body: AsyncIterable<Uint8Array | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function parseBody(text: string): unknown {
@@ -65,15 +53,5 @@ export function parseBody(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return text;
-  }
-}
-
-async function* watched(
-  source: AsyncIterable<Uint8Array>,
-  onChunk: (n: number) => void,
-): AsyncIterable<Uint8Array> {
-  for await (const chunk of source) {
-    onChunk(chunk.byteLength);
-    yield chunk;
   }
 }

@@ -1,10 +1,20 @@
-import type { Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
 
 /** A request body made afresh for every attempt (uploads re-read the file from disk). */
 export interface StreamBody {
   contentType: string;
   contentLength?: number;
-  open(): AsyncIterable<Uint8Array>;
+  /**
+   * The bytes, in order. Each chunk is lent: the source may refill its memory once `release` is
+   * called, so the consumer calls it when it no longer needs the bytes (once the socket took them).
+   * `gone` aborts when the consumer stops early: a source waiting for a chunk to come back gives up.
+   */
+  open(gone?: AbortSignal): AsyncIterable<LentChunk>;
+}
+
+export interface LentChunk {
+  bytes: Uint8Array;
+  release(): void;
 }
 
 export interface HttpCall {
@@ -27,6 +37,11 @@ export interface HttpCall {
   streamAnswer?: boolean;
   /** The answer body may go this long without a byte (streamed answers); default the timeout. */
   idleMs?: number;
+  /**
+   * A large transfer (an upload's or a download's body): sent over node:http on a connection of its
+   * own rather than through the shared pool. Calls with a `stream` body always are.
+   */
+  bulk?: boolean;
   /** Set false to surface a 429 at once instead of waiting (the token call after a refusal). */
   retryRateLimit?: boolean;
   /** Set false to surface a reset or timeout at once (the token call picks a new client id first). */
@@ -48,7 +63,7 @@ export interface JsonAnswer {
 export interface StreamAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  body: Readable;
   /** Stops the timers and the abort link; call when done with the body. */
   release(): void;
 }

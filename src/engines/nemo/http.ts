@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../../core/logger.js';
 import type { Clock } from '../../core/clock.js';
@@ -7,12 +8,20 @@ import { retryDecision } from './retry-policy.js';
 import type { RetrySettings } from './options.js';
 import type { TokenProvider } from './token-provider.js';
 import type { HttpCall, JsonAnswer, StreamAnswer } from './http-types.js';
-import { parseBody, requestBody, watchdog, type Watchdog } from './http-request-parts.js';
+import { parseBody, readText, requestBody, watchdog, type Watchdog } from './http-request-parts.js';
+import { bulkRequest } from './bulk-transport.js';
 
 export type { HttpCall, JsonAnswer, StreamAnswer, StreamBody } from './http-types.js';
 
 /** Bytes of a streamed answer's body buffered before the socket is paused. */
 const STREAM_ANSWER_BUFFER = 1024 * 1024;
+
+/** An answer's status, headers and unread body, whichever transport carried it. */
+interface Answered {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
 
 export interface HttpDeps {
   baseUrl: string;
@@ -116,25 +125,9 @@ export class NemoHttp {
     const headers = { ...this.headers(call.skill, token), ...call.headers };
     const timeoutMs = call.timeoutMs ?? this.deps.requestTimeoutMs;
     const dog = watchdog(call.endpoint, timeoutMs);
-    // While the body goes out, only silence counts; after it, the server gets the full timeout.
-    const body = requestBody(call, headers, (n) => {
-      dog.arm();
-      call.onSent?.(n);
-    });
-    let res: Dispatcher.ResponseData;
+    let res: Answered;
     try {
-      res = await request(this.url(call.path), {
-        method: call.method,
-        headers,
-        body,
-        signal: call.signal ? AbortSignal.any([call.signal, dog.signal]) : dog.signal,
-        dispatcher: this.deps.dispatcher,
-        headersTimeout: 0,
-        bodyTimeout: call.streamAnswer ? (call.idleMs ?? timeoutMs) : 0,
-        // A streamed answer (a download) buffers up to 1 MiB before the socket is paused, instead of
-        // undici's 64 KiB: fewer pause/resume turns while the disk writes catch up.
-        ...(call.streamAnswer ? { highWaterMark: STREAM_ANSWER_BUFFER } : {}),
-      });
+      res = await this.request(call, headers, timeoutMs, dog);
     } catch (err) {
       dog.release();
       throw this.transportError(call, err, dog.signal);
@@ -142,12 +135,54 @@ export class NemoHttp {
     return this.answer(call, res, dog);
   }
 
-  /** A streamed answer is handed over unread; anything else is read and checked against the error table. */
-  private async answer(
+  /**
+   * Large transfers go over node:http (see bulk-transport.ts), everything else through undici and
+   * the shared connection pool.
+   */
+  private async request(
     call: HttpCall,
-    res: Dispatcher.ResponseData,
+    headers: Record<string, string>,
+    timeoutMs: number,
     dog: Watchdog,
-  ): Promise<JsonAnswer | StreamAnswer> {
+  ): Promise<Answered> {
+    const signal = call.signal ? AbortSignal.any([call.signal, dog.signal]) : dog.signal;
+    // While the body goes out, only silence counts; after it, the server gets the full timeout.
+    const onSent = (n: number) => {
+      dog.arm();
+      call.onSent?.(n);
+    };
+    if (call.bulk || call.stream) {
+      if (call.stream) {
+        headers['Content-Type'] = call.stream.contentType;
+        if (call.stream.contentLength !== undefined)
+          headers['Content-Length'] = String(call.stream.contentLength);
+      }
+      return bulkRequest({
+        url: this.url(call.path),
+        method: call.method,
+        headers,
+        body: call.stream,
+        signal,
+        idleMs: call.streamAnswer ? (call.idleMs ?? timeoutMs) : 0,
+        onSent,
+      });
+    }
+    return request(this.url(call.path), {
+      method: call.method,
+      headers,
+      body: requestBody(call, headers),
+      signal,
+      dispatcher: this.deps.dispatcher,
+      headersTimeout: 0,
+      bodyTimeout: call.streamAnswer ? (call.idleMs ?? timeoutMs) : 0,
+      // A streamed answer (SSE) buffers up to 1 MiB before the socket is paused, instead of
+      // undici's 64 KiB.
+      ...(call.streamAnswer ? { highWaterMark: STREAM_ANSWER_BUFFER } : {}),
+    });
+  }
+
+  /** A streamed answer is handed over unread; anything else is read and checked against the error table. */
+  private async answer(call: HttpCall, res: Answered, dog: Watchdog): Promise<JsonAnswer | StreamAnswer> {
     this.deps.log.debug(
       { endpoint: call.endpoint, method: call.method, status: res.statusCode },
       'NemoVideo answered',
@@ -160,7 +195,7 @@ export class NemoHttp {
     }
     let text: string;
     try {
-      text = await res.body.text();
+      text = await readText(res.body);
     } catch (err) {
       dog.release();
       throw this.transportError(call, err, dog.signal);

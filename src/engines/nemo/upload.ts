@@ -47,9 +47,9 @@ export async function uploadFile(
     ...call,
     stream: {
       ...body,
-      open: () => {
+      open: (gone) => {
         sent = 0;
-        return body.open();
+        return body.open(gone);
       },
     },
     timeoutMs: settings.transferIdleMs,
