@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../test/emulator/server.js';
-import type { Emulator } from '../test/emulator/types.js';
+import type { Emulator, EmulatorOptions } from '../test/emulator/types.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const bin = join(root, 'dist', 'src', 'cli', 'bin.js');
@@ -23,9 +23,20 @@ export interface BenchSandbox {
   close(): Promise<void>;
 }
 
-export async function makeBenchSandbox(opts: { settleSeconds: number }): Promise<BenchSandbox> {
+export async function makeBenchSandbox(opts: {
+  settleSeconds: number;
+  concurrency?: number;
+  /** Latencies of the emulator (default: short ones, 100 ms instruction and one render poll). */
+  emulator?: Partial<EmulatorOptions>;
+}): Promise<BenchSandbox> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-bench-daemon-'));
-  const emu = await startEmulator({ seed: 11, instructionMs: 100, heartbeatMs: 20, renderPolls: 1 });
+  const emu = await startEmulator({
+    seed: 11,
+    instructionMs: 100,
+    heartbeatMs: 20,
+    renderPolls: 1,
+    ...opts.emulator,
+  });
   const home = join(dir, 'home');
   const inbox = join(dir, 'inbox', 'main');
   for (const d of [inbox, join(dir, 'outbox'), join(dir, 'rules'), join(home, 'run')])
@@ -41,7 +52,7 @@ export async function makeBenchSandbox(opts: { settleSeconds: number }): Promise
       'api:',
       '  pollSeconds: 0.2',
       `stateDir: ${join(dir, 'state')}`,
-      'concurrency: 3',
+      `concurrency: ${opts.concurrency ?? 3}`,
       'notify: none',
       `settleSeconds: ${opts.settleSeconds}`,
       'folders:',

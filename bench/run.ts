@@ -19,6 +19,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<{ benchmark: Ben
   ['journal', () => import('./journal.js')],
   ['detection-latency', () => import('./detection-latency.js')],
   ['idle-scale', () => import('./idle-scale.js')],
+  ['pipeline', () => import('./pipeline.js')],
 ];
 
 const DOC = resolve('docs/BENCHMARKS.md');
