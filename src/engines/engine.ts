@@ -50,4 +50,9 @@ export interface Engine {
    * ffmpeg binary understands), so it overlaps the caller's own work. Never throws.
    */
   prepare?(): void;
+  /**
+   * Where a run writes before `destination` holds its result: what a run killed midway leaves behind,
+   * removed by the job path when the job runs again.
+   */
+  scratchOf?(destination: string): string;
 }

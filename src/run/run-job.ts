@@ -31,6 +31,7 @@ export async function runJob(
   const log = deps.log.child({ job: job.id, file: job.sourceName });
   const ctx: JobContext = { job, plan, deps, log, signal };
   try {
+    await discardScratch(ctx);
     const placed = job.output ?? (await placedEarlier(ctx));
     const output = await (placed ? finishSource(ctx, placed) : convertAndDeliver(ctx));
     await deps.records.update(job.id, {
@@ -61,6 +62,13 @@ async function placedEarlier(ctx: JobContext): Promise<string | undefined> {
   await deps.records.update(job.id, { output: placed });
   log.info({ output: placed }, 'Output placed by an earlier run; recorded');
   return placed;
+}
+
+/** What a run of this job killed midway left where its engine writes first goes. */
+async function discardScratch(ctx: JobContext): Promise<void> {
+  const { job, plan, deps } = ctx;
+  const scratch = deps.engines[plan.engine]?.scratchOf?.(outputTempPath(plan.outbox, job.id));
+  if (scratch) await deps.fs.unlink(scratch).catch(() => undefined);
 }
 
 async function convertAndDeliver(ctx: JobContext): Promise<Finished> {

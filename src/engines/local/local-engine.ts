@@ -42,6 +42,7 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
 
   return {
     name: 'local',
+    scratchOf: tempPathBeside,
     prepare() {
       // Only with known tools: finding them on PATH is the first run's job, and may fail.
       if (tools) features ??= detectFfmpegFeatures(tools.ffmpeg);

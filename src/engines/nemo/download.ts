@@ -1,6 +1,5 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, VideoInboxError } from '../../core/errors.js';
@@ -19,6 +18,14 @@ export interface DownloadCall {
 }
 
 /**
+ * Where a download to `destination` is written first: one name per destination (a job downloads to its
+ * own temp output, one run at a time), so what a killed run left is found and replaced.
+ */
+export function downloadScratchOf(destination: string): string {
+  return join(dirname(destination), `.${basename(destination)}.part`);
+}
+
+/**
  * Streams `url` to a temp file beside `destination`, checks it is an MP4 (an `ftyp` box) of the
  * announced length, flushes it to disk and only then renames it into place: `destination` never
  * holds a partial or foreign file.
@@ -29,7 +36,7 @@ export async function downloadTo(
   destination: string,
   call: DownloadCall,
 ): Promise<number> {
-  const tmp = join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.part`);
+  const tmp = downloadScratchOf(destination);
   const answer = await http.stream({
     endpoint: 'download',
     method: 'GET',
@@ -60,7 +67,8 @@ async function writeVerified(tmp: string, answer: StreamAnswer, call: DownloadCa
   const lengthHeader = Number(answer.headers['content-length']);
   const expected = Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
   let received = 0;
-  const handle = await open(tmp, 'wx+', 0o644);
+  // Truncated, not exclusive: what a killed run left under this name is overwritten, never kept.
+  const handle = await open(tmp, 'w+', 0o644);
   try {
     // Piped, not iterated: the socket keeps reading while earlier chunks are written, queued chunks
     // go to disk in one writev, and no chunk is copied (an async iterator joins queued chunks). The

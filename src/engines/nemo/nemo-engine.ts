@@ -2,6 +2,7 @@ import { ApiError } from '../../core/errors.js';
 import type { Engine, EngineHooks, EngineRequest, EngineResult } from '../engine.js';
 import type { RemoteIds } from '../../domain/work.js';
 import { unlimited, type StageLimiter } from '../stage-limits.js';
+import { downloadScratchOf } from './download.js';
 import { NemoClient } from './client.js';
 import { runSteps } from './job-steps.js';
 import { NemoJob, type NemoJobDeps } from './nemo-job.js';
@@ -59,5 +60,5 @@ export function createNemoEngine(options: NemoEngineOptions): NemoEngine {
     }
   }
 
-  return { name: 'nemo', client, run };
+  return { name: 'nemo', client, run, scratchOf: downloadScratchOf };
 }

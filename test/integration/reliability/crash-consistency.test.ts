@@ -1,6 +1,6 @@
 import { fc, it } from '@fast-check/vitest';
 import { execFile } from 'node:child_process';
-import { link, readFile, rm, stat } from 'node:fs/promises';
+import { link, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect } from 'vitest';
@@ -287,8 +287,13 @@ describe.skipIf(!distIsFresh())('kill -9 between placing an output and recording
       await drop(w.inbox, input.name, input.bytes);
       const busy = path === 'cloud' ? 'rendering' : 'converting';
       const [job] = await waitForJobs(w, (j) => j[0]?.state === busy, 60_000, `the job ${busy}`);
+      // The local engine is killed while ffmpeg writes its scratch file beside the temp output.
+      if (path === 'local')
+        await waitFor(async () => (await scratchIn(w.outbox)).length > 0, 60_000, 'ffmpeg writing');
       daemon.proc.kill('SIGKILL');
       await daemon.exited;
+      // ffmpeg outlives a daemon killed on its own, and stops at its next write to the closed pipe.
+      await waitFor(async () => !(await ffmpegRunningIn(w.outbox)), 60_000, 'the orphaned ffmpeg to end');
       figures.kills++;
       figures.killsMidWork++;
       const [stillBusy] = await waitForJobs(w, (j) => j.length === 1);
@@ -299,6 +304,9 @@ describe.skipIf(!distIsFresh())('kill -9 between placing an output and recording
       const temp = outputTempPath(w.outbox, job!.id);
       await writeAtomicCopy(remuxBase.path, temp);
       await link(temp, join(w.outbox, 'placed.mp4'));
+      // A kill during a download leaves the download's scratch file beside the temp output.
+      if (path === 'cloud') await writeFile(join(w.outbox, `.${basename(temp)}.part`), 'half a download');
+      expect(await scratchIn(w.outbox)).toHaveLength(1);
       const placedIno = (await stat(join(w.outbox, 'placed.mp4'))).ino;
       const downloadsBefore = w.emu.count('download');
       w.emu.setRenderPolls(3);
@@ -341,6 +349,21 @@ describe.skipIf(!distIsFresh())('kill -9 between placing an output and recording
     await killedWhilePlacing('local');
   }, 180_000);
 });
+
+/** An engine's scratch files in the outbox (`….part`): what a run killed midway leaves. */
+async function scratchIn(outbox: string): Promise<string[]> {
+  return (await readdir(outbox)).filter((n) => n.endsWith('.part'));
+}
+
+/** Whether an ffmpeg writing into this outbox is still running (its command line names the folder). */
+async function ffmpegRunningIn(outbox: string): Promise<boolean> {
+  for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    const [program = '', ...args] = cmdline.split('\0');
+    if (program.endsWith('ffmpeg') && args.some((a) => a.startsWith(outbox))) return true;
+  }
+  return false;
+}
 
 /** A copy written under a hidden name, then renamed, as the engine leaves its verified temp. */
 async function writeAtomicCopy(from: string, to: string): Promise<void> {
