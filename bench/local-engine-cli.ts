@@ -4,13 +4,14 @@
  * `ffmpeg -c copy -movflags +faststart` followed by an fsync of its output, alternately.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fsyncFile } from '../src/core/fsync.js';
 import { probeMedia } from '../src/engines/local/probe.js';
+import { distIsFreshIn } from '../test/helpers/dist-fresh.js';
 import { makeVideo } from '../test/helpers/media.js';
 import { formatMs, median, type BenchContext, type Figure } from './report.js';
 
@@ -25,7 +26,7 @@ const CACHE = join(tmpdir(), 'video-inbox-bench-cache');
 const BIG_MOV = 'remux-1080p-60s-15M-v1.mov';
 
 export async function cliRemuxFigure(ctx: BenchContext): Promise<Figure> {
-  if (!distIsFresh()) throw new Error('dist/ is older than src/: run `npm run build` first');
+  if (!distIsFreshIn(resolve('.'))) throw new Error('dist/ is older than src/: run `npm run build` first');
   const input = await bigMov(ctx);
   const sizeMb = (await stat(input)).size / 1e6;
   const outDir = join(ctx.work, 'cli-out');
@@ -131,18 +132,5 @@ function spawnOk(cmd: string, args: string[]): Promise<void> {
     child.once('close', (code) =>
       code === 0 ? res() : rej(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr}`)),
     );
-  });
-}
-
-/** Every src/**.ts has a built .js at least as new (the CLI measured is the code in src/). */
-function distIsFresh(): boolean {
-  const root = resolve('.');
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-    );
-  return walk(join(root, 'src')).every((src) => {
-    const built = join(root, 'dist', relative(root, src)).replace(/\.ts$/, '.js');
-    return existsSync(built) && statSync(built).mtimeMs >= statSync(src).mtimeMs;
   });
 }

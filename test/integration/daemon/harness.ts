@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
   copyFile,
   mkdir,
@@ -13,7 +13,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { realPorts } from '../../../src/app/ports.js';
@@ -24,6 +24,7 @@ import { openJournal } from '../../../src/jobs/journal.js';
 import type { Notice } from '../../../src/notify/notifier.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { captureLog } from '../../helpers/capture-log.js';
+import { distIsFreshIn } from '../../helpers/dist-fresh.js';
 import { probe } from '../../helpers/media.js';
 import { sleep, waitFor } from '../../helpers/wait.js';
 
@@ -37,14 +38,7 @@ export const bin = join(root, 'dist', 'src', 'cli', 'bin.js');
  * (pretest); a bare `npx vitest run` after an edit would otherwise test stale code in the child.
  */
 export function distIsFresh(): boolean {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-    );
-  return walk(join(root, 'src')).every((src) => {
-    const built = join(root, 'dist', relative(root, src)).replace(/\.ts$/, '.js');
-    return existsSync(built) && statSync(built).mtimeMs >= statSync(src).mtimeMs;
-  });
+  return distIsFreshIn(root);
 }
 
 export interface RuleSpec {
