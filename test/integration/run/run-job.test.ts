@@ -235,6 +235,18 @@ describe('runJob on an outbox without hard links, after a kill while placing', (
     };
   }
 
+  /** The job's next run, on what the journal and the folders hold (links still refused). */
+  async function runAgain() {
+    const again = countingEngine();
+    const result = await runJob(
+      journal.get('job-1')!,
+      plan(),
+      { ...deps(again.engine), fs: noLinks() },
+      new AbortController().signal,
+    );
+    return { result, runs: again.runs };
+  }
+
   it('killed after the reservation, before the rename: the empty reservation is cleared, one output', async () => {
     const source = join(dir, 'inbox', 'clip.avi');
     await writeFile(source, 'camcorder bytes, placed on a FAT stick');
@@ -250,13 +262,7 @@ describe('runJob on an outbox without hard links, after a kill while placing', (
       'the reservation',
     );
 
-    const again = countingEngine();
-    const result = await runJob(
-      journal.get('job-1')!,
-      plan(),
-      { ...deps(again.engine), fs: noLinks() },
-      new AbortController().signal,
-    );
+    const { result } = await runAgain();
     expect(result).toEqual({ kind: 'done', output: finalName() });
     expect(await readdir(join(dir, 'outbox'))).toEqual(['clip.mp4']);
     expect((await stat(finalName())).size).toBe((await stat(sample)).size);
@@ -285,15 +291,9 @@ describe('runJob on an outbox without hard links, after a kill while placing', (
     );
     expect(journal.get('job-1')?.output).toBeUndefined();
 
-    const again = countingEngine();
-    const result = await runJob(
-      journal.get('job-1')!,
-      plan(),
-      { ...deps(again.engine), fs: noLinks() },
-      new AbortController().signal,
-    );
+    const { result, runs } = await runAgain();
     expect(result).toEqual({ kind: 'done', output: finalName() });
-    expect(again.runs()).toBe(0);
+    expect(runs()).toBe(0);
     expect(await readdir(join(dir, 'outbox'))).toEqual(['clip.mp4']);
     expect(journal.get('job-1')).toMatchObject({ state: 'done', output: finalName() });
     expect(await readdir(join(dir, 'inbox', '_done'))).toEqual(['clip.avi']);
