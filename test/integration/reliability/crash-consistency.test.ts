@@ -287,6 +287,9 @@ describe.skipIf(!distIsFresh())('kill -9 between placing an output and recording
       await drop(w.inbox, input.name, input.bytes);
       const busy = path === 'cloud' ? 'rendering' : 'converting';
       const [job] = await waitForJobs(w, (j) => j[0]?.state === busy, 60_000, `the job ${busy}`);
+      // The job says `rendering` just before it asks for the render: the kill lands once it has.
+      if (path === 'cloud')
+        await waitFor(() => w.emu.count('render-start') === 1, 60_000, 'the render request');
       // The local engine is killed while ffmpeg writes its scratch file beside the temp output.
       if (path === 'local')
         await waitFor(async () => (await scratchIn(w.outbox)).length > 0, 60_000, 'ffmpeg writing');
