@@ -70,8 +70,8 @@ export interface JobError {
   hint?: string;
 }
 
-/** See JobRecord.reservedOutput. */
-export interface ReservedOutput {
+/** See JobRecord.reservedOutput and JobRecord.reservedArchive. */
+export interface ReservedName {
   path: string;
   size: number;
   mtimeMs: number;
@@ -108,7 +108,13 @@ export interface JobRecord {
    * the size and mtime of the verified temp about to be renamed over it; recorded before the rename,
    * so a run killed in between can tell its own output, or its own empty reservation, from anyone's.
    */
-  reservedOutput?: ReservedOutput;
+  reservedOutput?: ReservedName;
+  /**
+   * The same for the source's archive name in `<inbox>/_done/` on an inbox without hard links, with
+   * the source's size and mtime: a run killed between the reservation and the rename leaves no empty
+   * file there, and one killed after the rename still knows where the source went.
+   */
+  reservedArchive?: ReservedName;
   error?: JobError;
   heldReason?: string;
   /** How the job runs, fixed when it was taken (absent on jobs held before their rules loaded). */
@@ -154,7 +160,7 @@ export function isActiveState(state: JobState): boolean {
 
 /**
  * Applies a patch. A job that reaches `done` sheds everything only an in-flight job needs (progress,
- * remote ids, errors), because done records are what a long-lived library accumulates.
+ * remote ids, errors, reserved names), because done records are what a long-lived library accumulates.
  */
 export function applyPatch(job: JobRecord, patch: JobPatch, now: number): JobRecord {
   const next: JobRecord = { ...job, ...patch, remote: { ...job.remote, ...patch.remote }, updatedAt: now };
@@ -163,7 +169,16 @@ export function applyPatch(job: JobRecord, patch: JobPatch, now: number): JobRec
 }
 
 export function compactDone(job: JobRecord): JobRecord {
-  const { percent: _p, message: _m, error: _e, heldReason: _h, plan: _plan, ...rest } = job;
+  const {
+    percent: _p,
+    message: _m,
+    error: _e,
+    heldReason: _h,
+    plan: _plan,
+    reservedOutput: _ro,
+    reservedArchive: _ra,
+    ...rest
+  } = job;
   return dropUndefined({ ...rest, remote: {} });
 }
 

@@ -3,7 +3,7 @@ import type { AfterAction, SourceIdentity } from '../domain/job.js';
 import type { OutboxFs } from './outbox-fs.js';
 import type { OutputContract } from './verify-output.js';
 import { placeOutput, type PlaceOptions } from './place.js';
-import { applyAfterAction } from './source-action.js';
+import { applyAfterAction, type AfterActionOptions } from './source-action.js';
 
 export interface DeliverOptions {
   temp: string;
@@ -29,6 +29,10 @@ export interface DeliverOptions {
   onPlaced?: (path: string) => Promise<void>;
   /** See PlaceOptions.onReserved. */
   onReserved?: PlaceOptions['onReserved'];
+  /** See AfterActionOptions.reserved. */
+  archiveReserved?: AfterActionOptions['reserved'];
+  /** See AfterActionOptions.onReserved. */
+  onArchiveReserved?: AfterActionOptions['onReserved'];
   fs: OutboxFs;
 }
 
@@ -55,6 +59,8 @@ export async function deliver(opts: DeliverOptions): Promise<Delivered> {
       fs: opts.fs,
       expect: opts.expect,
       hashFile: opts.hashFile,
+      reserved: opts.archiveReserved,
+      onReserved: opts.onArchiveReserved,
     });
     return { output, source };
   } catch (err) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ReservedOutput } from '../domain/job.js';
+import type { ReservedName } from '../domain/job.js';
 import { numberedName } from './numbered-name.js';
 import type { OutboxFs } from './outbox-fs.js';
 
@@ -52,28 +52,40 @@ export async function recoverPlacedOutput(
 const MTIME_SLACK_MS = 2000;
 
 /**
- * The same recovery on a file system without hard links, where placement reserves the final name
- * with an empty file (recorded as `reserved`) and renames the temp over it. A run killed after the
- * rename left the output under the reserved name and no temp: that file, with the size and mtime the
- * temp had, is returned as the output. A run killed before the rename left an empty reservation: it
- * is removed, so the job places its output under the name it wanted and no empty MP4 stays behind.
- * Anything else at that name (someone else's file) is left alone.
+ * What stands at a name an earlier run reserved on a file system without hard links (an empty file,
+ * then the file renamed over it, whose size and mtime were recorded): its own empty reservation,
+ * which is removed (the run was killed before the rename, and no empty file may stay behind); the
+ * file it renamed there; nothing; or another file, which is left alone.
+ */
+export async function checkReservation(
+  reserved: ReservedName,
+  fs: OutboxFs,
+): Promise<'absent' | 'cleared' | 'renamed' | 'other'> {
+  const at = await fs.stat(reserved.path).catch(() => undefined);
+  if (!at) return 'absent';
+  if (at.size === 0 && reserved.size > 0) {
+    await fs.unlink(reserved.path).catch(() => undefined);
+    return 'cleared';
+  }
+  const same = at.size === reserved.size && Math.abs(at.mtimeMs - reserved.mtimeMs) <= MTIME_SLACK_MS;
+  return same ? 'renamed' : 'other';
+}
+
+/**
+ * The same recovery for an output, where placement reserved the final name and renamed the temp over
+ * it. A run killed after the rename left the output under the reserved name and no temp: that file is
+ * returned as the output. A run killed before it left an empty reservation, which goes, so the job
+ * places its output under the name it wanted.
  */
 export async function recoverReservedOutput(
   temp: string,
-  reserved: ReservedOutput,
+  reserved: ReservedName,
   fs: OutboxFs,
 ): Promise<string | undefined> {
-  const at = await fs.stat(reserved.path).catch(() => undefined);
-  if (!at) return undefined;
-  if (at.size === 0) {
-    await fs.unlink(reserved.path).catch(() => undefined);
-    return undefined;
-  }
+  if ((await checkReservation(reserved, fs)) !== 'renamed') return undefined;
   const tempLeft = await fs.stat(temp).then(
     () => true,
     () => false,
   );
-  const same = at.size === reserved.size && Math.abs(at.mtimeMs - reserved.mtimeMs) <= MTIME_SLACK_MS;
-  return !tempLeft && same ? reserved.path : undefined;
+  return tempLeft ? undefined : reserved.path;
 }

@@ -1,11 +1,12 @@
 import { dirname } from 'node:path';
-import type { AfterAction, SourceIdentity } from '../domain/job.js';
+import type { AfterAction, ReservedName, SourceIdentity } from '../domain/job.js';
 import { toVideoInboxError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsync.js';
 import { ensureSubfolderUsable } from './blocked-folder.js';
 import { DONE_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
-import { moveNoClobber } from './move.js';
+import { moveNoClobber, type MoveOptions } from './move.js';
 import { errnoCode, type OutboxFs } from './outbox-fs.js';
+import { checkReservation } from './placed-output.js';
 import { checkIdentity } from './source-identity.js';
 
 export interface AfterActionOptions {
@@ -18,6 +19,14 @@ export interface AfterActionOptions {
   expect?: SourceIdentity;
   /** The content hash, for when the stamps leave it in doubt; without it a doubtful source is kept. */
   hashFile?: (path: string) => Promise<string>;
+  /**
+   * On an inbox without hard links, the archive name an earlier run of this job reserved in `_done/`
+   * (see JobRecord.reservedArchive): its empty reservation goes before the source is archived, and a
+   * source found gone is known to be there when the file there is the one renamed.
+   */
+  reserved?: ReservedName;
+  /** See MoveOptions.onReserved: the archive name reserved, before the source is renamed over it. */
+  onReserved?: MoveOptions['onReserved'];
 }
 
 /**
@@ -33,6 +42,11 @@ export async function applyAfterAction(
   opts: AfterActionOptions,
 ): Promise<string | undefined> {
   const { fs } = opts;
+  // Gone already: an interrupted run finished this step before recording it (and maybe said where).
+  const gone = async () =>
+    action === 'archive' && opts.reserved && (await checkReservation(opts.reserved, fs)) === 'renamed'
+      ? opts.reserved.path
+      : undefined;
   try {
     if (action === 'keep') {
       await fs.stat(source);
@@ -41,7 +55,7 @@ export async function applyAfterAction(
     if (opts.expect !== undefined) {
       const ports = { stat: (p: string) => fs.stat(p), hashFile: opts.hashFile };
       const identity = await checkIdentity(ports, source, opts.expect);
-      if (identity === 'gone') return undefined;
+      if (identity === 'gone') return await gone();
       if (identity === 'changed') return source;
     } else {
       await fs.stat(source);
@@ -52,10 +66,11 @@ export async function applyAfterAction(
       return undefined;
     }
     await ensureSubfolderUsable(fs, inboxDir, DONE_DIR);
+    if (opts.reserved) await checkReservation(opts.reserved, fs);
     const { dir, name } = inboxSubfolderTarget(source, inboxDir, DONE_DIR);
-    return await moveNoClobber(fs, source, dir, name);
+    return await moveNoClobber(fs, source, dir, name, { onReserved: opts.onReserved });
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT' && !(await exists(fs, source))) return undefined;
+    if (errnoCode(err) === 'ENOENT' && !(await exists(fs, source))) return await gone();
     throw toVideoInboxError(err);
   }
 }

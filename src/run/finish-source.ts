@@ -39,6 +39,11 @@ export async function finishSource(
     onReserved: async (path, file) => {
       await deps.records.update(job.id, { reservedOutput: { path, ...file } });
     },
+    // The source's archive name in `_done/` is reserved the same way there: recorded for the same reason.
+    archiveReserved: job.reservedArchive,
+    onArchiveReserved: async (path, file) => {
+      await deps.records.update(job.id, { reservedArchive: { path, ...file } });
+    },
     fs: deps.fs,
   });
   if (delivered.sourceError) {

@@ -106,6 +106,67 @@ describe('applyAfterAction', () => {
     expect(await readdir(inbox)).toEqual([]);
   });
 
+  /**
+   * An inbox without hard links (FAT, exFAT): the archive name is reserved with an empty file and the
+   * source renamed over it. The job records the reservation first, so its next run can tell what a
+   * kill left there.
+   */
+  describe('on an inbox without hard links, after a run killed while archiving', () => {
+    const noLinks: OutboxFs = { ...nodeOutboxFs, link: () => Promise.reject(errno('EPERM')) };
+    const target = () => join(inbox, '_done', 'clip.avi');
+
+    it('records the reservation before the rename, with the size and mtime the source has', async () => {
+      const src = await drop('clip.avi', 'camcorder bytes');
+      const st = await stat(src);
+      const seen: { path: string; size: number; mtimeMs: number; atThatPoint: number }[] = [];
+      const moved = await applyAfterAction(src, inbox, 'archive', {
+        fs: noLinks,
+        onReserved: async (path, file) => {
+          seen.push({ path, ...file, atThatPoint: (await stat(path)).size });
+        },
+      });
+      expect(moved).toBe(target());
+      expect(seen).toEqual([{ path: target(), size: st.size, mtimeMs: st.mtimeMs, atThatPoint: 0 }]);
+    });
+
+    it('removes its own empty reservation and archives the source under its own name', async () => {
+      const src = await drop('clip.avi', 'camcorder bytes');
+      const st = await stat(src);
+      await drop('_done/clip.avi', '');
+      const moved = await applyAfterAction(src, inbox, 'archive', {
+        fs: noLinks,
+        reserved: { path: target(), size: st.size, mtimeMs: st.mtimeMs },
+      });
+      expect(moved).toBe(target());
+      expect(await readdir(join(inbox, '_done'))).toEqual(['clip.avi']);
+      expect(await readFile(target(), 'utf8')).toBe('camcorder bytes');
+    });
+
+    it('says where the source went when the rename happened and the record did not', async () => {
+      const src = await drop('_done/clip.avi', 'camcorder bytes');
+      const st = await stat(src);
+      const moved = await applyAfterAction(join(inbox, 'clip.avi'), inbox, 'archive', {
+        fs: noLinks,
+        expect: { size: st.size, mtimeMs: st.mtimeMs },
+        reserved: { path: target(), size: st.size, mtimeMs: st.mtimeMs },
+      });
+      expect(moved).toBe(target());
+    });
+
+    it('leaves alone a file at that name that is not its own', async () => {
+      await drop('_done/clip.avi', '');
+      const other = await drop('_done/clip (1).avi', 'someone else');
+      const src = await drop('clip.avi', 'camcorder bytes');
+      const st = await stat(src);
+      // An empty file the user put there is not this job's: its recorded size says so.
+      const mine = { path: join(inbox, '_done', 'clip (1).avi'), size: st.size, mtimeMs: st.mtimeMs };
+      const moved = await applyAfterAction(src, inbox, 'archive', { fs: noLinks, reserved: mine });
+      expect(moved).toBe(join(inbox, '_done', 'clip (2).avi'));
+      expect(await readFile(other, 'utf8')).toBe('someone else');
+      expect((await stat(target())).size).toBe(0);
+    });
+  });
+
   it('deletes', async () => {
     const src = await drop('clip.avi');
     expect(await applyAfterAction(src, inbox, 'delete', { fs: nodeOutboxFs })).toBeUndefined();

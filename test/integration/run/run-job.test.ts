@@ -1,4 +1,15 @@
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile, stat } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  utimes,
+  writeFile,
+  stat,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -297,5 +308,37 @@ describe('runJob on an outbox without hard links, after a kill while placing', (
     expect(await readdir(join(dir, 'outbox'))).toEqual(['clip.mp4']);
     expect(journal.get('job-1')).toMatchObject({ state: 'done', output: finalName() });
     expect(await readdir(join(dir, 'inbox', '_done'))).toEqual(['clip.avi']);
+  });
+
+  // The inbox is on the same stick: archiving the source reserves `_done/clip.avi` the same way.
+  const archived = () => join(dir, 'inbox', '_done', 'clip.avi');
+
+  it('killed while archiving, after the reservation in _done: no empty file stays, the source keeps its name', async () => {
+    const source = join(dir, 'inbox', 'clip.avi');
+    const bytes = 'camcorder bytes, archived on a FAT stick';
+    await writeFile(source, bytes);
+    const job = await newJob(source);
+    const frozen = noLinks({
+      rename: (from, to) => (to === archived() ? never() : nodeOutboxFs.rename(from, to)),
+    });
+    void runJob(job, plan(), { ...deps(countingEngine().engine), fs: frozen }, new AbortController().signal);
+    await waitFor(
+      async () =>
+        (await readdir(join(dir, 'inbox', '_done')).catch(() => [] as string[])).includes('clip.avi'),
+      30_000,
+      'the reservation in _done',
+    );
+    expect((await stat(archived())).size).toBe(0);
+
+    const { result, runs } = await runAgain();
+    expect(result).toEqual({ kind: 'done', output: finalName() });
+    expect(runs()).toBe(0);
+    expect(await readdir(join(dir, 'inbox', '_done'))).toEqual(['clip.avi']);
+    expect(await readFile(archived(), 'utf8')).toBe(bytes);
+    expect(await readdir(join(dir, 'inbox'))).toEqual(['_done']);
+    expect(journal.get('job-1')?.state).toBe('done');
+    // A done record sheds the names it reserved.
+    expect(journal.get('job-1')).not.toHaveProperty('reservedArchive');
+    expect(journal.get('job-1')).not.toHaveProperty('reservedOutput');
   });
 });
