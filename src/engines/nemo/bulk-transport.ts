@@ -2,6 +2,7 @@ import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders } 
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { StreamBody } from './http-types.js';
+import { bulkGet } from './bulk-download.js';
 
 /**
  * Bytes of a request body queued on the connection before the sender waits for it to drain: room
@@ -45,6 +46,9 @@ export class BodyTimeoutError extends Error {
  * Resolves once the answer's headers arrive; the body is the caller's to read or destroy.
  */
 export function bulkRequest(req: BulkRequest): Promise<BulkAnswer> {
+  // A download reads its answer into reused buffers of its own (bulk-download.ts).
+  if (req.method === 'GET' && !req.body)
+    return bulkGet({ ...req, onIdle: () => new BodyTimeoutError(req.idleMs) });
   return new Promise((resolve, reject) => {
     const send = new URL(req.url).protocol === 'https:' ? httpsRequest : httpRequest;
     const outgoing = send(req.url, {

@@ -1,14 +1,11 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { ApiError, VideoInboxError } from '../../core/errors.js';
 import type { NemoHttp, StreamAnswer } from './http.js';
 import { fileHasFtyp } from './mp4-check.js';
-
-/** Bytes queued for the disk before the socket is paused: enough to cover a slow write. */
-const WRITE_BUFFER = 4 * 1024 * 1024;
+import { SocketBody } from './socket-body.js';
 
 export interface DownloadCall {
   skill?: string;
@@ -62,16 +59,10 @@ async function writeVerified(tmp: string, answer: StreamAnswer, call: DownloadCa
   let received = 0;
   const handle = await open(tmp, 'wx+', 0o644);
   try {
-    // Piped, not iterated: the socket keeps reading while earlier chunks are written, queued chunks
-    // go to disk in one writev, and no chunk is copied (an async iterator joins queued chunks). The
-    // sink counts the bytes itself: no stream in between to hand each chunk through.
-    await pipeline(
-      answer.body,
-      fileSink(handle, (n) => {
-        received += n;
-        call.onProgress?.(received, expected);
-      }),
-    );
+    received = await writeBody(answer.body, handle, (n) => {
+      received = n;
+      call.onProgress?.(received, expected);
+    });
     if (expected !== undefined && received !== expected) {
       throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
         retryable: true,
@@ -121,26 +112,25 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 /**
- * Writes to `handle` without owning it: a stream that fails is destroyed by the pipeline, and an fs
- * write stream would then close the descriptor under the handle (or, with a FileHandle of its own
- * and autoClose off, keep the handle from ever closing). Queued chunks go out in one writev;
- * `onWritten` hears of each write once it is done.
+ * Writes the body to `handle` (which it does not own) and returns its length. A body read into
+ * reused buffers (bulk-download.ts) lends each filled buffer's bytes, written in one writev before
+ * the buffer is read into again; any other stream is written chunk by chunk.
  */
-function fileSink(handle: FileHandle, onWritten: (bytes: number) => void): Writable {
-  const writeAll = async (chunks: Buffer[]) => {
-    let total = 0;
-    for (const c of chunks) total += c.length;
+async function writeBody(
+  body: Readable,
+  handle: FileHandle,
+  onWritten: (total: number) => void,
+): Promise<number> {
+  let total = 0;
+  const write = async (chunks: Buffer[]) => {
+    let size = 0;
+    for (const c of chunks) size += c.length;
     const { bytesWritten } = await handle.writev(chunks);
-    if (bytesWritten !== total) throw new Error(`Short write (${bytesWritten} of ${total} bytes)`);
+    if (bytesWritten !== size) throw new Error(`Short write (${bytesWritten} of ${size} bytes)`);
+    total += size;
     onWritten(total);
   };
-  return new Writable({
-    highWaterMark: WRITE_BUFFER,
-    write(chunk: Buffer, _encoding, done) {
-      writeAll([chunk]).then(() => done(), done);
-    },
-    writev(chunks, done) {
-      writeAll(chunks.map((c) => c.chunk as Buffer)).then(() => done(), done);
-    },
-  });
+  if (body instanceof SocketBody) return body.lend(write);
+  for await (const chunk of body) await write([chunk as Buffer]);
+  return total;
 }
