@@ -35,6 +35,7 @@ export class ResponseReader {
   private complete = false;
 
   constructor(private readonly on: ResponseEvents) {
+    strictChunkSizes(this.parser);
     this.parser[HTTPParser.kOnHeadersComplete] = (info) => {
       if (this.complete) return;
       if (info.statusCode >= 100 && info.statusCode < 200 && info.statusCode !== 101) {
@@ -86,6 +87,24 @@ export class ResponseReader {
           : 'The connection closed before an answer',
       );
   }
+}
+
+/**
+ * http-parser-js reads a chunk-size line with parseInt and takes a line that is not a number for the
+ * last chunk, which would end a chunked body early without an error: such a line is refused instead.
+ * (Reaches into the parser's state names; the table tests fail if a release changes them.)
+ */
+function strictChunkSizes(parser: InstanceType<typeof HTTPParser>): void {
+  const inner = parser as unknown as { BODY_CHUNKHEAD(): void; body_bytes: number | null };
+  const readSize = inner.BODY_CHUNKHEAD.bind(inner);
+  inner.BODY_CHUNKHEAD = () => {
+    readSize();
+    if (Number.isNaN(inner.body_bytes))
+      throw new ResponseFramingError(
+        'HPE_INVALID_CHUNK_SIZE',
+        'The answer is not valid HTTP/1.1 (chunk size)',
+      );
+  };
 }
 
 function framingError(err: Error): ResponseFramingError {
