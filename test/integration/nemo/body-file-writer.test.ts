@@ -3,7 +3,7 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { writeBody } from '../../../src/engines/nemo/body-file-writer.js';
+import { SLOW_WRITE_MS, writeBody } from '../../../src/engines/nemo/body-file-writer.js';
 import { SocketBody } from '../../../src/engines/nemo/socket-body.js';
 
 // How a download's body reaches its temp file: lent batches from reused buffers, or any stream.
@@ -16,13 +16,24 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function intoFile(body: Readable): Promise<{ length: number; file: Buffer; progress: number[] }> {
+/** Writes `body` to a real file; `writeMs` is how long each direct write seems to take. */
+async function intoFile(body: Readable, writeMs = 0) {
   const path = join(dir, 'out.part');
   const handle = await open(path, 'wx+');
   const progress: number[] = [];
+  let pooled = 0;
+  let clock = 0;
+  const file = {
+    fd: handle.fd,
+    writev: (chunks: Buffer[]) => {
+      pooled++;
+      return handle.writev(chunks);
+    },
+  };
+  const now = () => (clock += writeMs);
   try {
-    const length = await writeBody(body, handle, (n) => progress.push(n));
-    return { length, file: await readFile(path), progress };
+    const length = await writeBody(body, file, (n) => progress.push(n), now);
+    return { length, file: await readFile(path), progress, pooled };
   } finally {
     await handle.close();
   }
@@ -41,6 +52,26 @@ describe('writeBody', () => {
     expect(got.length).toBe(7);
     expect(got.progress).toEqual([5, 7]);
     expect(given.map((s) => s.length)).toEqual([2, 1]);
+  });
+
+  function lentBody(parts: string[]): SocketBody {
+    const body = new SocketBody({ pause: () => undefined, resume: () => undefined }, () => undefined);
+    for (const p of parts) body.offer([Buffer.from(p)]);
+    body.finish();
+    return body;
+  }
+
+  it('writes directly while writes are quick', async () => {
+    const got = await intoFile(lentBody(['ab', 'cd', 'ef']), 1);
+    expect(got.file.toString()).toBe('abcdef');
+    expect(got.pooled).toBe(0);
+  });
+
+  it('after one slow write, writes the rest through the threadpool (the event loop is blocked once at most)', async () => {
+    const got = await intoFile(lentBody(['ab', 'cd', 'ef', 'gh']), SLOW_WRITE_MS + 5);
+    expect(got.file.toString()).toBe('abcdefgh');
+    expect(got.progress).toEqual([2, 4, 6, 8]);
+    expect(got.pooled).toBe(3);
   });
 
   it('writes any other stream chunk by chunk', async () => {
