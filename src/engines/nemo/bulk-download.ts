@@ -55,7 +55,6 @@ export function bulkGet(req: BulkGet): Promise<BulkGetAnswer> {
       head(statusCode, headers) {
         body = new SocketBody(
           {
-            pause: () => undefined,
             resume: () => {
               if (paused && !socket.destroyed) {
                 paused = false;

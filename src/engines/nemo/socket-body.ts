@@ -21,11 +21,11 @@ export class SocketBody extends Readable {
   private waitingRead: (() => void) | undefined;
 
   /**
-   * `pause` and `resume` stop and restart the socket's reads; `settled` hears when a batch's buffers
-   * may be reused.
+   * `resume` restarts the socket's reads once a batch is written (the socket pauses itself when
+   * `offer` says so); `settled` hears when a batch's buffers may be reused.
    */
   constructor(
-    private readonly flow: { pause(): void; resume(): void },
+    private readonly flow: { resume(): void },
     private readonly settled: (slices: Buffer[]) => void,
   ) {
     super({ highWaterMark: 1024 * 1024 });

@@ -42,7 +42,7 @@ async function intoFile(body: Readable, writeMs = 0) {
 describe('writeBody', () => {
   it('writes a lent body batch by batch (each batch one write) and gives each batch back once written', async () => {
     const given: Buffer[][] = [];
-    const body = new SocketBody({ pause: () => undefined, resume: () => undefined }, (s) => given.push(s));
+    const body = new SocketBody({ resume: () => undefined }, (s) => given.push(s));
     const shared = Buffer.from('abcdefghij');
     body.offer([shared.subarray(0, 3), shared.subarray(5, 7)]);
     body.offer([shared.subarray(8)]);
@@ -55,7 +55,7 @@ describe('writeBody', () => {
   });
 
   function lentBody(parts: string[]): SocketBody {
-    const body = new SocketBody({ pause: () => undefined, resume: () => undefined }, () => undefined);
+    const body = new SocketBody({ resume: () => undefined }, () => undefined);
     for (const p of parts) body.offer([Buffer.from(p)]);
     body.finish();
     return body;
