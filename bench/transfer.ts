@@ -38,6 +38,8 @@ interface ChildResult {
   maxRss: number;
   /** CPU time of the transfer (user + system, all threads of the process). */
   cpuMs: number;
+  /** The user part of it (the rest is the kernel's: socket reads, file writes). */
+  userMs: number;
   cdnUrl?: string;
 }
 
@@ -64,8 +66,15 @@ async function child(job: ChildJob): Promise<ChildResult> {
     const started = performance.now();
     const files = await client.uploadFile(sessionId, job.path);
     const ms = performance.now() - started;
-    const cpuMs = cpuSince(cpu);
-    return { ms, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024, cpuMs, cdnUrl: files[0]?.cdnUrl };
+    const used = process.cpuUsage(cpu);
+    return {
+      ms,
+      rssBefore,
+      maxRss: process.resourceUsage().maxRSS * 1024,
+      cpuMs: (used.user + used.system) / 1000,
+      userMs: used.user / 1000,
+      cdnUrl: files[0]?.cdnUrl,
+    };
   }
   await client.tokens.token();
   const rssBefore = process.memoryUsage().rss;
@@ -73,12 +82,14 @@ async function child(job: ChildJob): Promise<ChildResult> {
   const started = performance.now();
   await client.download(job.url, job.dest);
   const ms = performance.now() - started;
-  return { ms, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024, cpuMs: cpuSince(cpu) };
-}
-
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const { user, system } = process.cpuUsage(start);
-  return (user + system) / 1000;
+  const used = process.cpuUsage(cpu);
+  return {
+    ms,
+    rssBefore,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    cpuMs: (used.user + used.system) / 1000,
+    userMs: used.user / 1000,
+  };
 }
 
 function runChild(job: ChildJob): Promise<ChildResult> {
@@ -101,7 +112,7 @@ function runChild(job: ChildJob): Promise<ChildResult> {
  * curl's own transfer time (`%{time_total}`), so its process start-up is left out as the client's
  * is, and its CPU time (user + system, from `time`; start-up included, a few ms).
  */
-function curl(args: string[]): Promise<{ ms: number; cpuMs: number }> {
+function curl(args: string[]): Promise<{ ms: number; cpuMs: number; userMs: number }> {
   return new Promise((done, fail) => {
     const proc = spawn(
       '/usr/bin/time',
@@ -121,6 +132,7 @@ function curl(args: string[]): Promise<{ ms: number; cpuMs: number }> {
       done({
         ms: Number(out.trim().split(/\s+/).pop()) * 1000,
         cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000,
+        userMs: Number(cpu[1]) * 1000,
       });
     });
   });
@@ -207,6 +219,9 @@ async function run(ctx: BenchContext): Promise<Section> {
       upCurl: [] as number[],
       down: [] as number[],
       downCurl: [] as number[],
+      /** User time of each download (progress lines only). */
+      downUser: [] as number[],
+      downCurlUser: [] as number[],
     };
     let cdnUrl: string | undefined;
     for (let i = 0; i < ctx.runs; i++) {
@@ -246,10 +261,12 @@ async function run(ctx: BenchContext): Promise<Section> {
           const r = await runChild({ kind: 'download', baseUrl: emu.url, stateDir, url: cdnUrl, dest });
           down.ours.push(r.ms);
           cpu.down.push(r.cpuMs);
+          cpu.downUser.push(r.userMs);
           down.growth.push(r.maxRss - r.rssBefore);
         } else {
-          const { ms, cpuMs } = await curl(['-o', dest, cdnUrl]);
+          const { ms, cpuMs, userMs } = await curl(['-o', dest, cdnUrl]);
           cpu.downCurl.push(cpuMs);
+          cpu.downCurlUser.push(userMs);
           // The client flushes the file to disk before it calls it done; so must the peer.
           const t = performance.now();
           await fsyncFile(dest);
@@ -261,7 +278,7 @@ async function run(ctx: BenchContext): Promise<Section> {
         await rm(dest, { force: true });
       }
       ctx.log(
-        `transfer: download run ${i + 1}/${ctx.runs}: client ${formatMs(down.ours[i]!)} (CPU ${formatMs(cpu.down[i]!)}), curl ${formatMs(down.curl[i]!)} (CPU ${formatMs(cpu.downCurl[i]!)})`,
+        `transfer: download run ${i + 1}/${ctx.runs}: client ${formatMs(down.ours[i]!)} (CPU ${formatMs(cpu.down[i]!)}, user ${formatMs(cpu.downUser[i]!)}), curl ${formatMs(down.curl[i]!)} (CPU ${formatMs(cpu.downCurl[i]!)}, user ${formatMs(cpu.downCurlUser[i]!)})`,
       );
     }
     const upMs = median(up.ours);

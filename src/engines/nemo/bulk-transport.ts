@@ -2,6 +2,7 @@ import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders } 
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { StreamBody } from './http-types.js';
+import { bulkGet } from './bulk-download.js';
 
 /**
  * Bytes of a request body queued on the connection before the sender waits for it to drain: room
@@ -38,13 +39,16 @@ export class BodyTimeoutError extends Error {
 }
 
 /**
- * Sends one request over node:http(s) on a connection of its own, for the two large transfers: its
- * parser hands the answer's body over as slices of the socket's reads (undici copies every chunk
- * through its parser's memory), and each chunk of an upload is written with a callback, so the body's
- * read buffers go back to the source as soon as the socket has them (no fresh buffer per read).
- * Resolves once the answer's headers arrive; the body is the caller's to read or destroy.
+ * Sends one request on a connection of its own, for the two large transfers. A download (a GET
+ * without a body) is read into reused buffers by bulk-download.ts. An upload goes over node:http(s):
+ * each chunk is written with a callback, so the body's read buffers go back to the source as soon as
+ * the socket has them (no fresh buffer per read). Resolves once the answer's headers arrive; the body
+ * is the caller's to read or destroy.
  */
 export function bulkRequest(req: BulkRequest): Promise<BulkAnswer> {
+  // A download reads its answer into reused buffers of its own (bulk-download.ts).
+  if (req.method === 'GET' && !req.body)
+    return bulkGet({ ...req, onIdle: () => new BodyTimeoutError(req.idleMs) });
   return new Promise((resolve, reject) => {
     const send = new URL(req.url).protocol === 'https:' ? httpsRequest : httpRequest;
     const outgoing = send(req.url, {

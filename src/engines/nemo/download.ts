@@ -1,13 +1,9 @@
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ApiError, VideoInboxError } from '../../core/errors.js';
 import type { NemoHttp, StreamAnswer } from './http.js';
 import { fileHasFtyp } from './mp4-check.js';
-
-/** Bytes queued for the disk before the socket is paused: enough to cover a slow write. */
-const WRITE_BUFFER = 4 * 1024 * 1024;
+import { writeBody } from './body-file-writer.js';
 
 export interface DownloadCall {
   skill?: string;
@@ -70,16 +66,10 @@ async function writeVerified(tmp: string, answer: StreamAnswer, call: DownloadCa
   // Truncated, not exclusive: what a killed run left under this name is overwritten, never kept.
   const handle = await open(tmp, 'w+', 0o644);
   try {
-    // Piped, not iterated: the socket keeps reading while earlier chunks are written, queued chunks
-    // go to disk in one writev, and no chunk is copied (an async iterator joins queued chunks). The
-    // sink counts the bytes itself: no stream in between to hand each chunk through.
-    await pipeline(
-      answer.body,
-      fileSink(handle, (n) => {
-        received += n;
-        call.onProgress?.(received, expected);
-      }),
-    );
+    received = await writeBody(answer.body, handle, (n) => {
+      received = n;
+      call.onProgress?.(received, expected);
+    });
     if (expected !== undefined && received !== expected) {
       throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
         retryable: true,
@@ -126,29 +116,4 @@ async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // best effort
   }
-}
-
-/**
- * Writes to `handle` without owning it: a stream that fails is destroyed by the pipeline, and an fs
- * write stream would then close the descriptor under the handle (or, with a FileHandle of its own
- * and autoClose off, keep the handle from ever closing). Queued chunks go out in one writev;
- * `onWritten` hears of each write once it is done.
- */
-function fileSink(handle: FileHandle, onWritten: (bytes: number) => void): Writable {
-  const writeAll = async (chunks: Buffer[]) => {
-    let total = 0;
-    for (const c of chunks) total += c.length;
-    const { bytesWritten } = await handle.writev(chunks);
-    if (bytesWritten !== total) throw new Error(`Short write (${bytesWritten} of ${total} bytes)`);
-    onWritten(total);
-  };
-  return new Writable({
-    highWaterMark: WRITE_BUFFER,
-    write(chunk: Buffer, _encoding, done) {
-      writeAll([chunk]).then(() => done(), done);
-    },
-    writev(chunks, done) {
-      writeAll(chunks.map((c) => c.chunk as Buffer)).then(() => done(), done);
-    },
-  });
 }
