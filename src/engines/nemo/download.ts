@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { ApiError, VideoInboxError } from '../../core/errors.js';
 import type { NemoHttp, StreamAnswer } from './http.js';
 import { fileHasFtyp } from './mp4-check.js';
-import { writeBody } from './body-file-writer.js';
+import { directWritesSuit, writeBody } from './body-file-writer.js';
 
 export interface DownloadCall {
   skill?: string;
@@ -66,10 +66,16 @@ async function writeVerified(tmp: string, answer: StreamAnswer, call: DownloadCa
   // Truncated, not exclusive: what a killed run left under this name is overwritten, never kept.
   const handle = await open(tmp, 'w+', 0o644);
   try {
-    received = await writeBody(answer.body, handle, (n) => {
-      received = n;
-      call.onProgress?.(received, expected);
-    });
+    const direct = await directWritesSuit(dirname(tmp));
+    received = await writeBody(
+      answer.body,
+      handle,
+      (n) => {
+        received = n;
+        call.onProgress?.(received, expected);
+      },
+      { direct },
+    );
     if (expected !== undefined && received !== expected) {
       throw new ApiError('NETWORK', `The download ended early (${received} of ${expected} bytes)`, {
         retryable: true,

@@ -3,7 +3,7 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { SLOW_WRITE_MS, writeBody } from '../../../src/engines/nemo/body-file-writer.js';
+import { directWritesSuit, SLOW_WRITE_MS, writeBody } from '../../../src/engines/nemo/body-file-writer.js';
 import { SocketBody } from '../../../src/engines/nemo/socket-body.js';
 
 // How a download's body reaches its temp file: lent batches from reused buffers, or any stream.
@@ -16,8 +16,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Writes `body` to a real file; `writeMs` is how long each direct write seems to take. */
-async function intoFile(body: Readable, writeMs = 0) {
+/**
+ * Writes `body` to a real file; `writeMs` is how long each direct write seems to take, `direct`
+ * whether the file system allows direct writes.
+ */
+async function intoFile(body: Readable, writeMs = 0, direct = true) {
   const path = join(dir, 'out.part');
   const handle = await open(path, 'wx+');
   const progress: number[] = [];
@@ -32,7 +35,7 @@ async function intoFile(body: Readable, writeMs = 0) {
   };
   const now = () => (clock += writeMs);
   try {
-    const length = await writeBody(body, file, (n) => progress.push(n), now);
+    const length = await writeBody(body, file, (n) => progress.push(n), { direct, now });
     return { length, file: await readFile(path), progress, pooled };
   } finally {
     await handle.close();
@@ -74,10 +77,47 @@ describe('writeBody', () => {
     expect(got.pooled).toBe(3);
   });
 
+  it('on a file system that is not local, writes every batch through the threadpool, however quick', async () => {
+    const got = await intoFile(lentBody(['ab', 'cd', 'ef']), 0, false);
+    expect(got.file.toString()).toBe('abcdef');
+    expect(got.progress).toEqual([2, 4, 6]);
+    expect(got.pooled).toBe(3);
+  });
+
   it('writes any other stream chunk by chunk', async () => {
     const got = await intoFile(Readable.from([Buffer.from('one '), Buffer.from('two')]));
     expect(got.file.toString()).toBe('one two');
     expect(got.length).toBe(7);
     expect(got.progress).toEqual([4, 7]);
+  });
+});
+
+describe('directWritesSuit', () => {
+  const fsType = (type: number) => () => Promise.resolve({ type });
+
+  it('allows direct writes on local Linux file systems', async () => {
+    for (const type of [0xef53, 0x58465342, 0x9123683e, 0x01021994, 0x794c7630])
+      expect(await directWritesSuit('/x', 'linux', fsType(type))).toBe(true);
+  });
+
+  it('refuses them on network and user-space file systems, whose writes can block for long', async () => {
+    // NFS, SMB2, CIFS, FUSE (sshfs, rclone), 9p
+    for (const type of [0x6969, 0xfe534d42, 0xff534d42, 0x65735546, 0x01021997])
+      expect(await directWritesSuit('/x', 'linux', fsType(type))).toBe(false);
+  });
+
+  it('refuses them off Linux and when the file system cannot be asked', async () => {
+    expect(await directWritesSuit('/x', 'darwin', fsType(0xef53))).toBe(false);
+    expect(await directWritesSuit('/x', 'win32', fsType(0xef53))).toBe(false);
+    const refused = () => Promise.reject(Object.assign(new Error('no'), { code: 'ENOSYS' }));
+    expect(await directWritesSuit('/x', 'linux', refused)).toBe(false);
+  });
+
+  it('asks the real file system of a real folder', async () => {
+    const { type } = await (await import('node:fs/promises')).statfs(dir);
+    const local = [
+      0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x2fc12fc1, 0x794c7630, 0xca451a4e,
+    ];
+    expect(await directWritesSuit(dir)).toBe(process.platform === 'linux' && local.includes(type));
   });
 });
