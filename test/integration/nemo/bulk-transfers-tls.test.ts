@@ -94,3 +94,75 @@ describe.skipIf(!distIsFresh())('bulk transfers over https', () => {
     expect(await child(false)).toEqual({ error: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
 });
+
+// The real API and its CDN are reached by host name: the download's own connection must send that
+// name (SNI) and check the certificate against it, not against the address it connected to.
+describe.skipIf(!distIsFresh())('a download over https from a server known by its host name', () => {
+  let named: Server;
+  let port: number;
+  let namedDir: string;
+
+  beforeAll(async () => {
+    namedDir = await mkdtemp(join(tmpdir(), 'vi-bulk-tls-name-'));
+    await run('openssl', [
+      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'],
+      ...['-addext', 'subjectAltName=DNS:localhost'],
+      ...['-keyout', join(namedDir, 'key.pem'), '-out', join(namedDir, 'cert.pem')],
+    ]);
+    await writeFile(join(namedDir, 'data.bin'), data);
+    const seen: (string | false)[] = [];
+    named = createServer(
+      {
+        key: await readFile(join(namedDir, 'key.pem')),
+        cert: await readFile(join(namedDir, 'cert.pem')),
+      },
+      (req, res) => {
+        seen.push((req.socket as { servername?: string | false }).servername ?? false);
+        res.setHeader('x-servername', String(seen.at(-1)));
+        res.end(data);
+      },
+    );
+    await new Promise<void>((r) => named.listen(0, '127.0.0.1', r));
+    port = (named.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise((r) => named.close(r));
+    await rm(namedDir, { recursive: true, force: true });
+  });
+
+  /** The built download path, in a child that trusts the test certificate; prints what it saw. */
+  async function download(url: string): Promise<unknown> {
+    const dist = join(root, 'dist', 'src', 'engines', 'nemo');
+    const code = `
+const { bulkRequest } = await import(${JSON.stringify(join(dist, 'bulk-transport.js'))});
+const { readFileSync } = await import('node:fs');
+const data = readFileSync(${JSON.stringify(join(namedDir, 'data.bin'))});
+try {
+  const got = await bulkRequest({ url: ${JSON.stringify(url)}, method: 'GET', headers: {}, signal: new AbortController().signal, idleMs: 20000 });
+  const lent = [];
+  await got.body.lend(async (slices) => { for (const s of slices) lent.push(Buffer.from(s)); });
+  console.log(JSON.stringify({ lent: Buffer.concat(lent).equals(data), servername: got.headers['x-servername'] }));
+} catch (err) {
+  console.log(JSON.stringify({ error: err.code }));
+}`;
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(namedDir, 'cert.pem') };
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], {
+      env,
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout.trim());
+  }
+
+  it('sends the host name and accepts the certificate issued to it', async () => {
+    expect(await download(`https://localhost:${port}/file.mp4`)).toEqual({
+      lent: true,
+      servername: 'localhost',
+    });
+  });
+
+  it('refuses the same certificate when the URL names another host (here, the bare address)', async () => {
+    expect(await download(`https://127.0.0.1:${port}/file.mp4`)).toEqual({
+      error: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    });
+  });
+});
