@@ -61,29 +61,24 @@ async function child(job: ChildJob): Promise<ChildResult> {
   });
   if (job.kind === 'upload') {
     const { sessionId } = await client.createSession('en');
-    const rssBefore = process.memoryUsage().rss;
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const files = await client.uploadFile(sessionId, job.path);
-    const ms = performance.now() - started;
-    const used = process.cpuUsage(cpu);
-    return {
-      ms,
-      rssBefore,
-      maxRss: process.resourceUsage().maxRSS * 1024,
-      cpuMs: (used.user + used.system) / 1000,
-      userMs: used.user / 1000,
-      cdnUrl: files[0]?.cdnUrl,
-    };
+    const { result: files, ...figures } = await timed(() => client.uploadFile(sessionId, job.path));
+    return { ...figures, cdnUrl: files[0]?.cdnUrl };
   }
   await client.tokens.token();
+  const { result: _bytes, ...figures } = await timed(() => client.download(job.url, job.dest));
+  return figures;
+}
+
+/** Runs `transfer`, with its wall time, its CPU time (all of it, and the user part) and its memory. */
+async function timed<T>(transfer: () => Promise<T>): Promise<ChildResult & { result: T }> {
   const rssBefore = process.memoryUsage().rss;
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await client.download(job.url, job.dest);
+  const result = await transfer();
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   return {
+    result,
     ms,
     rssBefore,
     maxRss: process.resourceUsage().maxRSS * 1024,
