@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -218,39 +218,11 @@ async function run(ctx: BenchContext): Promise<Section> {
       downUser: [] as number[],
       downCurlUser: [] as number[],
     };
-    let cdnUrl: string | undefined;
-    for (let i = 0; i < ctx.runs; i++) {
-      const order = i % 2 === 0 ? (['ours', 'curl'] as const) : (['curl', 'ours'] as const);
-      for (const side of order) {
-        if (side === 'ours') {
-          const r = await runChild({ kind: 'upload', baseUrl: emu.url, stateDir, path: input });
-          up.ours.push(r.ms);
-          cpu.up.push(r.cpuMs);
-          up.growth.push(r.maxRss - r.rssBefore);
-          up.peak.push(r.maxRss);
-          cdnUrl ??= r.cdnUrl;
-        } else {
-          const c = await curl([
-            '-o',
-            '/dev/null',
-            '-H',
-            `Authorization: Bearer ${token}`,
-            '-F',
-            `files=@${input};type=video/mp4`,
-            uploadUrl,
-          ]);
-          up.curl.push(c.ms);
-          cpu.upCurl.push(c.cpuMs);
-        }
-      }
-      ctx.log(
-        `transfer: upload run ${i + 1}/${ctx.runs}: client ${formatMs(up.ours[i]!)} (CPU ${formatMs(cpu.up[i]!)}), curl ${formatMs(up.curl[i]!)} (CPU ${formatMs(cpu.upCurl[i]!)})`,
-      );
-    }
+    // The downloads come first, after one untimed upload of the file they fetch: timed after the
+    // upload runs, they shared the machine with the writeback of the emulator's stored uploads (nine
+    // of each side's), and their first runs were the slow ones. Then one untimed download each.
+    const cdnUrl = (await runChild({ kind: 'upload', baseUrl: emu.url, stateDir, path: input })).cdnUrl;
     if (!cdnUrl) throw new Error('the upload answer had no cdn_url');
-    // The upload phase leaves gigabytes for the kernel to write back (the emulator keeps every
-    // upload): flush them, then one untimed download each, so the first timed runs do not share
-    // the disk and the page cache with that work.
     spawnSync('sync', { stdio: 'ignore' });
     const warmUp = join(ctx.work, 'download-warm-up.mp4');
     await runChild({ kind: 'download', baseUrl: emu.url, stateDir, url: cdnUrl, dest: warmUp });
@@ -286,6 +258,45 @@ async function run(ctx: BenchContext): Promise<Section> {
         `transfer: download run ${i + 1}/${ctx.runs}: client ${formatMs(down.ours[i]!)} (CPU ${formatMs(cpu.down[i]!)}, user ${formatMs(cpu.downUser[i]!)}), curl ${formatMs(down.curl[i]!)} (CPU ${formatMs(cpu.downCurl[i]!)}, user ${formatMs(cpu.downCurlUser[i]!)})`,
       );
     }
+    // The emulator stores every upload on disk. Kept, eighteen 400 MiB uploads pile up gigabytes
+    // for the kernel to write back, and from the fifth run or so both sides are timed against the
+    // disk's write speed instead of the transfer's: each timed upload's stored copy is removed
+    // (untimed) once its run is done. The file the downloads fetch stays.
+    const uploadsDir = join(emuDir, 'uploads');
+    const kept = new Set(await readdir(uploadsDir));
+    const dropStoredUploads = async () => {
+      for (const name of await readdir(uploadsDir))
+        if (!kept.has(name)) await rm(join(uploadsDir, name), { force: true });
+    };
+    spawnSync('sync', { stdio: 'ignore' });
+    for (let i = 0; i < ctx.runs; i++) {
+      const order = i % 2 === 0 ? (['ours', 'curl'] as const) : (['curl', 'ours'] as const);
+      for (const side of order) {
+        if (side === 'ours') {
+          const r = await runChild({ kind: 'upload', baseUrl: emu.url, stateDir, path: input });
+          up.ours.push(r.ms);
+          cpu.up.push(r.cpuMs);
+          up.growth.push(r.maxRss - r.rssBefore);
+          up.peak.push(r.maxRss);
+        } else {
+          const c = await curl([
+            '-o',
+            '/dev/null',
+            '-H',
+            `Authorization: Bearer ${token}`,
+            '-F',
+            `files=@${input};type=video/mp4`,
+            uploadUrl,
+          ]);
+          up.curl.push(c.ms);
+          cpu.upCurl.push(c.cpuMs);
+        }
+        await dropStoredUploads();
+      }
+      ctx.log(
+        `transfer: upload run ${i + 1}/${ctx.runs}: client ${formatMs(up.ours[i]!)} (CPU ${formatMs(cpu.up[i]!)}), curl ${formatMs(up.curl[i]!)} (CPU ${formatMs(cpu.upCurl[i]!)})`,
+      );
+    }
     const upMs = median(up.ours);
     const downMs = median(down.ours);
     return {
@@ -293,8 +304,8 @@ async function run(ctx: BenchContext): Promise<Section> {
       title: 'Upload and download vs curl',
       intro:
         `A ${mb(size)} file (an MP4 header, then random bytes) to and from the API emulator on loopback, ` +
-        `median of ${ctx.runs} runs each, alternating with curl against the same server (the downloads after one ` +
-        'untimed download each, once the upload phase is flushed to disk). Each client ' +
+        `median of ${ctx.runs} runs each, alternating with curl against the same server (downloads first, after ` +
+        "one untimed upload and one untimed download each; then the uploads, each one's stored copy removed after its run). Each client " +
         'transfer runs in a fresh process, timed from the call to its return; curl by its own `time_total`.',
       figures: [
         {
