@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { StreamBody } from './http-types.js';
 import { bulkGet } from './bulk-download.js';
+import { nextHop, type Hop } from './redirects.js';
 
 /**
  * Bytes of a request body queued on the connection before the sender waits for it to drain: room
@@ -47,8 +48,7 @@ export class BodyTimeoutError extends Error {
  */
 export function bulkRequest(req: BulkRequest): Promise<BulkAnswer> {
   // A download reads its answer into reused buffers of its own (bulk-download.ts).
-  if (req.method === 'GET' && !req.body)
-    return bulkGet({ ...req, onIdle: () => new BodyTimeoutError(req.idleMs) });
+  if (req.method === 'GET' && !req.body) return getFollowing(req);
   return new Promise((resolve, reject) => {
     const send = new URL(req.url).protocol === 'https:' ? httpsRequest : httpRequest;
     const outgoing = send(req.url, {
@@ -75,6 +75,27 @@ export function bulkRequest(req: BulkRequest): Promise<BulkAnswer> {
     if (req.body) void sendBody(outgoing, req.body, lender.signal, req.onSent);
     else outgoing.end();
   });
+}
+
+/**
+ * A download, following redirects as curl -L or a browser would (a render's address may send the
+ * client on to a CDN or a signed storage URL); see redirects.ts for what is refused.
+ */
+async function getFollowing(req: BulkRequest): Promise<BulkAnswer> {
+  let hop: Hop = { url: req.url, headers: req.headers };
+  for (let followed = 0; ; followed++) {
+    const answer = await bulkGet({ ...req, ...hop, onIdle: () => new BodyTimeoutError(req.idleMs) });
+    let next: Hop | undefined;
+    try {
+      next = nextHop(hop, answer.statusCode, answer.headers.location, followed);
+    } catch (err) {
+      answer.body.destroy();
+      throw err;
+    }
+    if (!next) return answer;
+    answer.body.destroy();
+    hop = next;
+  }
 }
 
 async function sendBody(

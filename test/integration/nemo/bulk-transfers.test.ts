@@ -205,3 +205,84 @@ describe('uploads over their own connection', () => {
     expect(sent.reduce((a, b) => a + b, 0)).toBe(body.contentLength);
   });
 });
+
+describe('downloads sent on by a redirect', () => {
+  it.each([301, 302, 303, 307, 308])(
+    'a %i to another path is followed, and the file is the one it points at',
+    async (status) => {
+      const server = await startCdn((n, req, res) => {
+        if (n === 1) {
+          res.writeHead(status, { location: '/signed/b.mp4?sig=2' });
+          return res.end('moved');
+        }
+        expect(req.url).toBe('/signed/b.mp4?sig=2');
+        res.end(mp4);
+      });
+      const dest = join(world.dir, 'out.mp4');
+      expect(await makeClient(world).download(`${server.base}/a.mp4`, dest)).toBe(mp4.length);
+      expect((await readFile(dest)).equals(mp4)).toBe(true);
+      expect(server.hits).toBe(2);
+      expect(await leftovers()).toEqual([]);
+    },
+  );
+
+  it('the token goes on to the same origin, never to another one', async () => {
+    const seen: { where: string; auth: string | undefined }[] = [];
+    const other = createServer((req, res) => {
+      seen.push({ where: 'other', auth: req.headers.authorization });
+      res.end(mp4);
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      const server = await startCdn((n, req, res) => {
+        seen.push({ where: `api ${n}`, auth: req.headers.authorization });
+        res.writeHead(302, { location: n === 1 ? '/again.mp4' : `${otherBase}/elsewhere.mp4` });
+        res.end();
+      });
+      const answer = await bulkRequest({
+        url: `${server.base}/a.mp4`,
+        method: 'GET',
+        headers: { Authorization: 'Bearer tok-secret', 'X-Skill-Source': 'test' },
+        signal: new AbortController().signal,
+        idleMs: 30_000,
+      });
+      expect(answer.statusCode).toBe(200);
+      answer.body.destroy();
+      expect(seen).toEqual([
+        { where: 'api 1', auth: 'Bearer tok-secret' },
+        { where: 'api 2', auth: 'Bearer tok-secret' },
+        { where: 'other', auth: undefined },
+      ]);
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
+  });
+
+  it('a redirect loop stops after 5 hops with a message that says so', async () => {
+    const server = await startCdn((n, _req, res) => {
+      res.writeHead(302, { location: `/hop-${n}.mp4` });
+      res.end();
+    });
+    const client = makeClient(world, { retry: { baseMs: 10, maxMs: 20, rateLimitMs: 20, maxAttempts: 1 } });
+    const dest = join(world.dir, 'out.mp4');
+    const err = (await client.download(`${server.base}/a.mp4`, dest).catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.message).toMatch(/redirected more than 5 times/);
+    expect(server.hits).toBe(6);
+    expect(await readdir(world.dir)).not.toContain('out.mp4');
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('a redirect without a Location is an error answer, not a download', async () => {
+    const server = await startCdn((_n, _req, res) => {
+      res.writeHead(302, { 'content-type': 'text/plain' });
+      res.end('nowhere');
+    });
+    const client = makeClient(world, { retry: { baseMs: 10, maxMs: 20, rateLimitMs: 20, maxAttempts: 1 } });
+    const dest = join(world.dir, 'out.mp4');
+    const err = await client.download(`${server.base}/a.mp4`, dest).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(await readdir(world.dir)).not.toContain('out.mp4');
+  });
+});
