@@ -32,13 +32,17 @@ export class FaultQueue {
 }
 
 /** Faults that replace the answer before the handler runs. */
-export type GateFault = Extract<Fault, { kind: 'http' | 'envelope' | 'reset' | 'stall' }>;
+export type GateFault = Extract<Fault, { kind: 'http' | 'envelope' | 'reset' | 'stall' | 'redirect' }>;
 /** Faults that change how the handler's body is delivered. */
 export type DeliveryFault = Extract<Fault, { kind: 'slow' | 'reset-midway' }>;
 
 export function isGateFault(fault: Fault): fault is GateFault {
   return (
-    fault.kind === 'http' || fault.kind === 'envelope' || fault.kind === 'reset' || fault.kind === 'stall'
+    fault.kind === 'http' ||
+    fault.kind === 'envelope' ||
+    fault.kind === 'reset' ||
+    fault.kind === 'stall' ||
+    fault.kind === 'redirect'
   );
 }
 

@@ -27,6 +27,16 @@ export async function applyGateFault(ex: Exchange, fault: GateFault): Promise<bo
       await sendJson(ex, fault.status, body, headers);
       return true;
     }
+    case 'redirect': {
+      // Back to the same address (as a CDN edge or a signed-URL service sends a client on): the
+      // fault is used up, so the request that follows is answered normally.
+      await drain(ex.req);
+      const path = ex.req.url ?? '/';
+      const location = `${path}${path.includes('?') ? '&' : '?'}redirected=${ex.record.at}`;
+      ex.res.writeHead(fault.status ?? 302, { location, 'content-length': 0 });
+      ex.res.end();
+      return true;
+    }
     case 'envelope':
       await drain(ex.req);
       await sendJson(ex, fault.status ?? 200, codeEnvelope(ex.ctx, fault.code, fault.message));

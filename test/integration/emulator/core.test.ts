@@ -250,6 +250,21 @@ describe('injected faults', () => {
     expect((await call(e, '/api/credits/balance/simple', { token })).json.code).toBe(0);
   });
 
+  it('sends the client on with a Location back to the same address, then answers normally', async () => {
+    const e = await start();
+    const token = await newToken(e);
+    e.inject('credits', { kind: 'redirect', status: 307 });
+    const first = await fetch(`${e.url}/api/credits/balance/simple`, {
+      headers: { authorization: `Bearer ${token}` },
+      redirect: 'manual',
+    });
+    expect(first.status).toBe(307);
+    const location = first.headers.get('location') ?? '';
+    expect(new URL(location, e.url).pathname).toBe('/api/credits/balance/simple');
+    expect((await call(e, location, { token })).json.code).toBe(0);
+    expect(e.count('credits')).toBe(2);
+  });
+
   it('keeps an Infinity fault until clearFaults', async () => {
     const e = await start();
     e.inject('credits', { kind: 'http', status: 500 }, Infinity);

@@ -18,6 +18,8 @@ describe('the engine recovers from faults mid-job', () => {
     ['a stall on render poll', 'render-poll', { kind: 'stall' }, 1, { requestTimeoutMs: 1500 }],
     ['a reset on download', 'download', { kind: 'reset' }, 1],
     ['a download cut midway', 'download', { kind: 'reset-midway' }, 1],
+    ['a download sent on by a redirect', 'download', { kind: 'redirect' }, 1],
+    ['a download sent on by two redirects in a row', 'download', { kind: 'redirect', status: 301 }, 2],
   ])('%s', async (_name, endpoint, fault, times, extra = {}) => {
     const input = await setup();
     world.emu.inject(endpoint, fault, times);
