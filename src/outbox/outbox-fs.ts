@@ -26,6 +26,8 @@ export interface OutboxFs extends AtomicWriteFs {
   /** Removes an empty folder. */
   rmdir(path: string): Promise<void>;
   statfs(path: string): Promise<{ bavail: number; bsize: number }>;
+  /** A small file's text (UTF-8). */
+  readText(path: string): Promise<string>;
 }
 
 export const nodeOutboxFs: OutboxFs = {
@@ -47,6 +49,7 @@ export const nodeOutboxFs: OutboxFs = {
   rmdir: (p) => fsp.rmdir(p),
   writeNew: nodeAtomicWriteFs.writeNew,
   statfs: (p) => fsp.statfs(p),
+  readText: (p) => fsp.readFile(p, 'utf8'),
 };
 
 export function errnoCode(err: unknown): string | undefined {

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setAside } from '../../../src/outbox/failed.js';
-import { nodeOutboxFs } from '../../../src/outbox/outbox-fs.js';
+import { nodeOutboxFs, type OutboxFs } from '../../../src/outbox/outbox-fs.js';
 
 let inbox: string;
 
@@ -95,6 +95,79 @@ describe('setAside', () => {
     ).rejects.toMatchObject({
       code: 'INTERNAL',
       cause: { code: 'ENOENT' },
+    });
+  });
+
+  /**
+   * An inbox without hard links (FAT, exFAT, some shares): the name in `_failed/` is reserved with an
+   * empty file and the source renamed over it. A kill in between must not leave that empty file
+   * looking like the user's video, nor push the source to `clip (1).avi` when it fails again.
+   */
+  describe('on an inbox without hard links', () => {
+    const errno = (code: string) => Object.assign(new Error(code), { code });
+    const noLinks: OutboxFs = { ...nodeOutboxFs, link: () => Promise.reject(errno('EPERM')) };
+    const hang = () => new Promise<never>(() => undefined);
+    /** A process killed at `step` (the source's rename, or the report's write): that call never returns. */
+    const killedAt = (step: 'rename' | 'report', src: string): OutboxFs =>
+      step === 'rename'
+        ? { ...noLinks, rename: (a, b) => (a === src ? hang() : noLinks.rename(a, b)) }
+        : {
+            ...noLinks,
+            writeNew: (p, d, m) => (p.includes('.error.txt') ? hang() : noLinks.writeNew(p, d, m)),
+          };
+    const failedDir = () => join(inbox, '_failed');
+    const until = async (what: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await what()); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+
+    it('a set-aside killed between the reservation and the rename leaves no empty file: the next one takes the name', async () => {
+      const src = join(inbox, 'clip.avi');
+      await writeFile(src, 'camcorder bytes');
+      void setAside(src, inbox, error, { fs: killedAt('rename', src), now: new Date() });
+      await until(async () => (await readdir(failedDir()).catch((): string[] => [])).includes('clip.avi'));
+      expect((await stat(join(failedDir(), 'clip.avi'))).size).toBe(0);
+
+      const moved = await setAside(src, inbox, error, { fs: noLinks, now: new Date() });
+      expect(moved).toBe(join(failedDir(), 'clip.avi'));
+      expect(await readFile(moved, 'utf8')).toBe('camcorder bytes');
+      expect((await readdir(failedDir())).sort()).toEqual(['clip.avi', 'clip.avi.error.txt']);
+      expect(await readdir(inbox)).toEqual(['_failed']);
+    });
+
+    it('killed after the rename: the video set aside stays whole, and the next file of that name goes beside it', async () => {
+      const src = join(inbox, 'clip.avi');
+      await writeFile(src, 'first bytes');
+      void setAside(src, inbox, error, { fs: killedAt('report', src), now: new Date() });
+      await until(async () => (await readdir(inbox)).length === 1);
+      await until(
+        async () => (await readFile(join(failedDir(), 'clip.avi'), 'utf8').catch(() => '')) === 'first bytes',
+      );
+
+      await writeFile(src, 'second, longer bytes');
+      const moved = await setAside(src, inbox, error, { fs: noLinks, now: new Date() });
+      expect(moved).toBe(join(failedDir(), 'clip (1).avi'));
+      expect(await readFile(join(failedDir(), 'clip.avi'), 'utf8')).toBe('first bytes');
+      expect(await readFile(moved, 'utf8')).toBe('second, longer bytes');
+      expect((await readdir(failedDir())).sort()).toEqual([
+        'clip (1).avi',
+        'clip (1).avi.error.txt',
+        'clip.avi',
+      ]);
+    });
+
+    it('an empty file at the name that it did not reserve is left alone', async () => {
+      await mkdir(failedDir());
+      await writeFile(join(failedDir(), 'clip.avi'), '');
+      const src = join(inbox, 'clip.avi');
+      await writeFile(src, 'camcorder bytes');
+      const moved = await setAside(src, inbox, error, { fs: noLinks, now: new Date() });
+      expect(moved).toBe(join(failedDir(), 'clip (1).avi'));
+      expect((await stat(join(failedDir(), 'clip.avi'))).size).toBe(0);
+      expect((await readdir(failedDir())).sort()).toEqual([
+        'clip (1).avi',
+        'clip (1).avi.error.txt',
+        'clip.avi',
+      ]);
     });
   });
 });
