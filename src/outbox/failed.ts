@@ -26,6 +26,9 @@ export async function setAside(
   await ensureSubfolderUsable(fs, inboxDir, FAILED_DIR);
   const { dir, name } = inboxSubfolderTarget(source, inboxDir, FAILED_DIR);
   const note = reservationNote(dir, source);
+  // Two set-asides of one source at once (a cancel sent twice) may clear each other's empty
+  // reservation here; the loser's rename then finds the source gone, and its clean-up removes only
+  // an empty file (move.ts), so the video stays whole at the winner's name.
   await clearKilledReservation(fs, note);
   let noted = false;
   const moved = await moveNoClobber(fs, source, dir, name, {

@@ -165,7 +165,9 @@ async function reserveAndRename(
       await hooks.onReserved?.(candidate, { size: file.size, mtimeMs: file.mtimeMs });
       await fs.rename(from, candidate);
     } catch (err) {
-      await fs.unlink(candidate).catch(() => undefined);
+      // Only its own empty placeholder goes: a file with bytes there now is someone else's move.
+      const there = await fs.stat(candidate).catch(() => undefined);
+      if (there?.size === 0) await fs.unlink(candidate).catch(() => undefined);
       throw err;
     }
     await hooks.onPlaced?.(candidate);

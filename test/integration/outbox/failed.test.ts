@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setAside } from '../../../src/outbox/failed.js';
 import { nodeOutboxFs, type OutboxFs } from '../../../src/outbox/outbox-fs.js';
@@ -106,25 +106,39 @@ describe('setAside', () => {
   describe('on an inbox without hard links', () => {
     const errno = (code: string) => Object.assign(new Error(code), { code });
     const noLinks: OutboxFs = { ...nodeOutboxFs, link: () => Promise.reject(errno('EPERM')) };
-    const hang = () => new Promise<never>(() => undefined);
-    /** A process killed at `step` (the source's rename, or the report's write): that call never returns. */
-    const killedAt = (step: 'rename' | 'report', src: string): OutboxFs =>
-      step === 'rename'
-        ? { ...noLinks, rename: (a, b) => (a === src ? hang() : noLinks.rename(a, b)) }
-        : {
-            ...noLinks,
-            writeNew: (p, d, m) => (p.includes('.error.txt') ? hang() : noLinks.writeNew(p, d, m)),
-          };
-    const failedDir = () => join(inbox, '_failed');
-    const until = async (what: () => Promise<boolean>) => {
-      for (let i = 0; i < 200 && !(await what()); i++) await new Promise((r) => setTimeout(r, 10));
+    /**
+     * A file port that stops at `step` until `open()` (never, for a kill): the source's rename, or the
+     * removal of the reservation's note once the source is in place. `arrived` says it got there.
+     */
+    const stopAt = (step: 'rename' | 'note-removal', src: string) => {
+      let open!: () => void;
+      let reached!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const arrived = new Promise<void>((r) => (reached = r));
+      const stop = async () => {
+        reached();
+        await gate;
+      };
+      const fs: OutboxFs = {
+        ...noLinks,
+        rename: async (a, b) => {
+          if (step === 'rename' && a === src) await stop();
+          return noLinks.rename(a, b);
+        },
+        unlink: async (p) => {
+          if (step === 'note-removal' && basename(p).startsWith('.video-inbox-aside-')) await stop();
+          return noLinks.unlink(p);
+        },
+      };
+      return { fs, open, arrived };
     };
-
+    const failedDir = () => join(inbox, '_failed');
     it('a set-aside killed between the reservation and the rename leaves no empty file: the next one takes the name', async () => {
       const src = join(inbox, 'clip.avi');
       await writeFile(src, 'camcorder bytes');
-      void setAside(src, inbox, error, { fs: killedAt('rename', src), now: new Date() });
-      await until(async () => (await readdir(failedDir()).catch((): string[] => [])).includes('clip.avi'));
+      const killed = stopAt('rename', src);
+      void setAside(src, inbox, error, { fs: killed.fs, now: new Date() });
+      await killed.arrived;
       expect((await stat(join(failedDir(), 'clip.avi'))).size).toBe(0);
 
       const moved = await setAside(src, inbox, error, { fs: noLinks, now: new Date() });
@@ -134,14 +148,13 @@ describe('setAside', () => {
       expect(await readdir(inbox)).toEqual(['_failed']);
     });
 
-    it('killed after the rename: the video set aside stays whole, and the next file of that name goes beside it', async () => {
+    it('killed after the rename, its note still there: the video set aside stays whole, and the next file of that name goes beside it', async () => {
       const src = join(inbox, 'clip.avi');
       await writeFile(src, 'first bytes');
-      void setAside(src, inbox, error, { fs: killedAt('report', src), now: new Date() });
-      await until(async () => (await readdir(inbox)).length === 1);
-      await until(
-        async () => (await readFile(join(failedDir(), 'clip.avi'), 'utf8').catch(() => '')) === 'first bytes',
-      );
+      const killed = stopAt('note-removal', src);
+      void setAside(src, inbox, error, { fs: killed.fs, now: new Date() });
+      await killed.arrived;
+      expect(await readFile(join(failedDir(), 'clip.avi'), 'utf8')).toBe('first bytes');
 
       await writeFile(src, 'second, longer bytes');
       const moved = await setAside(src, inbox, error, { fs: noLinks, now: new Date() });
@@ -153,6 +166,26 @@ describe('setAside', () => {
         'clip (1).avi.error.txt',
         'clip.avi',
       ]);
+    });
+
+    it('two set-asides of one source at once (a cancel sent twice): the video is kept, whole', async () => {
+      const src = join(inbox, 'clip.avi');
+      await writeFile(src, 'the only copy of the video');
+      const first = stopAt('rename', src);
+      const second = stopAt('rename', src);
+      const a = setAside(src, inbox, error, { fs: first.fs, now: new Date() });
+      await first.arrived;
+      const b = setAside(src, inbox, error, { fs: second.fs, now: new Date() }).catch((e: unknown) => e);
+      // The second may stop at its own rename, or fail at once: either way the first goes on.
+      await Promise.race([second.arrived, b]);
+      first.open();
+      const moved = await a;
+      second.open();
+      await b;
+      expect(await readFile(moved, 'utf8')).toBe('the only copy of the video');
+      expect(await readdir(inbox)).toEqual(['_failed']);
+      const left = (await readdir(failedDir())).filter((n) => !n.endsWith('.error.txt'));
+      expect(left).toEqual([basename(moved)]);
     });
 
     it('an empty file at the name that it did not reserve is left alone', async () => {
