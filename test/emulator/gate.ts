@@ -28,11 +28,11 @@ export async function applyGateFault(ex: Exchange, fault: GateFault): Promise<bo
       return true;
     }
     case 'redirect': {
-      // Back to the same address (as a CDN edge or a signed-URL service sends a client on): the
-      // fault is used up, so the request that follows is answered normally.
+      // On to `to`, or back to the same address (as a CDN edge or a signed-URL service sends a client
+      // on): the fault is used up, so a request that comes back is answered normally.
       await drain(ex.req);
       const path = ex.req.url ?? '/';
-      const location = `${path}${path.includes('?') ? '&' : '?'}redirected=${ex.record.at}`;
+      const location = fault.to ?? `${path}${path.includes('?') ? '&' : '?'}redirected=${ex.record.at}`;
       ex.res.writeHead(fault.status ?? 302, { location, 'content-length': 0 });
       ex.res.end();
       return true;

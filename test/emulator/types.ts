@@ -20,7 +20,7 @@ export type Fault =
   | { kind: 'reset' } // destroy the socket without answering
   | { kind: 'reset-midway' } // send headers and part of the body, then destroy (downloads, SSE)
   | { kind: 'stall'; ms?: number } // accept and say nothing for ms (default: until the client gives up)
-  | { kind: 'redirect'; status?: 301 | 302 | 303 | 307 | 308 } // answer with a Location back to this same address (default 302)
+  | { kind: 'redirect'; status?: 301 | 302 | 303 | 307 | 308; to?: string } // answer with a Location: `to`, else back to this same address (default 302)
   | { kind: 'slow'; bytesPerSecond: number } // trickle the body
   | { kind: 'sse-error'; shape?: 'adk' | 'typed' } // the stream reports an agent error, then closes
   | { kind: 'sse-textless' } // force a stream with no text (the draft still changes)

@@ -28,6 +28,8 @@ export interface BulkAnswer {
   statusCode: number;
   headers: IncomingHttpHeaders;
   body: Readable;
+  /** The address that answered: the request's, or where its redirects led. */
+  url: string;
 }
 
 /** The answer's body went silent for longer than the idle limit. */
@@ -70,7 +72,7 @@ export function bulkRequest(req: BulkRequest): Promise<BulkAnswer> {
       res.once('close', () => req.signal.removeEventListener('abort', stop));
       if (req.idleMs > 0)
         res.socket.setTimeout(req.idleMs, () => res.destroy(new BodyTimeoutError(req.idleMs)));
-      resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
+      resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
     });
     if (req.body) void sendBody(outgoing, req.body, lender.signal, req.onSent);
     else outgoing.end();
@@ -92,7 +94,7 @@ async function getFollowing(req: BulkRequest): Promise<BulkAnswer> {
       answer.body.destroy();
       throw err;
     }
-    if (!next) return answer;
+    if (!next) return { ...answer, url: hop.url };
     answer.body.destroy();
     hop = next;
   }

@@ -21,6 +21,8 @@ interface Answered {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
   body: Readable;
+  /** The address that answered, when a redirect may have led elsewhere (the bulk transfers). */
+  url?: string;
 }
 
 export interface HttpDeps {
@@ -212,7 +214,8 @@ export class NemoHttp {
       },
       this.deps.audience(),
     );
-    if (error) throw error;
+    if (error)
+      throw res.url !== undefined && !this.isApiOrigin(res.url) ? foreignError(error, res.url) : error;
     return { status: res.statusCode, body: parsed };
   }
 
@@ -223,4 +226,22 @@ export class NemoHttp {
     if (isAbortError(err)) return err;
     return networkError(call.endpoint, err, this.deps.audience());
   }
+}
+
+/**
+ * An error answer from a host other than the API's (a CDN or a storage service a download was sent
+ * on to). Its 401, or a code in its body, is not NemoVideo's: it must neither renew a token that is
+ * fine nor read as a session or credits problem. Busy (429) and server errors keep their retries.
+ * Named by host only: a signed address's query is a credential.
+ */
+function foreignError(error: ApiError, url: string): ApiError {
+  if (error.code === 'RATE_LIMITED' || error.code === 'SERVER_ERROR') return error;
+  const host = new URL(url).host;
+  return new ApiError('API_ERROR', `The download from ${host} was refused (HTTP ${error.status ?? '?'})`, {
+    status: error.status,
+    hint: 'The address NemoVideo gave for the video refused the download; the job is retried later.',
+    // A refused signed address may be issued afresh; anything else keeps its own verdict.
+    retryable: error.code === 'TOKEN_INVALID' || error.retryable,
+    context: { endpoint: error.context.endpoint, status: error.status, host },
+  });
 }

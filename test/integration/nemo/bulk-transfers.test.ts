@@ -212,8 +212,9 @@ describe('downloads sent on by a redirect', () => {
     async (status) => {
       const server = await startCdn((n, req, res) => {
         if (n === 1) {
-          res.writeHead(status, { location: '/signed/b.mp4?sig=2' });
-          return res.end('moved');
+          // A body that never ends: only the client closing the connection ends this exchange.
+          res.writeHead(status, { location: '/signed/b.mp4?sig=2', 'content-length': 100_000 });
+          return void res.write(Buffer.alloc(10));
         }
         expect(req.url).toBe('/signed/b.mp4?sig=2');
         res.end(mp4);
@@ -223,6 +224,8 @@ describe('downloads sent on by a redirect', () => {
       expect((await readFile(dest)).equals(mp4)).toBe(true);
       expect(server.hits).toBe(2);
       expect(await leftovers()).toEqual([]);
+      // The redirect's connection was closed, not left open beside the download's.
+      await expect.poll(() => server.closed, { timeout: 3000 }).toBe(2);
     },
   );
 
@@ -272,6 +275,30 @@ describe('downloads sent on by a redirect', () => {
     expect(server.hits).toBe(6);
     expect(await readdir(world.dir)).not.toContain('out.mp4');
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('a 401 from the host a download was sent on to is that host refusing, not the token: the token is kept', async () => {
+    const server = await startCdn((_n, _req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 1001, message: 'Signature expired' }));
+    });
+    const client = makeClient(world, { retry: { baseMs: 10, maxMs: 20, rateLimitMs: 20, maxAttempts: 1 } });
+    await client.credits();
+    const tokensBefore = world.emu.count('token');
+    // The render's address on the API's own origin sends the client on to a signed storage URL.
+    world.emu.inject('download', { kind: 'redirect', to: `${server.base}/signed.mp4?X-Signature=s3cr3t` });
+    const dest = join(world.dir, 'out.mp4');
+    const err = (await client
+      .download(`${world.emu.url}/cdn/renders/r_1/r_1.mp4`, dest)
+      .catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).not.toBe('TOKEN_INVALID');
+    expect(err.message).toContain(new URL(server.base).host);
+    expect(JSON.stringify({ m: err.message, h: err.hint, c: err.context })).not.toMatch(/s3cr3t/);
+    // The token was not thrown away: the next API call uses it, no new one is taken.
+    await client.credits();
+    expect(world.emu.count('token')).toBe(tokensBefore);
+    expect(await readdir(world.dir)).not.toContain('out.mp4');
   });
 
   it('a redirect without a Location is an error answer, not a download', async () => {
