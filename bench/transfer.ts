@@ -86,6 +86,7 @@ async function settled(): Promise<void> {
     const used = process.cpuUsage(before);
     if (used.user + used.system < 3000) return;
   }
+  process.stderr.write('transfer: the client process did not settle within 5 s; timing it anyway\n');
 }
 
 /** Runs `transfer`, with its wall time, its CPU time (all of it, and the user part) and its memory. */
