@@ -7,6 +7,7 @@ import { errorReportText } from './error-report.js';
 import { errorReportName } from '../core/fit-name.js';
 import { FAILED_DIR, inboxSubfolderTarget } from './inbox-subfolder.js';
 import { moveNoClobber } from './move.js';
+import type { ReservedName } from '../domain/job.js';
 import type { OutboxFs } from './outbox-fs.js';
 import { checkReservation } from './placed-output.js';
 
@@ -90,7 +91,7 @@ async function clearKilledReservation(fs: OutboxFs, note: string): Promise<void>
   await fs.unlink(note).catch(() => undefined);
 }
 
-function parseReserved(text: string): { path: string; size: number; mtimeMs: number } | undefined {
+function parseReserved(text: string): ReservedName | undefined {
   try {
     const v = JSON.parse(text) as { path?: unknown; size?: unknown; mtimeMs?: unknown };
     if (typeof v.path === 'string' && typeof v.size === 'number' && typeof v.mtimeMs === 'number')

@@ -51,6 +51,9 @@ function halfThen(res: ServerResponse, then: 'cut' | 'silence'): void {
   });
 }
 
+/** Client options for a test about one answer: no retries, which would hide it. */
+const ONE_TRY = { retry: { baseMs: 10, maxMs: 20, rateLimitMs: 20, maxAttempts: 1 } };
+
 const leftovers = async () => (await readdir(world.dir)).filter((f) => f.startsWith('.out.mp4'));
 
 describe('downloads over their own connection', () => {
@@ -87,7 +90,7 @@ describe('downloads over their own connection', () => {
 
     const once = makeClient(world, {
       transferIdleMs: 400,
-      retry: { baseMs: 10, maxMs: 20, rateLimitMs: 20, maxAttempts: 1 },
+      ...ONE_TRY,
     });
     const err = (await once
       .download(`${server.base}/b.mp4`, join(world.dir, 'out2.mp4'))
@@ -102,7 +105,7 @@ describe('downloads over their own connection', () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html>maintenance</html>');
     });
-    const client = makeClient(world, { retry: { baseMs: 10, maxMs: 20, rateLimitMs: 20, maxAttempts: 1 } });
+    const client = makeClient(world, ONE_TRY);
     const dest = join(world.dir, 'out.mp4');
     const err = (await client.download(`${server.base}/a.mp4`, dest).catch((e: unknown) => e)) as ApiError;
     expect(err.code).toBe('DOWNLOAD_INVALID');
@@ -267,7 +270,7 @@ describe('downloads sent on by a redirect', () => {
       res.writeHead(302, { location: `/hop-${n}.mp4` });
       res.end();
     });
-    const client = makeClient(world, { retry: { baseMs: 10, maxMs: 20, rateLimitMs: 20, maxAttempts: 1 } });
+    const client = makeClient(world, ONE_TRY);
     const dest = join(world.dir, 'out.mp4');
     const err = (await client.download(`${server.base}/a.mp4`, dest).catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
@@ -282,7 +285,7 @@ describe('downloads sent on by a redirect', () => {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ code: 1001, message: 'Signature expired' }));
     });
-    const client = makeClient(world, { retry: { baseMs: 10, maxMs: 20, rateLimitMs: 20, maxAttempts: 1 } });
+    const client = makeClient(world, ONE_TRY);
     await client.credits();
     const tokensBefore = world.emu.count('token');
     // The render's address on the API's own origin sends the client on to a signed storage URL.
@@ -306,7 +309,7 @@ describe('downloads sent on by a redirect', () => {
       res.writeHead(302, { 'content-type': 'text/plain' });
       res.end('nowhere');
     });
-    const client = makeClient(world, { retry: { baseMs: 10, maxMs: 20, rateLimitMs: 20, maxAttempts: 1 } });
+    const client = makeClient(world, ONE_TRY);
     const dest = join(world.dir, 'out.mp4');
     const err = await client.download(`${server.base}/a.mp4`, dest).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);

@@ -132,13 +132,17 @@ describe('setAside', () => {
       };
       return { fs, open, arrived };
     };
+    /** A set-aside of `src` killed at `step`: it gets there and never goes on. */
+    const killedAt = async (step: 'rename' | 'note-removal', src: string) => {
+      const killed = stopAt(step, src);
+      void setAside(src, inbox, error, { fs: killed.fs, now: new Date() });
+      await killed.arrived;
+    };
     const failedDir = () => join(inbox, '_failed');
     it('a set-aside killed between the reservation and the rename leaves no empty file: the next one takes the name', async () => {
       const src = join(inbox, 'clip.avi');
       await writeFile(src, 'camcorder bytes');
-      const killed = stopAt('rename', src);
-      void setAside(src, inbox, error, { fs: killed.fs, now: new Date() });
-      await killed.arrived;
+      await killedAt('rename', src);
       expect((await stat(join(failedDir(), 'clip.avi'))).size).toBe(0);
 
       const moved = await setAside(src, inbox, error, { fs: noLinks, now: new Date() });
@@ -151,9 +155,7 @@ describe('setAside', () => {
     it('killed after the rename, its note still there: the video set aside stays whole, and the next file of that name goes beside it', async () => {
       const src = join(inbox, 'clip.avi');
       await writeFile(src, 'first bytes');
-      const killed = stopAt('note-removal', src);
-      void setAside(src, inbox, error, { fs: killed.fs, now: new Date() });
-      await killed.arrived;
+      await killedAt('note-removal', src);
       expect(await readFile(join(failedDir(), 'clip.avi'), 'utf8')).toBe('first bytes');
 
       await writeFile(src, 'second, longer bytes');
