@@ -40,6 +40,12 @@ export interface EngineResult {
   durationSec?: number;
   /** What the engine did, for the job log ("remuxed", "transcoded", agent text). */
   summary?: string;
+  /**
+   * The streams the output holds, when the engine knows them without reading it back: a remux copies
+   * the probed source's (the sound converted to AAC when it had to be). The output's verification
+   * then checks the file's own index against them instead of running ffprobe again.
+   */
+  streams?: MediaInfo;
 }
 
 export interface Engine {

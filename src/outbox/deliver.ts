@@ -10,6 +10,8 @@ export interface DeliverOptions {
   outboxDir: string;
   name: string;
   expectedDurationSec?: number;
+  /** See PlaceOptions.knownStreams. */
+  knownStreams?: PlaceOptions['knownStreams'];
   ffprobe?: string;
   /** See PlaceOptions.contract. */
   contract?: OutputContract;

@@ -4,7 +4,7 @@ import { fsyncFile } from '../core/fsync.js';
 import { isPlainFileName } from './numbered-name.js';
 import { moveNoClobber, type MoveOptions } from './move.js';
 import { errnoCode, type OutboxFs } from './outbox-fs.js';
-import { verifyOutput, type OutputContract } from './verify-output.js';
+import { verifyOutput, type OutputContract, type VerifyOptions } from './verify-output.js';
 
 export interface PlaceOptions {
   /** Where the engine wrote the MP4 (normally `outputTempPath`). */
@@ -13,6 +13,8 @@ export interface PlaceOptions {
   /** The file name wanted in the outbox; a taken name gets ` (1)`, ` (2)`… */
   name: string;
   expectedDurationSec?: number;
+  /** See VerifyOptions.knownStreams: the output (and any copy of it) is checked against them. */
+  knownStreams?: VerifyOptions['knownStreams'];
   ffprobe?: string;
   /** What the output must meet beyond "a playable MP4" (the rule's keepHevc and height, the source's sound). */
   contract?: OutputContract;
@@ -51,6 +53,7 @@ export async function placeOutput(opts: PlaceOptions): Promise<string> {
   const check = (path: string) =>
     verifyOutput(path, {
       expectedDurationSec: opts.expectedDurationSec,
+      knownStreams: opts.knownStreams,
       ffprobe: opts.ffprobe,
       contract: opts.contract,
     });

@@ -2,7 +2,9 @@ import { FfmpegError, VideoInboxError, toVideoInboxError } from '../core/errors.
 import type { Logger } from '../core/logger.js';
 import type { MediaInfo } from '../domain/media.js';
 import type { Engine } from '../engines/engine.js';
+import { stat } from 'node:fs/promises';
 import { atomLayoutOfFile } from '../engines/local/atom-order.js';
+import { mp4IndexOfFile, type Mp4Index, type Mp4Track } from '../engines/local/mp4-index.js';
 import {
   contractViolations,
   describeViolations,
@@ -50,6 +52,13 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   /** Defaults to the strict contract: H.264 only, in the 1920x1080 box. */
   contract?: OutputContract;
+  /**
+   * The streams the output was made to hold, when its engine knows them without reading it back: a
+   * remux copies the probed source's streams bit for bit, so their codec facts (profile, pixel
+   * format, colours) are the source's. The output's own index is then read in-process, to check it
+   * holds those streams, its duration and its layout; ffprobe runs only when it does not match.
+   */
+  knownStreams?: MediaInfo;
 }
 
 /**
@@ -59,18 +68,8 @@ export interface VerifyOptions {
  * cannot be checked.
  */
 export async function verifyOutput(path: string, opts: VerifyOptions = {}): Promise<OutputFacts> {
-  let info: MediaInfo;
-  try {
-    info = await probeMedia(path, opts.ffprobe, opts.signal);
-  } catch (err) {
-    if (err instanceof FfmpegError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-      throw new VideoInboxError('FFMPEG_MISSING', 'ffprobe was not found, so the output cannot be checked', {
-        cause: err,
-        hint: 'Install ffmpeg (it includes ffprobe) or set its path in the config, then retry.',
-      });
-    }
-    throw invalid(path, err instanceof FfmpegError ? 'ffprobe cannot read it' : 'it cannot be read', err);
-  }
+  const known = opts.knownStreams && (await knownFacts(path, opts.knownStreams).catch(() => undefined));
+  const info = known ?? (await probed(path, opts));
   const problem = outputProblem(info, opts.expectedDurationSec);
   if (problem) throw invalid(path, problem);
   const layout = await atomLayoutOfFile(path).catch(() => undefined);
@@ -84,6 +83,64 @@ export async function verifyOutput(path: string, opts: VerifyOptions = {}): Prom
   const breach = contractProblem(facts, opts.contract);
   if (breach) throw outsideContract(path, breach);
   return facts;
+}
+
+/** What ffprobe says of the output: FFMPEG_MISSING without it, OUTPUT_INVALID when it cannot read it. */
+async function probed(path: string, opts: VerifyOptions): Promise<MediaInfo> {
+  try {
+    return await probeMedia(path, opts.ffprobe, opts.signal);
+  } catch (err) {
+    if (err instanceof FfmpegError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+      throw new VideoInboxError('FFMPEG_MISSING', 'ffprobe was not found, so the output cannot be checked', {
+        cause: err,
+        hint: 'Install ffmpeg (it includes ffprobe) or set its path in the config, then retry.',
+      });
+    }
+    throw invalid(path, err instanceof FfmpegError ? 'ffprobe cannot read it' : 'it cannot be read', err);
+  }
+}
+
+/** ffprobe's demuxer name for every ISO media file (MP4, MOV, M4A…), as probeMedia reports it. */
+const ISO_FORMAT = 'mov,mp4,m4a,3gp,3g2,mj2';
+/** The sample entries an MP4 holds each codec the contract takes under. */
+const VIDEO_ENTRIES: Record<string, readonly string[]> = { h264: ['avc1', 'avc3'], hevc: ['hvc1', 'hev1'] };
+/** esds objectTypeIndication of MPEG-4 audio (AAC). */
+const MPEG4_AUDIO = 0x40;
+
+/**
+ * The output's facts from its own index, when it holds exactly the known streams: one video track of
+ * the known codec and coded size, and one AAC track exactly when there is known sound. Undefined
+ * otherwise (not an MP4, a track too many or missing, another codec), and ffprobe decides.
+ */
+async function knownFacts(path: string, known: MediaInfo): Promise<MediaInfo | undefined> {
+  const [index, { size }] = await Promise.all([mp4IndexOfFile(path), stat(path)]);
+  const video = index && holdsKnown(index, known);
+  if (!video || !known.video) return undefined;
+  return {
+    formatName: ISO_FORMAT,
+    durationSec: index.durationSec,
+    sizeBytes: size,
+    video: { ...known.video, codecTag: video.sampleEntry },
+    audio: known.audio,
+  };
+}
+
+/** The index's one video track when the index holds exactly the known streams. */
+function holdsKnown(index: Mp4Index, known: MediaInfo): Mp4Track | undefined {
+  const videos = index.tracks.filter((t) => t.handler === 'vide');
+  const sounds = index.tracks.filter((t) => t.handler === 'soun');
+  const [video] = videos;
+  if (videos.length !== 1 || !video || !known.video) return undefined;
+  if (!(VIDEO_ENTRIES[known.video.codec] ?? []).includes(video.sampleEntry ?? '')) return undefined;
+  if (video.width !== known.video.width || video.height !== known.video.height) return undefined;
+  if (!known.audio) return sounds.length === 0 ? video : undefined;
+  const [sound] = sounds;
+  const aac =
+    sounds.length === 1 &&
+    known.audio.codec === 'aac' &&
+    sound?.sampleEntry === 'mp4a' &&
+    sound.objectType === MPEG4_AUDIO;
+  return aac ? video : undefined;
 }
 
 /** Not a damaged file but the wrong kind: converting it again the same way gives the same result. */

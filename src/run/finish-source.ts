@@ -1,3 +1,4 @@
+import type { MediaInfo } from '../domain/media.js';
 import { deliver } from '../outbox/deliver.js';
 import { outputTempPath } from '../outbox/place.js';
 import { outputContract } from './conform-render.js';
@@ -13,13 +14,14 @@ export type Finished = { output: string; source: string | undefined };
 export async function finishSource(
   ctx: JobContext,
   placed: string | undefined,
-  fresh?: { temp: string; expectedDurationSec?: number },
+  fresh?: { temp: string; expectedDurationSec?: number; knownStreams?: MediaInfo },
 ): Promise<Finished> {
   const { job, plan, deps, log } = ctx;
   const delivered = await deliver({
     placed,
     temp: fresh?.temp ?? outputTempPath(plan.outbox, job.id),
     expectedDurationSec: fresh?.expectedDurationSec,
+    knownStreams: fresh?.knownStreams,
     outboxDir: plan.outbox,
     name: plan.outputName,
     ffprobe: deps.ffprobe,

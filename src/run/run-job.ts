@@ -91,7 +91,12 @@ async function convertAndDeliver(ctx: JobContext): Promise<Finished> {
   const expectedDurationSec =
     result.durationSec ?? (plan.engine === 'local' ? plan.sourceDurationSec : undefined);
   if (plan.engine !== 'local') await conformRender(ctx, temp, expectedDurationSec);
-  const delivered = await finishSource(ctx, undefined, { temp, expectedDurationSec });
+  const delivered = await finishSource(ctx, undefined, {
+    temp,
+    expectedDurationSec,
+    // Only a local remux's streams are known: a cloud render may have been converted since.
+    knownStreams: plan.engine === 'local' ? result.streams : undefined,
+  });
   await deps.records.update(job.id, { output: delivered.output, message: result.summary });
   log.info({ output: delivered.output, summary: result.summary }, 'Output placed');
   return delivered;

@@ -91,7 +91,12 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
       hooks.progress({ stage: 'converting', percent: 100 });
       const summary = summaryOf(plan);
       log.info({ jobId: request.jobId, summary }, 'Local conversion finished');
-      return { path: request.destination, durationSec: info.durationSec, summary };
+      return {
+        path: request.destination,
+        durationSec: info.durationSec,
+        summary,
+        streams: streamsOf(plan, info),
+      };
 
       // Called from ffmpeg's output handler, where a throw would take the whole daemon down.
       function report(p: Progress): void {
@@ -133,14 +138,24 @@ async function writeOutput(
   }
 }
 
+/** What a remux's output holds: the source's streams, copied, or its sound converted to AAC. */
+function streamsOf(plan: ConversionPlan, source: MediaInfo): MediaInfo | undefined {
+  if (plan.mode !== 'remux' || !source.video) return undefined;
+  const audio =
+    plan.audioToAacK === undefined || !source.audio
+      ? source.audio
+      : { codec: 'aac', channels: source.audio.channels };
+  return { ...source, audio };
+}
+
 function summaryOf(plan: ConversionPlan): string {
   if (plan.mode === 'transcode') return 'transcoded';
   return plan.audioToAacK === undefined ? 'remuxed' : 'remuxed, audio converted to AAC';
 }
 
 /**
- * Only a cheap sanity check: the pipeline probes the output where it is finally placed, and a second
- * ffprobe here would double the cost of a remux.
+ * Only a cheap sanity check: the pipeline verifies the output before it is placed (a remux from its
+ * index, against the `streams` this engine reports; anything else with ffprobe).
  */
 async function checkOutput(path: string): Promise<void> {
   const { size } = await stat(path);

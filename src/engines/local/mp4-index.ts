@@ -1,0 +1,200 @@
+import { open } from 'node:fs/promises';
+import type { ReadAt } from './atom-order.js';
+
+/**
+ * What an MP4's index (its `moov` box) says of the file, read in-process: the movie's duration and,
+ * per track, its kind, its sample entry (the codec's four-character code) and, for video, the coded
+ * size; for MPEG-4 audio, the object type (0x40: AAC). Enough to check that a file the local engine
+ * made by copying known streams (a remux) holds them, without a second ffprobe. It reads no media.
+ */
+export interface Mp4Index {
+  /** mvhd's duration over its timescale; undefined when the index gives none. */
+  durationSec: number | undefined;
+  tracks: Mp4Track[];
+}
+
+export interface Mp4Track {
+  /** hdlr's handler type: 'vide', 'soun', 'text', 'tmcd'… */
+  handler: string;
+  /** The first sample entry's type: 'avc1', 'hvc1', 'mp4a'…; undefined when there is none. */
+  sampleEntry: string | undefined;
+  /** Visual sample entries: the coded width and height. */
+  width?: number;
+  height?: number;
+  /** mp4a: the esds decoder config's objectTypeIndication (0x40 MPEG-4 audio, 0x6b MP3…). */
+  objectType?: number;
+}
+
+/** Indexes larger than this are left to ffprobe (a 2-hour 60 fps video's is about 5 MB). */
+export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+const MAX_TOP_BOXES = 64;
+
+/**
+ * The index of the ISO media file that `read` reads, or undefined when it is not one, has no moov,
+ * has a moov larger than MAX_INDEX_BYTES, or its boxes do not parse: the caller then asks ffprobe.
+ */
+export async function readMp4Index(read: ReadAt, fileSize: number): Promise<Mp4Index | undefined> {
+  let offset = 0;
+  for (let i = 0; i < MAX_TOP_BOXES && offset + 8 <= fileSize; i++) {
+    const head = await read(offset, 16);
+    const box = boxHeader(head, 0, fileSize - offset);
+    if (!box) return undefined;
+    if (i === 0 && box.type !== 'ftyp') return undefined; // an MP4 starts with its file type
+    if (box.type === 'moov') {
+      const bodySize = box.size - box.headerSize;
+      if (bodySize > MAX_INDEX_BYTES) return undefined;
+      const body = await read(offset + box.headerSize, bodySize);
+      if (body.length !== bodySize) return undefined;
+      return parseMoov(body);
+    }
+    offset += box.size;
+  }
+  return undefined;
+}
+
+/** readMp4Index on a file on disk. */
+export async function mp4IndexOfFile(path: string): Promise<Mp4Index | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    return await readMp4Index(async (offset, length) => {
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await file.read(buffer, 0, length, offset);
+      return buffer.subarray(0, bytesRead);
+    }, size);
+  } finally {
+    await file.close();
+  }
+}
+
+interface BoxHeader {
+  type: string;
+  /** The whole box, header included. */
+  size: number;
+  headerSize: number;
+}
+
+/** The box header at `at` in `buf`, if it is one that fits in `room` bytes. */
+function boxHeader(buf: Buffer, at: number, room: number): BoxHeader | undefined {
+  if (at + 8 > buf.length) return undefined;
+  let size = buf.readUInt32BE(at);
+  let headerSize = 8;
+  if (size === 1) {
+    if (at + 16 > buf.length) return undefined;
+    size = Number(buf.readBigUInt64BE(at + 8));
+    headerSize = 16;
+  } else if (size === 0) {
+    size = room; // to the end of its parent
+  }
+  if (size < headerSize || size > room) return undefined;
+  return { type: buf.toString('latin1', at + 4, at + 8), size, headerSize };
+}
+
+/** The child boxes of a container's body, or undefined when they do not tile it exactly. */
+function children(body: Buffer): Map<string, Buffer[]> | undefined {
+  const out = new Map<string, Buffer[]>();
+  let at = 0;
+  while (at < body.length) {
+    const box = boxHeader(body, at, body.length - at);
+    if (!box) return undefined;
+    const list = out.get(box.type) ?? [];
+    list.push(body.subarray(at + box.headerSize, at + box.size));
+    out.set(box.type, list);
+    at += box.size;
+  }
+  return out;
+}
+
+function only(boxes: Map<string, Buffer[]> | undefined, type: string): Buffer | undefined {
+  const list = boxes?.get(type);
+  return list?.length === 1 ? list[0] : undefined;
+}
+
+class Malformed extends Error {}
+
+function parseMoov(moov: Buffer): Mp4Index | undefined {
+  try {
+    const boxes = children(moov);
+    const mvhd = only(boxes, 'mvhd');
+    if (!boxes || !mvhd) return undefined;
+    const tracks = (boxes.get('trak') ?? []).map(parseTrak);
+    return { durationSec: timedDuration(mvhd), tracks };
+  } catch (err) {
+    if (err instanceof Malformed || err instanceof RangeError) return undefined;
+    throw err;
+  }
+}
+
+/** mvhd and mdhd share their start: version, flags, two dates, timescale, duration. */
+function timedDuration(full: Buffer): number | undefined {
+  const version = full.readUInt8(0);
+  const [timescale, duration] =
+    version === 1
+      ? [full.readUInt32BE(20), Number(full.readBigUInt64BE(24))]
+      : [full.readUInt32BE(12), full.readUInt32BE(16)];
+  // All ones: "unknown" (a fragmented file's moov before its fragments).
+  const unknown = version === 1 ? duration === Number(0xffffffffffffffffn) : duration === 0xffffffff;
+  if (timescale === 0 || unknown) return undefined;
+  return duration / timescale;
+}
+
+function parseTrak(trak: Buffer): Mp4Track {
+  const mdia = only(children(trak), 'mdia');
+  if (!mdia) throw new Malformed('trak without one mdia');
+  const mdiaBoxes = children(mdia);
+  const hdlr = only(mdiaBoxes, 'hdlr');
+  const minf = only(mdiaBoxes, 'minf');
+  if (!hdlr || !minf) throw new Malformed('mdia without hdlr or minf');
+  const handler = hdlr.toString('latin1', 8, 12);
+  const stsd = only(children(only(children(minf), 'stbl') ?? Buffer.alloc(0)), 'stsd');
+  if (!stsd) throw new Malformed('no stsd');
+  const entryCount = stsd.readUInt32BE(4);
+  if (entryCount === 0) return { handler, sampleEntry: undefined };
+  const entry = boxHeader(stsd, 8, stsd.length - 8);
+  if (!entry) throw new Malformed('stsd entry does not fit');
+  const body = stsd.subarray(8 + entry.headerSize, 8 + entry.size);
+  const track: Mp4Track = { handler, sampleEntry: entry.type };
+  if (handler === 'vide') {
+    // VisualSampleEntry: 6 reserved, data reference index, 16 pre-defined and reserved, then the size.
+    track.width = body.readUInt16BE(24);
+    track.height = body.readUInt16BE(26);
+  } else if (entry.type === 'mp4a') {
+    track.objectType = mp4aObjectType(body);
+  }
+  return track;
+}
+
+/** The objectTypeIndication in an mp4a entry's esds (ISO 14496-1 descriptors), if it has one. */
+function mp4aObjectType(body: Buffer): number | undefined {
+  // AudioSampleEntry: 6 reserved, data reference index, then version 0 (8 reserved bytes, channels,
+  // sample size, 4 more, sample rate: 28 bytes in all) or QuickTime's version 1 (+16) or 2 (+36).
+  const version = body.readUInt16BE(8);
+  const fields = version === 0 ? 28 : version === 1 ? 44 : version === 2 ? 64 : undefined;
+  if (fields === undefined) return undefined;
+  const boxes = children(body.subarray(fields));
+  // QuickTime keeps it one level down, in a 'wave' box.
+  const esds = only(boxes, 'esds') ?? only(children(only(boxes, 'wave') ?? Buffer.alloc(0)), 'esds');
+  if (!esds) return undefined;
+  let at = 4; // version and flags
+  const es = descriptor(esds, at, 0x03);
+  if (!es) return undefined;
+  at = es.body;
+  const flags = esds.readUInt8(at + 2);
+  at += 3; // ES_ID, flags
+  if (flags & 0x80) at += 2; // dependsOn_ES_ID
+  if (flags & 0x40) at += 1 + esds.readUInt8(at); // URL
+  if (flags & 0x20) at += 2; // OCR_ES_Id
+  const config = descriptor(esds, at, 0x04);
+  return config ? esds.readUInt8(config.body) : undefined;
+}
+
+/** A descriptor of `tag` at `at`: where its body starts (its length is 1-4 bytes of 7 bits). */
+function descriptor(buf: Buffer, at: number, tag: number): { body: number } | undefined {
+  if (buf.readUInt8(at) !== tag) return undefined;
+  let pos = at + 1;
+  for (let i = 0; i < 4; i++) {
+    const byte = buf.readUInt8(pos++);
+    if ((byte & 0x80) === 0) return { body: pos };
+  }
+  return undefined;
+}

@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mp4IndexOfFile, readMp4Index } from '../../../../src/engines/local/mp4-index.js';
+import { ffprobeJson } from '../../../helpers/media.js';
+
+/**
+ * The in-process reader of an MP4's index, against what ffprobe says of the same files made by the
+ * real ffmpeg: tracks, sample entries, coded sizes, the audio's object type, the duration.
+ */
+
+const run = promisify(execFile);
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vi-mp4-index-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function make(name: string, out: string[], opts: { audio?: boolean; size?: string } = {}) {
+  const path = join(dir, name);
+  const args = ['-hide_banner', '-loglevel', 'error', '-y'];
+  args.push('-f', 'lavfi', '-i', `testsrc=size=${opts.size ?? '320x240'}:rate=25:duration=2`);
+  if (opts.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2');
+  args.push(...out, '-shortest', path);
+  await run('ffmpeg', args);
+  return path;
+}
+
+const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
+
+async function ffprobeDuration(path: string): Promise<number> {
+  const json = await ffprobeJson<{ format: { duration: string } }>(path);
+  return Number(json.format.duration);
+}
+
+describe('readMp4Index on files ffmpeg made', () => {
+  it('an H.264/AAC MP4 with its index first: one avc1 track at its coded size, one AAC track', async () => {
+    const path = await make('h264-aac.mp4', [...X264, '-c:a', 'aac', '-movflags', '+faststart'], {
+      size: '640x360',
+    });
+    const index = await mp4IndexOfFile(path);
+    expect(index?.tracks).toEqual([
+      { handler: 'vide', sampleEntry: 'avc1', width: 640, height: 360 },
+      { handler: 'soun', sampleEntry: 'mp4a', objectType: 0x40 },
+    ]);
+    expect(index?.durationSec).toBeCloseTo(await ffprobeDuration(path), 1);
+  });
+
+  it('the index at the end is read too', async () => {
+    const path = await make('moov-last.mp4', [...X264, '-c:a', 'aac']);
+    const index = await mp4IndexOfFile(path);
+    expect(index?.tracks.map((t) => t.sampleEntry)).toEqual(['avc1', 'mp4a']);
+  });
+
+  it('MP3 in an MP4 is mp4a too, told apart by its object type', async () => {
+    const path = await make('h264-mp3.mp4', [...X264, '-c:a', 'libmp3lame']);
+    const sound = (await mp4IndexOfFile(path))?.tracks.find((t) => t.handler === 'soun');
+    expect(sound?.sampleEntry).toBe('mp4a');
+    expect(sound?.objectType).toBe(0x6b);
+  });
+
+  it('HEVC tagged hvc1, without sound, in a QuickTime MOV', async () => {
+    const path = await make(
+      'hevc.mov',
+      ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-tag:v', 'hvc1'],
+      { audio: false },
+    );
+    const index = await mp4IndexOfFile(path);
+    expect(index?.tracks).toEqual([{ handler: 'vide', sampleEntry: 'hvc1', width: 320, height: 240 }]);
+  });
+
+  it('AAC in a QuickTime MOV (a sound description of its own version) is read', async () => {
+    const path = await make('h264-aac.mov', [...X264, '-c:a', 'aac']);
+    const sound = (await mp4IndexOfFile(path))?.tracks.find((t) => t.handler === 'soun');
+    expect(sound).toEqual({ handler: 'soun', sampleEntry: 'mp4a', objectType: 0x40 });
+  });
+
+  it('not an ISO media file (an AVI), or one cut inside its index: no index', async () => {
+    const avi = await make('clip.avi', ['-c:v', 'mpeg4', '-c:a', 'libmp3lame']);
+    expect(await mp4IndexOfFile(avi)).toBeUndefined();
+    const cut = await make('cut.mp4', [...X264, '-c:a', 'aac', '-movflags', '+faststart']);
+    await truncate(cut, 600); // inside the moov, which comes first
+    expect(await mp4IndexOfFile(cut)).toBeUndefined();
+  });
+
+  it('an index larger than the file claims is not read', async () => {
+    const path = await make('claims.mp4', [...X264, '-c:a', 'aac', '-movflags', '+faststart']);
+    const bytes = await readFile(path);
+    const moovAt = bytes.indexOf('moov') - 4;
+    bytes.writeUInt32BE(bytes.length * 2, moovAt);
+    await writeFile(path, bytes);
+    expect(await mp4IndexOfFile(path)).toBeUndefined();
+  });
+});
+
+describe('readMp4Index on damaged bytes', () => {
+  let whole: Buffer;
+  beforeAll(async () => {
+    whole = await readFile(await make('fuzz.mp4', [...X264, '-c:a', 'aac', '-movflags', '+faststart']));
+  });
+
+  // Any byte of the head changed to anything: an index or undefined, never an exception or a hang.
+  fcTest.prop([fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 })], {
+    numRuns: 300,
+  })('never throws, whatever bytes are changed', async (changes) => {
+    const bytes = Buffer.from(whole);
+    const head = Math.min(bytes.length, 4096);
+    for (const [at, value] of changes) bytes[at % head] = value;
+    const read = (offset: number, length: number) =>
+      Promise.resolve(bytes.subarray(offset, Math.min(bytes.length, offset + length)));
+    const index = await readMp4Index(read, bytes.length);
+    expect(index === undefined || Array.isArray(index.tracks)).toBe(true);
+  });
+});
