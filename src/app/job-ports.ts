@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engines/engine.js';
 import { createLocalEngine } from '../engines/local/local-engine.js';
-import { resolveTools, resolveToolsAsync, type ToolPaths } from '../engines/local/tools.js';
+import { resolveTools, resolveToolsAsync, toolCandidates, type ToolPaths } from '../engines/local/tools.js';
 import { nodeOutboxFs, type OutboxFs } from '../outbox/outbox-fs.js';
 
 /**
@@ -24,6 +24,8 @@ export interface JobPorts {
   tools(config: Config | undefined): ToolPaths;
   /** `tools`, with both checks side by side and the event loop free meanwhile. */
   findTools(config: Config | undefined): Promise<ToolPaths>;
+  /** The paths `tools` checks (what it returns once they pass), known without running anything. */
+  toolCandidates(config: Config | undefined): ToolPaths;
   localEngine(tools: ToolPaths): Engine;
 }
 
@@ -37,6 +39,7 @@ export function realJobPorts(base: { log: Logger; clock?: Clock }): JobPorts {
     newId: uuidv4,
     tools: (config) => resolveTools({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
     findTools: (config) => resolveToolsAsync({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
+    toolCandidates: (config) => toolCandidates({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
     localEngine: (tools) => createLocalEngine({ tools, log: log.child({ module: 'local' }) }),
   };
 }

@@ -87,9 +87,21 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
     pretty: process.stderr.isTTY,
   });
   const ports = realJobPorts({ log });
+  const candidates = ports.toolCandidates(config);
   const tools = once(() => ports.findTools(config));
-  const localEngine = once(async () => ports.localEngine(await tools()));
-  const { engine, close } = await makeEngine(ports, localEngine, opts.engine ?? 'nemo', config);
+  // One local engine, on the paths the checks vouch for: it runs nothing before a plan, which waits
+  // for them. As a fixer of cloud renders it is only handed out once they passed.
+  const unchecked = once(() => ports.localEngine(candidates));
+  const localEngine = once(async () => {
+    await tools();
+    return unchecked();
+  });
+  const kind = opts.engine ?? 'nemo';
+  if (kind === 'local') {
+    // Checked from now on, beside the first file's probe rather than before it.
+    tools().catch(() => undefined);
+  }
+  const { engine, close } = await makeEngine(ports, unchecked, kind, config);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -98,6 +110,7 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
     return await convertEach(files, {
       ports,
       engine,
+      candidates,
       tools,
       localEngine,
       opts,
@@ -115,6 +128,8 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
 interface ConvertRun {
   ports: JobPorts;
   engine: Engine;
+  /** Where ffmpeg and ffprobe should be (config or PATH), before `tools` has checked them. */
+  candidates: ToolPaths;
   /** ffmpeg and ffprobe, found and checked once per run (throws FFMPEG_MISSING without them). */
   tools: () => Promise<ToolPaths>;
   /** The local engine, made once: the engine itself, or the one that fixes a cloud render. */
@@ -142,6 +157,8 @@ async function convertEach(files: string[], run: ConvertRun): Promise<number> {
       printer.done();
       const e = toVideoInboxError(err);
       if (e.code === 'CANCELLED') return EXIT.INTERRUPTED;
+      // Without ffmpeg no file converts locally: said once, for the whole run.
+      if (e.code === 'FFMPEG_MISSING' && run.engine.name === 'local') throw e;
       console.error(redact(`${label}: ${describeError(e, 'one-shot')}`));
       worst = worst === EXIT.OK || worst === EXIT.FAILED ? exitCodeFor(e) : worst;
     } finally {
@@ -153,11 +170,11 @@ async function convertEach(files: string[], run: ConvertRun): Promise<number> {
 
 async function makeEngine(
   ports: JobPorts,
-  localEngine: () => Promise<Engine>,
+  localEngine: () => Engine,
   kind: 'nemo' | 'local',
   config: Config | undefined,
 ): Promise<{ engine: Engine; close: () => Promise<void> }> {
-  if (kind === 'local') return { engine: await localEngine(), close: async () => undefined };
+  if (kind === 'local') return { engine: localEngine(), close: async () => undefined };
   // The cloud engine's libraries (HTTP client, API schemas) are loaded only for a cloud conversion.
   const { realPorts } = await import('../app/ports.js');
   const nemo = realPorts({ env: process.env, log: ports.log }).nemo(config);
@@ -250,14 +267,17 @@ async function planFor(
   run: ConvertRun,
 ): Promise<{ plan: JobPlan & { ffprobe?: string }; media: MediaInfo | undefined }> {
   const { opts, config } = run;
+  // The probe runs beside the tools' checks, on the path they check; it counts only once they pass.
+  const probing = probeMedia(input, run.candidates.ffprobe, run.signal).catch(() => undefined);
   let ffprobe: string | undefined;
-  let media: MediaInfo | undefined;
   try {
     ffprobe = (await run.tools()).ffprobe;
-    media = await probeMedia(input, ffprobe, run.signal);
-  } catch {
+  } catch (err) {
     // Without ffprobe the cloud path still works; the output is then checked by its MP4 header only.
+    if (run.engine.name === 'local') throw err;
   }
+  // Unreadable: the engine's own probe says why (a damaged file, not a missing tool).
+  const media = ffprobe === undefined ? undefined : await probing;
   const plan: JobPlan & { ffprobe?: string } = {
     inbox: dirname(input),
     outbox: resolve(opts.out ?? dirname(input)),

@@ -14,6 +14,11 @@ const INSTALL_HINT =
  * Finds ffmpeg/ffprobe: the configured path if given, else PATH. Runs `-version` so a broken or
  * wrong binary is caught at start, not in the middle of someone's file.
  */
+/** The binaries `resolveTools` checks: the configured paths, else the names, looked up on PATH. */
+export function toolCandidates(configured: Partial<ToolPaths> = {}): ToolPaths {
+  return { ffmpeg: configured.ffmpeg ?? 'ffmpeg', ffprobe: configured.ffprobe ?? 'ffprobe' };
+}
+
 export function resolveTools(configured: Partial<ToolPaths> = {}): ToolPaths {
   return {
     ffmpeg: resolveTool('ffmpeg', configured.ffmpeg),

@@ -140,6 +140,19 @@ describe('video-inbox convert (built CLI against the emulator)', () => {
     expect(emu.requests.length).toBe(before);
   });
 
+  it('--engine local without ffmpeg on PATH: says so once, with how to install it, exits 5, writes nothing', async () => {
+    const out = join(dir, 'no-ffmpeg');
+    const emptyBin = join(dir, 'empty-bin');
+    await mkdir(emptyBin, { recursive: true });
+    const inputs = [join(dir, 'old.avi'), join(dir, 'old.avi')];
+    const run = await convert([...inputs, '--engine', 'local', '--out', out], { PATH: emptyBin });
+    expect(run.code).toBe(5);
+    expect(run.stderr.match(/ffmpeg was not found on PATH/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(/apt install ffmpeg/);
+    expect(run.stdout).toBe('');
+    expect(await readdir(out).catch(() => [])).toEqual([]);
+  });
+
   it('--out a missing folder: creates it and its parents, then converts (cloud and local)', async () => {
     const cloudOut = join(dir, 'new', 'nested', 'cloud');
     const cloud = await convert([join(dir, 'old.avi'), '--out', cloudOut, '--config', config]);
