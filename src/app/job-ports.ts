@@ -5,7 +5,15 @@ import type { Logger } from '../core/logger.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engines/engine.js';
 import { createLocalEngine } from '../engines/local/local-engine.js';
-import { resolveTools, resolveToolsAsync, toolCandidates, type ToolPaths } from '../engines/local/tools.js';
+import type { FfmpegFeatures } from '../engines/local/ffmpeg-version.js';
+import {
+  resolveTools,
+  resolveToolsAsync,
+  toolCandidates,
+  toolsByUse,
+  type ToolPaths,
+  type ToolsByUse,
+} from '../engines/local/tools.js';
 import { nodeOutboxFs, type OutboxFs } from '../outbox/outbox-fs.js';
 
 /**
@@ -26,7 +34,10 @@ export interface JobPorts {
   findTools(config: Config | undefined): Promise<ToolPaths>;
   /** The paths `tools` checks (what it returns once they pass), known without running anything. */
   toolCandidates(config: Config | undefined): ToolPaths;
-  localEngine(tools: ToolPaths): Engine;
+  /** The tools checked by their first use, for a run that uses both at once (see ToolsByUse). */
+  toolsByUse(config: Config | undefined): ToolsByUse;
+  /** The local engine on `tools`; `features` when ffmpeg is being asked already (ToolsByUse). */
+  localEngine(tools: ToolPaths, features?: Promise<FfmpegFeatures>): Engine;
 }
 
 export function realJobPorts(base: { log: Logger; clock?: Clock }): JobPorts {
@@ -37,9 +48,15 @@ export function realJobPorts(base: { log: Logger; clock?: Clock }): JobPorts {
     fs: nodeOutboxFs,
     hashFile: (path) => hashFile(path),
     newId: uuidv4,
-    tools: (config) => resolveTools({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
-    findTools: (config) => resolveToolsAsync({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
-    toolCandidates: (config) => toolCandidates({ ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath }),
-    localEngine: (tools) => createLocalEngine({ tools, log: log.child({ module: 'local' }) }),
+    tools: (config) => resolveTools(configuredTools(config)),
+    findTools: (config) => resolveToolsAsync(configuredTools(config)),
+    toolCandidates: (config) => toolCandidates(configuredTools(config)),
+    toolsByUse: (config) => toolsByUse(configuredTools(config)),
+    localEngine: (tools, features) =>
+      createLocalEngine({ tools, features, log: log.child({ module: 'local' }) }),
   };
+}
+
+function configuredTools(config: Config | undefined): Partial<ToolPaths> {
+  return { ffmpeg: config?.ffmpegPath, ffprobe: config?.ffprobePath };
 }

@@ -87,20 +87,19 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
     pretty: process.stderr.isTTY,
   });
   const ports = realJobPorts({ log });
-  const candidates = ports.toolCandidates(config);
-  const tools = once(() => ports.findTools(config));
+  const kind = opts.engine ?? 'nemo';
+  // A local run checks ffmpeg and ffprobe by their first use (asked at once, beside the first probe);
+  // a cloud run, which may not need them, by `-version` when it first does.
+  const byUse = kind === 'local' ? ports.toolsByUse(config) : undefined;
+  const candidates = byUse?.paths ?? ports.toolCandidates(config);
+  const tools = once(() => (byUse ? byUse.features.then(() => byUse.paths) : ports.findTools(config)));
   // One local engine, on the paths the checks vouch for: it runs nothing before a plan, which waits
   // for them. As a fixer of cloud renders it is only handed out once they passed.
-  const unchecked = once(() => ports.localEngine(candidates));
+  const unchecked = once(() => ports.localEngine(candidates, byUse?.features));
   const localEngine = once(async () => {
     await tools();
     return unchecked();
   });
-  const kind = opts.engine ?? 'nemo';
-  if (kind === 'local') {
-    // Checked from now on, beside the first file's probe rather than before it.
-    tools().catch(() => undefined);
-  }
   const { engine, close } = await makeEngine(ports, unchecked, kind, config);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -112,6 +111,7 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
       engine,
       candidates,
       tools,
+      ffprobeWorks: byUse?.ffprobeWorks,
       localEngine,
       opts,
       config,
@@ -132,6 +132,8 @@ interface ConvertRun {
   candidates: ToolPaths;
   /** ffmpeg and ffprobe, found and checked once per run (throws FFMPEG_MISSING without them). */
   tools: () => Promise<ToolPaths>;
+  /** When `tools` vouches for ffmpeg alone: called after a failed probe (see ToolsByUse). */
+  ffprobeWorks?: () => Promise<void>;
   /** The local engine, made once: the engine itself, or the one that fixes a cloud render. */
   localEngine: () => Promise<Engine>;
   opts: ConvertOptions;
@@ -276,8 +278,9 @@ async function planFor(
     // Without ffprobe the cloud path still works; the output is then checked by its MP4 header only.
     if (run.engine.name === 'local') throw err;
   }
-  // Unreadable: the engine's own probe says why (a damaged file, not a missing tool).
   const media = ffprobe === undefined ? undefined : await probing;
+  // Unreadable: a broken ffprobe says so here; else the engine's own probe says why the file is.
+  if (ffprobe !== undefined && media === undefined) await run.ffprobeWorks?.();
   const plan: JobPlan & { ffprobe?: string } = {
     inbox: dirname(input),
     outbox: resolve(opts.out ?? dirname(input)),

@@ -35,14 +35,15 @@ export function hasToneMapFilters(filtersText: string): boolean {
  * banner, with the version, on stderr. A failure here is reported later by the real run, with its reason.
  */
 export async function detectFfmpegFeatures(ffmpeg: string): Promise<FfmpegFeatures> {
-  const { stdout, stderr } = await ask(ffmpeg, '-filters');
-  return { ...featuresFor(parseFfmpegVersion(stderr)), toneMap: hasToneMapFilters(stdout) };
+  return (await askFfmpegFeatures(ffmpeg)) ?? { ...featuresFor(undefined), toneMap: false };
 }
 
-function ask(ffmpeg: string, flag: string): Promise<{ stdout: string; stderr: string }> {
+/** detectFfmpegFeatures, or undefined when the binary cannot run or fails (not there, broken). */
+export function askFfmpegFeatures(ffmpeg: string): Promise<FfmpegFeatures | undefined> {
   return new Promise((resolve) => {
-    execFile(ffmpeg, [flag], { timeout: 10_000 }, (_err, stdout, stderr) => {
-      resolve({ stdout: String(stdout ?? ''), stderr: String(stderr ?? '') });
+    execFile(ffmpeg, ['-filters'], { timeout: 10_000 }, (err, stdout, stderr) => {
+      if (err) resolve(undefined);
+      else resolve({ ...featuresFor(parseFfmpegVersion(stderr)), toneMap: hasToneMapFilters(stdout) });
     });
   });
 }

@@ -22,8 +22,11 @@ export interface LocalEngineDeps {
   log: Logger;
   spawn?: SpawnFn;
   probe?: ProbeFn;
-  /** What the ffmpeg binary understands; asked from `ffmpeg -version` at the first job when omitted. */
-  features?: FfmpegFeatures;
+  /**
+   * What the ffmpeg binary understands (or its answer to come); asked with `ffmpeg -filters` at the
+   * first job when omitted.
+   */
+  features?: FfmpegFeatures | Promise<FfmpegFeatures>;
   killGraceMs?: number;
   /** Fixed stall limit; by default it grows with the input's size (see stallTimeoutFor). */
   stallTimeoutMs?: number;

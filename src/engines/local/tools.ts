@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { VideoInboxError } from '../../core/errors.js';
+import { askFfmpegFeatures, type FfmpegFeatures } from './ffmpeg-version.js';
 
 export interface ToolPaths {
   ffmpeg: string;
@@ -10,15 +11,15 @@ const INSTALL_HINT =
   'Install ffmpeg (Debian/Ubuntu: `sudo apt install ffmpeg`; macOS: `brew install ffmpeg`), ' +
   'or set ffmpegPath and ffprobePath in the config.';
 
-/**
- * Finds ffmpeg/ffprobe: the configured path if given, else PATH. Runs `-version` so a broken or
- * wrong binary is caught at start, not in the middle of someone's file.
- */
 /** The binaries `resolveTools` checks: the configured paths, else the names, looked up on PATH. */
 export function toolCandidates(configured: Partial<ToolPaths> = {}): ToolPaths {
   return { ffmpeg: configured.ffmpeg ?? 'ffmpeg', ffprobe: configured.ffprobe ?? 'ffprobe' };
 }
 
+/**
+ * Finds ffmpeg/ffprobe: the configured path if given, else PATH. Runs `-version` so a broken or
+ * wrong binary is caught at start, not in the middle of someone's file.
+ */
 export function resolveTools(configured: Partial<ToolPaths> = {}): ToolPaths {
   return {
     ffmpeg: resolveTool('ffmpeg', configured.ffmpeg),
@@ -40,6 +41,39 @@ export async function resolveToolsAsync(configured: Partial<ToolPaths> = {}): Pr
     checkTool('ffprobe', configured.ffprobe),
   ]);
   return { ffmpeg, ffprobe };
+}
+
+/**
+ * The tools of a one-off run that uses both at once (`convert --engine local`), checked by their
+ * first use instead of by `-version` beforehand, which costs two processes before the first file:
+ * ffmpeg by the engine's first question (`ffmpeg -filters`, what the binary can do), ffprobe by the
+ * first probe. Only when a probe fails is `ffprobe -version` asked, to tell a broken or missing tool
+ * (FFMPEG_MISSING) from a damaged file.
+ */
+export interface ToolsByUse {
+  paths: ToolPaths;
+  /** ffmpeg's features, asked at once; rejects FFMPEG_MISSING when ffmpeg cannot run. */
+  features: Promise<FfmpegFeatures>;
+  /** After a failed probe: rejects FFMPEG_MISSING when ffprobe itself cannot run (asked once). */
+  ffprobeWorks(): Promise<void>;
+}
+
+export function toolsByUse(configured: Partial<ToolPaths> = {}): ToolsByUse {
+  const paths = toolCandidates(configured);
+  const features = askFfmpegFeatures(paths.ffmpeg).then((found) => {
+    if (!found) throw missing('ffmpeg', configured.ffmpeg);
+    return found;
+  });
+  // Awaited when the first file is planned; no unhandled rejection before that.
+  features.catch(() => undefined);
+  let ffprobeCheck: Promise<string> | undefined;
+  return {
+    paths,
+    features,
+    async ffprobeWorks() {
+      await (ffprobeCheck ??= checkTool('ffprobe', configured.ffprobe));
+    },
+  };
 }
 
 function checkTool(name: 'ffmpeg' | 'ffprobe', configured?: string): Promise<string> {
