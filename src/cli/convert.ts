@@ -158,7 +158,8 @@ async function convertEach(files: string[], run: ConvertRun): Promise<number> {
     } catch (err) {
       printer.done();
       const e = toVideoInboxError(err);
-      if (e.code === 'CANCELLED') return EXIT.INTERRUPTED;
+      // After Ctrl-C, whatever failed failed because of it (a tool killed by the same signal).
+      if (e.code === 'CANCELLED' || run.signal.aborted) return EXIT.INTERRUPTED;
       // Without ffmpeg no file converts locally: said once, for the whole run.
       if (e.code === 'FFMPEG_MISSING' && run.engine.name === 'local') throw e;
       console.error(redact(`${label}: ${describeError(e, 'one-shot')}`));

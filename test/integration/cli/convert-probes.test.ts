@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -102,4 +103,35 @@ it("an ffprobe that cannot run is the tool's fault: FFMPEG_MISSING (exit 5), not
   expect(run.code).toBe(5);
   expect(run.stderr).toMatch(/ffprobe was not found on PATH/);
   expect(run.stderr).not.toMatch(/damaged/i);
+});
+
+it('Ctrl-C while ffmpeg is first asked (its check) is an interruption (exit 130), not a missing ffmpeg', async () => {
+  // An ffmpeg whose -filters takes 5 s and says when it started; Ctrl-C reaches the whole process
+  // group, as from a terminal, and kills it too.
+  const bin = join(dir, 'bin-slow');
+  await mkdir(bin, { recursive: true });
+  const asked = join(bin, 'asked');
+  await writeFile(
+    join(bin, 'ffmpeg'),
+    `#!/bin/sh\nif [ "$1" = "-filters" ]; then : > '${asked}'; sleep 5; fi\nexec ffmpeg-real-is-not-needed "$@"\n`,
+  );
+  await chmod(join(bin, 'ffmpeg'), 0o755);
+  const input = await makeVideo(join(dir, 'interrupted.mov'), { durationSec: 1 });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'convert', '--engine', 'local', '--out', join(dir, 'out-interrupted'), input],
+    {
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+  for (let i = 0; i < 300 && !existsSync(asked); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(existsSync(asked)).toBe(true);
+  process.kill(-child.pid!, 'SIGINT');
+  expect(await exited).toBe(130);
+  expect(stderr).not.toMatch(/not found/);
 });

@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,22 @@ describe('video-inbox convert (built CLI against the emulator)', () => {
     expect(run.stderr.match(/ffmpeg was not found on PATH/g)).toHaveLength(1);
     expect(run.stderr).toMatch(/apt install ffmpeg/);
     expect(run.stdout).toBe('');
+    expect(await readdir(out).catch(() => [])).toEqual([]);
+  });
+
+  it.each([
+    ['ffmpeg', 'ffprobe'],
+    ['ffprobe', 'ffmpeg'],
+  ])('--engine local with %s missing (only %s on PATH): names the missing one, exits 5', async (gone, there) => {
+    const bin = join(dir, `only-${there}`);
+    await mkdir(bin, { recursive: true });
+    const real = execFileSync('sh', ['-c', `command -v ${there}`], { encoding: 'utf8' }).trim();
+    await symlink(real, join(bin, there)).catch(() => undefined);
+    const out = join(dir, `without-${gone}`);
+    const run = await convert([join(dir, 'old.avi'), '--engine', 'local', '--out', out], { PATH: bin });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain(`${gone} was not found on PATH`);
+    expect(run.stderr).not.toContain(`${there} was not found`);
     expect(await readdir(out).catch(() => [])).toEqual([]);
   });
 
