@@ -106,16 +106,38 @@ const ISO_FORMAT = 'mov,mp4,m4a,3gp,3g2,mj2';
 const VIDEO_ENTRIES: Record<string, readonly string[]> = { h264: ['avc1', 'avc3'], hevc: ['hvc1', 'hev1'] };
 /** esds objectTypeIndication of MPEG-4 audio (AAC). */
 const MPEG4_AUDIO = 0x40;
+/** The profile_idc in avcC or hvcC for each profile name ffprobe gives. */
+const PROFILE_IDC: Record<string, Record<string, number>> = {
+  h264: {
+    'Constrained Baseline': 66,
+    Baseline: 66,
+    Main: 77,
+    Extended: 88,
+    High: 100,
+    'Constrained High': 100,
+    'Progressive High': 100,
+    'High 10': 110,
+    'High 10 Intra': 110,
+    'High 4:2:2': 122,
+    'High 4:2:2 Intra': 122,
+    'High 4:4:4 Predictive': 244,
+    'High 4:4:4 Intra': 244,
+  },
+  hevc: { Main: 1, 'Main 10': 2, 'Main Still Picture': 3, Rext: 4 },
+};
+/** colr transfer characteristics: PQ and HLG, by their ffprobe names. */
+const HDR_TRANSFER_CODES: Record<number, string> = { 16: 'smpte2084', 18: 'arib-std-b67' };
 
 /**
  * The output's facts from its own index, when it holds exactly the known streams: one video track of
- * the known codec and coded size, and one AAC track exactly when there is known sound. Undefined
- * otherwise (not an MP4, a track too many or missing, another codec), and ffprobe decides.
+ * the known codec, coded size and profile (from its avcC or hvcC), not tagged HDR unless the source
+ * was, and one AAC track exactly when there is known sound. Undefined otherwise (not an MP4, a track
+ * too many or missing, another codec or profile, no duration), and ffprobe decides.
  */
 async function knownFacts(path: string, known: MediaInfo): Promise<MediaInfo | undefined> {
   const [index, { size }] = await Promise.all([mp4IndexOfFile(path), stat(path)]);
   const video = index && holdsKnown(index, known);
-  if (!video || !known.video) return undefined;
+  if (!video || !known.video || !index.durationSec) return undefined;
   return {
     formatName: ISO_FORMAT,
     durationSec: index.durationSec,
@@ -133,6 +155,11 @@ function holdsKnown(index: Mp4Index, known: MediaInfo): Mp4Track | undefined {
   if (videos.length !== 1 || !video || !known.video) return undefined;
   if (!(VIDEO_ENTRIES[known.video.codec] ?? []).includes(video.sampleEntry ?? '')) return undefined;
   if (video.width !== known.video.width || video.height !== known.video.height) return undefined;
+  // The codec's own header, in the output, says the profile the source's probe saw, and no HDR it did not.
+  const idc = PROFILE_IDC[known.video.codec]?.[known.video.profile ?? ''];
+  if (idc === undefined || video.profileIdc !== idc) return undefined;
+  const hdr = video.transfer === undefined ? undefined : HDR_TRANSFER_CODES[video.transfer];
+  if (hdr !== undefined && hdr !== known.video.colorTransfer) return undefined;
   if (!known.audio) return sounds.length === 0 ? video : undefined;
   const [sound] = sounds;
   const aac =

@@ -23,6 +23,10 @@ export interface Mp4Track {
   height?: number;
   /** mp4a: the esds decoder config's objectTypeIndication (0x40 MPEG-4 audio, 0x6b MP3…). */
   objectType?: number;
+  /** avc1/avc3: avcC's AVCProfileIndication (66, 77, 100, 110…); hvc1/hev1: hvcC's general_profile_idc. */
+  profileIdc?: number;
+  /** A `colr` box of type nclx (or QuickTime's nclc): its transfer characteristics (1 BT.709, 16 PQ, 18 HLG). */
+  transfer?: number;
 }
 
 /** Indexes larger than this are left to ffprobe (a 2-hour 60 fps video's is about 5 MB). */
@@ -31,7 +35,8 @@ const MAX_TOP_BOXES = 64;
 
 /**
  * The index of the ISO media file that `read` reads, or undefined when it is not one, has no moov,
- * has a moov larger than MAX_INDEX_BYTES, or its boxes do not parse: the caller then asks ffprobe.
+ * has a moov larger than MAX_INDEX_BYTES, is fragmented (its samples are not all in the moov), has a
+ * track with other than one sample entry, or its boxes do not parse: the caller then asks ffprobe.
  */
 export async function readMp4Index(read: ReadAt, fileSize: number): Promise<Mp4Index | undefined> {
   let offset = 0;
@@ -116,7 +121,7 @@ function parseMoov(moov: Buffer): Mp4Index | undefined {
   try {
     const boxes = children(moov);
     const mvhd = only(boxes, 'mvhd');
-    if (!boxes || !mvhd) return undefined;
+    if (!boxes || !mvhd || boxes.has('mvex')) return undefined;
     const tracks = (boxes.get('trak') ?? []).map(parseTrak);
     return { durationSec: timedDuration(mvhd), tracks };
   } catch (err) {
@@ -148,8 +153,8 @@ function parseTrak(trak: Buffer): Mp4Track {
   const handler = hdlr.toString('latin1', 8, 12);
   const stsd = only(children(only(children(minf), 'stbl') ?? Buffer.alloc(0)), 'stsd');
   if (!stsd) throw new Malformed('no stsd');
-  const entryCount = stsd.readUInt32BE(4);
-  if (entryCount === 0) return { handler, sampleEntry: undefined };
+  // Samples may switch between entries: with more than one, the first does not describe them all.
+  if (stsd.readUInt32BE(4) !== 1) throw new Malformed('not one sample entry');
   const entry = boxHeader(stsd, 8, stsd.length - 8);
   if (!entry) throw new Malformed('stsd entry does not fit');
   const body = stsd.subarray(8 + entry.headerSize, 8 + entry.size);
@@ -158,6 +163,15 @@ function parseTrak(trak: Buffer): Mp4Track {
     // VisualSampleEntry: 6 reserved, data reference index, 16 pre-defined and reserved, then the size.
     track.width = body.readUInt16BE(24);
     track.height = body.readUInt16BE(26);
+    // Then resolution, frame count, compressor name and depth: its boxes start 78 bytes in.
+    const boxes = children(body.subarray(78));
+    const avcC = only(boxes, 'avcC');
+    const hvcC = only(boxes, 'hvcC');
+    if (avcC) track.profileIdc = avcC.readUInt8(1);
+    else if (hvcC) track.profileIdc = hvcC.readUInt8(1) & 0x1f;
+    const colr = only(boxes, 'colr');
+    const colrType = colr?.toString('latin1', 0, 4);
+    if (colr && (colrType === 'nclx' || colrType === 'nclc')) track.transfer = colr.readUInt16BE(6);
   } else if (entry.type === 'mp4a') {
     track.objectType = mp4aObjectType(body);
   }

@@ -63,7 +63,8 @@ describe('a local remux is verified from its own index', () => {
       contract: { sourceHadAudio: true },
       ffprobe: NO_FFPROBE,
     });
-    expect(facts.video).toMatchObject({ codec: 'h264', width: 320, height: 240, pixFmt: 'yuv420p' });
+    // Codec facts are the source's (the stream is copied); the sample entry is the output's own.
+    expect(facts.video).toMatchObject({ codec: 'h264', codecTag: 'avc1' });
     expect(facts.audio?.codec).toBe('aac');
     expect(facts.moovFirst).toBe(true);
     expect(facts.sizeBytes).toBe((await stat(path)).size);
@@ -110,8 +111,35 @@ describe('a local remux is verified from its own index', () => {
     });
   });
 
+  it.each<[string, (known: MediaInfo) => MediaInfo]>([
+    ['another profile than the codec header', (k) => ({ ...k, video: { ...k.video!, profile: 'High' } })],
+    ['no profile at all', (k) => ({ ...k, video: { ...k.video!, profile: undefined } })],
+  ])('known streams with %s: ffprobe is asked', async (_what, change) => {
+    const path = await make('profile.mp4', [...X264, '-c:a', 'aac', '-movflags', '+faststart']);
+    const known = change(await probeMedia(path));
+    await expect(verifyOutput(path, { knownStreams: known, ffprobe: NO_FFPROBE })).rejects.toMatchObject({
+      code: 'FFMPEG_MISSING',
+    });
+  });
+
+  it('an output tagged PQ (HDR) where the known source was not: ffprobe decides, and refuses it', async () => {
+    const path = await make('pq.mp4', [
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+      ...['-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc'],
+      ...['-c:a', 'aac', '-movflags', '+faststart+write_colr'],
+    ]);
+    const probed = await probeMedia(path);
+    expect(probed.video?.colorTransfer).toBe('smpte2084');
+    const known = { ...probed, video: { ...probed.video!, colorTransfer: 'bt709' } };
+    await expect(verifyOutput(path, { knownStreams: known, ffprobe: NO_FFPROBE })).rejects.toMatchObject({
+      code: 'FFMPEG_MISSING',
+    });
+    await expect(verifyOutput(path, { knownStreams: known })).rejects.toThrow(/it is HDR \(smpte2084\)/);
+  });
+
   it('HEVC known and tagged hvc1 is outside the default contract, read from the index alone', async () => {
-    if (!suite.hasX265) return expect(suite.hasX265).toBe(false); // no libx265 in this ffmpeg
+    // CI's ffmpeg (Debian's) has libx265; an ffmpeg without it cannot make this file.
+    expect(suite.hasX265).toBe(true);
     const path = await make(
       'hevc.mp4',
       [

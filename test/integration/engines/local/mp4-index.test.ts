@@ -48,7 +48,8 @@ describe('readMp4Index on files ffmpeg made', () => {
     });
     const index = await mp4IndexOfFile(path);
     expect(index?.tracks).toEqual([
-      { handler: 'vide', sampleEntry: 'avc1', width: 640, height: 360 },
+      // ultrafast: no B-frames, no CABAC, so Constrained Baseline (66).
+      { handler: 'vide', sampleEntry: 'avc1', width: 640, height: 360, profileIdc: 66 },
       { handler: 'soun', sampleEntry: 'mp4a', objectType: 0x40 },
     ]);
     expect(index?.durationSec).toBeCloseTo(await ffprobeDuration(path), 1);
@@ -70,17 +71,77 @@ describe('readMp4Index on files ffmpeg made', () => {
   it('HEVC tagged hvc1, without sound, in a QuickTime MOV', async () => {
     const path = await make(
       'hevc.mov',
-      ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-tag:v', 'hvc1'],
+      [
+        ...['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error'],
+        ...['-pix_fmt', 'yuv420p10le', '-tag:v', 'hvc1'],
+      ],
       { audio: false },
     );
     const index = await mp4IndexOfFile(path);
-    expect(index?.tracks).toEqual([{ handler: 'vide', sampleEntry: 'hvc1', width: 320, height: 240 }]);
+    expect(index?.tracks).toEqual([
+      { handler: 'vide', sampleEntry: 'hvc1', width: 320, height: 240, profileIdc: 2 }, // Main 10
+    ]);
   });
 
   it('AAC in a QuickTime MOV (a sound description of its own version) is read', async () => {
     const path = await make('h264-aac.mov', [...X264, '-c:a', 'aac']);
     const sound = (await mp4IndexOfFile(path))?.tracks.find((t) => t.handler === 'soun');
     expect(sound).toEqual({ handler: 'soun', sampleEntry: 'mp4a', objectType: 0x40 });
+  });
+
+  it('High profile and a PQ transfer in the colr box, as the codec header and the container say', async () => {
+    const path = await make('pq.mp4', [
+      // veryfast uses CABAC and 8x8 transforms, so x264 signals High (ultrafast stays Baseline).
+      ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'],
+      ...['-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc'],
+      ...['-c:a', 'aac', '-movflags', '+faststart+write_colr'],
+    ]);
+    const video = (await mp4IndexOfFile(path))?.tracks.find((t) => t.handler === 'vide');
+    expect(video).toMatchObject({ sampleEntry: 'avc1', profileIdc: 100, transfer: 16 });
+  });
+
+  it('a fragmented MP4 (samples outside the moov) is left to ffprobe', async () => {
+    const path = await make('fragmented.mp4', [
+      ...X264,
+      '-c:a',
+      'aac',
+      '-movflags',
+      'frag_keyframe+empty_moov',
+    ]);
+    expect(await mp4IndexOfFile(path)).toBeUndefined();
+  });
+
+  it('a track with two sample entries is left to ffprobe', async () => {
+    const path = await make('two-entries.mp4', [...X264, '-c:a', 'aac', '-movflags', '+faststart']);
+    const bytes = await readFile(path);
+    bytes.writeUInt32BE(2, bytes.indexOf('stsd') + 8); // after the type: version and flags, then the count
+    await writeFile(path, bytes);
+    expect(await mp4IndexOfFile(path)).toBeUndefined();
+  });
+
+  it('a moov with a 64-bit size, and a last box that runs to the end (size 0), are read', async () => {
+    const path = await make('sizes.mp4', [...X264, '-c:a', 'aac', '-movflags', '+faststart']);
+    const bytes = await readFile(path);
+    const before = await mp4IndexOfFile(path);
+    const moovAt = bytes.indexOf('moov') - 4;
+    const moovSize = bytes.readUInt32BE(moovAt);
+    const large = Buffer.alloc(16);
+    large.writeUInt32BE(1, 0);
+    large.write('moov', 4, 'latin1');
+    large.writeBigUInt64BE(BigInt(moovSize + 8), 8);
+    const rest = Buffer.from(bytes.subarray(moovAt + moovSize));
+    const mdatAt = rest.indexOf('mdat') - 4;
+    rest.writeUInt32BE(0, mdatAt);
+    const rewritten = Buffer.concat([
+      bytes.subarray(0, moovAt),
+      large,
+      bytes.subarray(moovAt + 8, moovAt + moovSize),
+      rest,
+    ]);
+    const read = (offset: number, length: number) =>
+      Promise.resolve(rewritten.subarray(offset, Math.min(rewritten.length, offset + length)));
+    expect(before).toBeDefined();
+    expect(await readMp4Index(read, rewritten.length)).toEqual(before);
   });
 
   it('not an ISO media file (an AVI), or one cut inside its index: no index', async () => {
