@@ -43,9 +43,14 @@ interface ChildResult {
   cdnUrl?: string;
 }
 
-type ChildJob =
+/**
+ * `clear`: the previous run's files, removed (untimed) just before this transfer starts, as they are
+ * just before curl starts: see `freshlyFreed`.
+ */
+type ChildJob = { clear?: string[] } & (
   | { kind: 'upload'; baseUrl: string; stateDir: string; path: string }
-  | { kind: 'download'; baseUrl: string; stateDir: string; url: string; dest: string };
+  | { kind: 'download'; baseUrl: string; stateDir: string; url: string; dest: string }
+);
 
 /** Runs in the child: one client transfer, timed from the call to its return. */
 async function child(job: ChildJob): Promise<ChildResult> {
@@ -62,11 +67,13 @@ async function child(job: ChildJob): Promise<ChildResult> {
   if (job.kind === 'upload') {
     const { sessionId } = await client.createSession('en');
     await settled();
+    await removeAll(job.clear);
     const { result: files, ...figures } = await timed(() => client.uploadFile(sessionId, job.path));
     return { ...figures, cdnUrl: files[0]?.cdnUrl };
   }
   await client.tokens.token();
   await settled();
+  await removeAll(job.clear);
   const { result: _bytes, ...figures } = await timed(() => client.download(job.url, job.dest));
   return figures;
 }
@@ -87,6 +94,20 @@ async function settled(): Promise<void> {
     if (used.user + used.system < 3000) return;
   }
   process.stderr.write('transfer: the client process did not settle within 5 s; timing it anyway\n');
+}
+
+/**
+ * Why each side removes the previous run's files itself, right before its transfer: on this virtual
+ * machine the kernel hands freed memory back to the host about two seconds after it is freed
+ * (virtio-balloon free page reporting), and page cache written into such memory costs 6-10 times as
+ * much kernel time (400 MiB: 0.1 s into memory freed a moment earlier, 0.64-1.14 s three seconds
+ * later, by `dd`). The runs used to remove their files as they ended: curl then started at once, in
+ * memory its predecessor had just freed, and the client only after its process start and settling,
+ * in memory given back meanwhile. Each download's page cache, and the emulator's for each upload, now
+ * starts from memory freed the same moment before either side.
+ */
+async function removeAll(paths: readonly string[] = []): Promise<void> {
+  for (const path of paths) await rm(path, { force: true });
 }
 
 /** Runs `transfer`, with its wall time, its CPU time (all of it, and the user part) and its memory. */
@@ -250,17 +271,21 @@ async function run(ctx: BenchContext): Promise<Section> {
     await curl(['-o', warmUp, cdnUrl]);
     await rm(warmUp, { force: true });
     spawnSync('sync', { stdio: 'ignore' });
+    // The last run's file: removed by the next run just before its transfer (see removeAll).
+    let previous: string[] = [];
     for (let i = 0; i < ctx.runs; i++) {
       const order = i % 2 === 0 ? (['ours', 'curl'] as const) : (['curl', 'ours'] as const);
       for (const side of order) {
         const dest = join(ctx.work, `download-${side}.mp4`);
         if (side === 'ours') {
-          const r = await runChild({ kind: 'download', baseUrl: emu.url, stateDir, url: cdnUrl, dest });
+          const job = { kind: 'download', baseUrl: emu.url, stateDir, url: cdnUrl, dest } as const;
+          const r = await runChild({ ...job, clear: [...previous, dest] });
           down.ours.push(r.ms);
           cpu.down.push(r.cpuMs);
           cpu.downUser.push(r.userMs);
           down.growth.push(r.maxRss - r.rssBefore);
         } else {
+          await removeAll([...previous, dest]);
           const { ms, cpuMs, userMs } = await curl(['-o', dest, cdnUrl]);
           cpu.downCurl.push(cpuMs);
           cpu.downCurlUser.push(userMs);
@@ -272,33 +297,35 @@ async function run(ctx: BenchContext): Promise<Section> {
           down.sync.push(syncMs);
         }
         if ((await stat(dest)).size !== size) throw new Error(`${side} download has the wrong size`);
-        await rm(dest, { force: true });
+        previous = [dest];
       }
       ctx.log(
         `transfer: download run ${i + 1}/${ctx.runs}: client ${formatMs(down.ours[i]!)} (CPU ${formatMs(cpu.down[i]!)}, user ${formatMs(cpu.downUser[i]!)}), curl ${formatMs(down.curl[i]!)} (CPU ${formatMs(cpu.downCurl[i]!)}, user ${formatMs(cpu.downCurlUser[i]!)})`,
       );
     }
+    await removeAll(previous);
     // The emulator stores every upload on disk. Kept, eighteen 400 MiB uploads pile up gigabytes
     // for the kernel to write back, and from the fifth run or so both sides are timed against the
     // disk's write speed instead of the transfer's: each timed upload's stored copy is removed
-    // (untimed) once its run is done. The file the downloads fetch stays.
+    // (untimed) by the next run, just before its transfer. The file the downloads fetch stays.
     const uploadsDir = join(emuDir, 'uploads');
     const kept = new Set(await readdir(uploadsDir));
-    const dropStoredUploads = async () => {
-      for (const name of await readdir(uploadsDir))
-        if (!kept.has(name)) await rm(join(uploadsDir, name), { force: true });
-    };
+    // Removed by the next run just before its transfer (see removeAll), and after the last one.
+    const storedUploads = async () =>
+      (await readdir(uploadsDir)).filter((name) => !kept.has(name)).map((name) => join(uploadsDir, name));
     spawnSync('sync', { stdio: 'ignore' });
     for (let i = 0; i < ctx.runs; i++) {
       const order = i % 2 === 0 ? (['ours', 'curl'] as const) : (['curl', 'ours'] as const);
       for (const side of order) {
         if (side === 'ours') {
-          const r = await runChild({ kind: 'upload', baseUrl: emu.url, stateDir, path: input });
+          const job = { kind: 'upload', baseUrl: emu.url, stateDir, path: input } as const;
+          const r = await runChild({ ...job, clear: await storedUploads() });
           up.ours.push(r.ms);
           cpu.up.push(r.cpuMs);
           up.growth.push(r.maxRss - r.rssBefore);
           up.peak.push(r.maxRss);
         } else {
+          await removeAll(await storedUploads());
           const c = await curl([
             '-o',
             '/dev/null',
@@ -311,12 +338,12 @@ async function run(ctx: BenchContext): Promise<Section> {
           up.curl.push(c.ms);
           cpu.upCurl.push(c.cpuMs);
         }
-        await dropStoredUploads();
       }
       ctx.log(
         `transfer: upload run ${i + 1}/${ctx.runs}: client ${formatMs(up.ours[i]!)} (CPU ${formatMs(cpu.up[i]!)}), curl ${formatMs(up.curl[i]!)} (CPU ${formatMs(cpu.upCurl[i]!)})`,
       );
     }
+    await removeAll(await storedUploads());
     const upMs = median(up.ours);
     const downMs = median(down.ours);
     return {
@@ -325,7 +352,7 @@ async function run(ctx: BenchContext): Promise<Section> {
       intro:
         `A ${mb(size)} file (an MP4 header, then random bytes) to and from the API emulator on loopback, ` +
         `median of ${ctx.runs} runs each, alternating with curl against the same server (downloads first, after ` +
-        "one untimed upload and one untimed download each; then the uploads, each one's stored copy removed after its run). Each client " +
+        "one untimed upload and one untimed download each; then the uploads). Each run's file (the downloaded copy, the emulator's stored upload) is removed just before the next run's transfer, by whichever side runs next, so both write into memory freed the same moment before. Each client " +
         "transfer runs in a fresh process, timed from the call to its return, once the process is idle after its first API call (as in a running daemon; the first call sets V8 compiling undici's parser in the background); curl by its own `time_total`.",
       figures: [
         {
