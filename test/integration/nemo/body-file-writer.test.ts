@@ -3,7 +3,15 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { directWritesSuit, SLOW_WRITE_MS, writeBody } from '../../../src/engines/nemo/body-file-writer.js';
+import { writevSync } from 'node:fs';
+import { fc, test as fcTest } from '@fast-check/vitest';
+import {
+  directWritesSuit,
+  MAX_WRITE_BYTES,
+  slices,
+  SLOW_WRITE_MS,
+  writeBody,
+} from '../../../src/engines/nemo/body-file-writer.js';
 import { SocketBody } from '../../../src/engines/nemo/socket-body.js';
 
 // How a download's body reaches its temp file: lent batches from reused buffers, or any stream.
@@ -20,7 +28,7 @@ afterEach(async () => {
  * Writes `body` to a real file; `writeMs` is how long each direct write seems to take, `direct`
  * whether the file system allows direct writes.
  */
-async function intoFile(body: Readable, writeMs = 0, direct = true) {
+async function intoFile(body: Readable, writeMs = 0, direct = true, directWrites: number[] = []) {
   const path = join(dir, 'out.part');
   const handle = await open(path, 'wx+');
   const progress: number[] = [];
@@ -35,7 +43,13 @@ async function intoFile(body: Readable, writeMs = 0, direct = true) {
   };
   const now = () => (clock += writeMs);
   try {
-    const length = await writeBody(body, file, (n) => progress.push(n), { direct, now });
+    // The real direct write, each one's size noted.
+    const record = (fd: number, chunks: Buffer[]) => {
+      const n = writevSync(fd, chunks);
+      directWrites.push(n);
+      return n;
+    };
+    const length = await writeBody(body, file, (n) => progress.push(n), { direct, now, writevSync: record });
     return { length, file: await readFile(path), progress, pooled };
   } finally {
     await handle.close();
@@ -84,12 +98,62 @@ describe('writeBody', () => {
     expect(got.pooled).toBe(3);
   });
 
+  it('hands the kernel a 1 MiB batch in writes of at most MAX_WRITE_BYTES, in order (no large page-cache folios)', async () => {
+    const head = Buffer.alloc(1000, 1); // the response head shares the first buffer with the body
+    const batch = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < batch.length; i++) batch[i] = (i * 7) & 0xff;
+    const body = new SocketBody({ resume: () => undefined }, () => undefined);
+    body.offer([batch.subarray(head.length)]);
+    body.offer([batch.subarray(0, 300_000), batch.subarray(300_000)]);
+    body.finish();
+    const sizes: number[] = [];
+    const got = await intoFile(body, 0, true, sizes);
+    expect(got.file.equals(Buffer.concat([batch.subarray(head.length), batch]))).toBe(true);
+    expect(Math.max(...sizes)).toBe(MAX_WRITE_BYTES);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(got.length);
+    expect(got.progress).toEqual([batch.length - head.length, 2 * batch.length - head.length]);
+    expect(got.pooled).toBe(0);
+  });
+
+  it('a write that turns slow in the middle of a batch sends the rest of that batch in one threadpool write', async () => {
+    const batch = Buffer.alloc(3 * MAX_WRITE_BYTES, 5);
+    const body = new SocketBody({ resume: () => undefined }, () => undefined);
+    body.offer([batch]);
+    body.finish();
+    const sizes: number[] = [];
+    const got = await intoFile(body, SLOW_WRITE_MS + 5, true, sizes);
+    expect(sizes).toEqual([MAX_WRITE_BYTES]);
+    expect(got.pooled).toBe(1);
+    expect(got.file.equals(batch)).toBe(true);
+  });
+
   it('writes any other stream chunk by chunk', async () => {
     const got = await intoFile(Readable.from([Buffer.from('one '), Buffer.from('two')]));
     expect(got.file.toString()).toBe('one two');
     expect(got.length).toBe(7);
     expect(got.progress).toEqual([4, 7]);
   });
+});
+
+describe('slices', () => {
+  fcTest.prop([
+    fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 12 }),
+    fc.integer({ min: 1, max: 50 }),
+  ])(
+    'cuts chunks into runs of at most max bytes, none empty, that add up to the same bytes in order',
+    (arrays, max) => {
+      const chunks = arrays.map((a) => Buffer.from(a));
+      const runs = slices(chunks, max);
+      for (const run of runs) {
+        const size = run.reduce((n, c) => n + c.length, 0);
+        expect(size).toBeGreaterThan(0);
+        expect(size).toBeLessThanOrEqual(max);
+      }
+      // Every run but the last is full.
+      for (const run of runs.slice(0, -1)) expect(run.reduce((n, c) => n + c.length, 0)).toBe(max);
+      expect(Buffer.concat(runs.flat()).equals(Buffer.concat(chunks))).toBe(true);
+    },
+  );
 });
 
 describe('directWritesSuit', () => {
