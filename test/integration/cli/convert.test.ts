@@ -156,18 +156,21 @@ describe('video-inbox convert (built CLI against the emulator)', () => {
   it.each([
     ['ffmpeg', 'ffprobe'],
     ['ffprobe', 'ffmpeg'],
-  ])('--engine local with %s missing (only %s on PATH): names the missing one, exits 5', async (gone, there) => {
-    const bin = join(dir, `only-${there}`);
-    await mkdir(bin, { recursive: true });
-    const real = execFileSync('sh', ['-c', `command -v ${there}`], { encoding: 'utf8' }).trim();
-    await symlink(real, join(bin, there)).catch(() => undefined);
-    const out = join(dir, `without-${gone}`);
-    const run = await convert([join(dir, 'old.avi'), '--engine', 'local', '--out', out], { PATH: bin });
-    expect(run.code).toBe(5);
-    expect(run.stderr).toContain(`${gone} was not found on PATH`);
-    expect(run.stderr).not.toContain(`${there} was not found`);
-    expect(await readdir(out).catch(() => [])).toEqual([]);
-  });
+  ])(
+    '--engine local with %s missing (only %s on PATH): names the missing one, exits 5',
+    async (gone, there) => {
+      const bin = join(dir, `only-${there}`);
+      await mkdir(bin, { recursive: true });
+      const real = execFileSync('sh', ['-c', `command -v ${there}`], { encoding: 'utf8' }).trim();
+      await symlink(real, join(bin, there)).catch(() => undefined);
+      const out = join(dir, `without-${gone}`);
+      const run = await convert([join(dir, 'old.avi'), '--engine', 'local', '--out', out], { PATH: bin });
+      expect(run.code).toBe(5);
+      expect(run.stderr).toContain(`${gone} was not found on PATH`);
+      expect(run.stderr).not.toContain(`${there} was not found`);
+      expect(await readdir(out).catch(() => [])).toEqual([]);
+    },
+  );
 
   it('--out a missing folder: creates it and its parents, then converts (cloud and local)', async () => {
     const cloudOut = join(dir, 'new', 'nested', 'cloud');
