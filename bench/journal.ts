@@ -44,7 +44,28 @@ function heapMb(): number {
   return (m.heapUsed + m.arrayBuffers) / 1024 / 1024;
 }
 
-async function library(size: number, log: (line: string) => void): Promise<Figure> {
+/** Opens the journal in `dir`, timed, with its heap growth; checks it finds the newest done job. */
+async function timedOpen(dir: string, size: number): Promise<{ ms: number; heap: number }> {
+  const before = heapMb();
+  const t = performance.now();
+  const reader = await openJournal(dir, { clock: systemClock });
+  const ms = performance.now() - t;
+  const heap = heapMb() - before;
+  const found = reader.findDone(job(size - 1).contentHash, 'b3f1c2a9e0d4') !== undefined;
+  await reader.close();
+  if (!found) throw new Error('the reopened journal does not find its last job');
+  return { ms, heap };
+}
+
+/**
+ * Two loads of a library of `size` done jobs, written one line each and never compacted while
+ * written: the first start after that parses every line and compacts (it writes the keys file); the
+ * next start, as a daemon's journal normally is, reads the keys file and parses nothing.
+ */
+async function library(
+  size: number,
+  log: (line: string) => void,
+): Promise<{ figures: Figure[]; heap: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'vi-bench-journal-'));
   try {
     const writer = await openJournal(dir, { clock: systemClock });
@@ -58,26 +79,33 @@ async function library(size: number, log: (line: string) => void): Promise<Figur
     await writer.close();
     const bytes = (await stat(join(dir, JOURNAL_FILE))).size;
 
-    const before = heapMb();
-    const t1 = performance.now();
-    const reader = await openJournal(dir, { clock: systemClock });
-    const loadMs = performance.now() - t1;
-    const after = heapMb();
-    const found = reader.findDone(job(size - 1).contentHash, 'b3f1c2a9e0d4') !== undefined;
-    await reader.close();
-    if (!found) throw new Error('the reopened journal does not find its last job');
+    const first = await timedOpen(dir, size);
+    const next = await timedOpen(dir, size);
     const t2 = performance.now();
     await readFile(join(dir, JOURNAL_FILE));
     const readMs = performance.now() - t2;
     log(`journal: ${size} done jobs written in ${Math.round(writeMs)} ms`);
+    const n = size.toLocaleString('en');
+    const heapNote = (heap: number) =>
+      `heap +${heap.toFixed(1)} MB${gc ? '' : ' (without --expose-gc: rough)'}`;
     return {
-      what: `load ${size.toLocaleString('en')} done jobs`,
-      oursMs: loadMs,
-      peer: 'read the log file whole',
-      peerMs: readMs,
-      note:
-        `log ${(bytes / 1024 / 1024).toFixed(1)} MB (${Math.round(bytes / size)} B/job), ` +
-        `heap +${(after - before).toFixed(1)} MB${gc ? '' : ' (without --expose-gc: rough)'}`,
+      heap: next.heap,
+      figures: [
+        {
+          what: `load ${n} done jobs (a start: the keys file is current)`,
+          oursMs: next.ms,
+          peer: 'read the log file whole',
+          peerMs: readMs,
+          note: `log ${(bytes / 1024 / 1024).toFixed(1)} MB (${Math.round(bytes / size)} B/job), ${heapNote(next.heap)}`,
+        },
+        {
+          what: `load ${n} done jobs, the first start after they were appended (parses every line, compacts)`,
+          oursMs: first.ms,
+          peer: 'read the log file whole',
+          peerMs: readMs,
+          note: heapNote(first.heap),
+        },
+      ],
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -122,16 +150,31 @@ async function run(ctx: BenchContext): Promise<Section> {
     .map(Number)
     .filter((x) => x > 0);
   const figures: Figure[] = [];
-  for (const size of sizes) figures.push(await library(size, ctx.log));
+  const goal: string[] = [];
+  for (const size of sizes) {
+    const { figures: two, heap } = await library(size, ctx.log);
+    figures.push(...two);
+    if (size === 100_000) {
+      const ms = two[0]!.oursMs;
+      const met = ms < 300 && heap < 30;
+      goal.push(
+        `The goal, for a start with 100,000 done jobs: load < 300 ms and < 30 MB of heap: ${met ? 'met' : 'missed'} ` +
+          `(${formatMs(ms)}, +${heap.toFixed(1)} MB).`,
+      );
+    }
+  }
   return {
     id: 'journal',
     title: 'Journal: start-up cost of a large library, and durable updates',
     intro:
       'A daemon left running for months accumulates done jobs; the journal keeps each one compact and ' +
-      'loads them at start to answer "was this content converted before?". One load per size, ' +
-      'beside a plain read of the same log file.',
+      'loads them at start to answer "was this content converted before?". Done records stay on disk: ' +
+      'compaction puts their lines first in the log and writes `journal.keys` beside it (offsets and key ' +
+      'hashes), so a start reads the keys file instead of parsing every line. Per size, a library written ' +
+      'one done line per job without a compaction is opened twice: the first start parses the lines and ' +
+      'compacts, the next one is a start as a daemon normally makes it. Beside a plain read of the same log file. src/jobs/README.md says why not SQLite.',
     figures,
-    details: [await updates()],
+    details: [...goal, await updates()],
     command: `npm run bench -- --only journal${arg ? ` --jobs ${arg}` : ''}`,
     machine,
   };
