@@ -44,11 +44,19 @@ export async function readAtomLayout(read: ReadAt, fileSize: number): Promise<At
 }
 
 /** readAtomLayout on a file on disk. */
-export async function atomLayoutOfFile(path: string): Promise<AtomLayout> {
+export function atomLayoutOfFile(path: string): Promise<AtomLayout> {
+  return withReadAt(path, readAtomLayout);
+}
+
+/** Runs `reader` on the file at `path` (a ReadAt over it, and its size), closing it after. */
+export async function withReadAt<T>(
+  path: string,
+  reader: (read: ReadAt, fileSize: number) => Promise<T>,
+): Promise<T> {
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
-    return await readAtomLayout(async (offset, length) => {
+    return await reader(async (offset, length) => {
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await file.read(buffer, 0, length, offset);
       return buffer.subarray(0, bytesRead);

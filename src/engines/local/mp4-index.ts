@@ -1,5 +1,4 @@
-import { open } from 'node:fs/promises';
-import type { ReadAt } from './atom-order.js';
+import { withReadAt, type ReadAt } from './atom-order.js';
 
 /**
  * What an MP4's index (its `moov` box) says of the file, read in-process: the movie's duration and,
@@ -58,18 +57,8 @@ export async function readMp4Index(read: ReadAt, fileSize: number): Promise<Mp4I
 }
 
 /** readMp4Index on a file on disk. */
-export async function mp4IndexOfFile(path: string): Promise<Mp4Index | undefined> {
-  const file = await open(path, 'r');
-  try {
-    const { size } = await file.stat();
-    return await readMp4Index(async (offset, length) => {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await file.read(buffer, 0, length, offset);
-      return buffer.subarray(0, bytesRead);
-    }, size);
-  } finally {
-    await file.close();
-  }
+export function mp4IndexOfFile(path: string): Promise<Mp4Index | undefined> {
+  return withReadAt(path, readMp4Index);
 }
 
 interface BoxHeader {
