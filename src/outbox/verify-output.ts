@@ -2,9 +2,8 @@ import { FfmpegError, VideoInboxError, toVideoInboxError } from '../core/errors.
 import type { Logger } from '../core/logger.js';
 import type { MediaInfo } from '../domain/media.js';
 import type { Engine } from '../engines/engine.js';
-import { stat } from 'node:fs/promises';
-import { atomLayoutOfFile } from '../engines/local/atom-order.js';
-import { mp4IndexOfFile, type Mp4Index, type Mp4Track } from '../engines/local/mp4-index.js';
+import { atomLayoutOfFile, withReadAt } from '../engines/local/atom-order.js';
+import { readMp4Index, type Mp4Index, type Mp4Track } from '../engines/local/mp4-index.js';
 import {
   contractViolations,
   describeViolations,
@@ -135,7 +134,11 @@ const HDR_TRANSFER_CODES: Record<number, string> = { 16: 'smpte2084', 18: 'arib-
  * too many or missing, another codec or profile, no duration), and ffprobe decides.
  */
 async function knownFacts(path: string, known: MediaInfo): Promise<MediaInfo | undefined> {
-  const [index, { size }] = await Promise.all([mp4IndexOfFile(path), stat(path)]);
+  // One open: the size comes with the index.
+  const { index, size } = await withReadAt(path, async (read, fileSize) => ({
+    index: await readMp4Index(read, fileSize),
+    size: fileSize,
+  }));
   const video = index && holdsKnown(index, known);
   if (!video || !known.video || !index.durationSec) return undefined;
   return {
