@@ -119,6 +119,35 @@ export async function videoStreamHash(path: string, annexB?: 'h264' | 'hevc'): P
 }
 
 /** The start of a quiet, overwriting ffmpeg run whose first input is a generated test picture (`testsrc`). */
-export function testsrcInput(size = '320x240', seconds = 1, rate = 25): string[] {
+export function testsrcInput(size = '320x240', seconds = 1, rate: number | string = 25): string[] {
   return ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${rate}:duration=${seconds}`];
+}
+
+export interface TestSources {
+  /** testsrc's size, e.g. '320x240' (the default). */
+  size?: string;
+  /** Default 1. */
+  seconds?: number;
+  /** Frames per second, a number or a ratio ('30000/1001'); default 25. */
+  rate?: number | string;
+  /** A 440 Hz sine beside the picture; default true. */
+  audio?: boolean;
+}
+
+/**
+ * `testsrcInput` (and a sine, unless `audio: false`) encoded with exactly the output arguments `out`
+ * (codecs, flags, container options), cut to the shorter input: for tests that need full control of
+ * how the file is made, which makeVideo's defaults do not give.
+ */
+export async function encodeTestSources(
+  path: string,
+  out: string[],
+  sources: TestSources = {},
+): Promise<string> {
+  const { size = '320x240', seconds = 1, rate = 25, audio = true } = sources;
+  const args = testsrcInput(size, seconds, rate);
+  if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`);
+  args.push(...out, '-shortest', path);
+  await run('ffmpeg', args);
+  return path;
 }

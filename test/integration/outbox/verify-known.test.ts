@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { copyFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { MediaInfo } from '../../../src/domain/media.js';
 import { probeMedia } from '../../../src/engines/local/probe.js';
 import { verifyOutput } from '../../../src/outbox/verify-output.js';
+import { encodeTestSources } from '../../helpers/media.js';
 import { useLocalEngineSuite } from '../engines/local/local-suite.js';
 
 /**
@@ -15,21 +14,12 @@ import { useLocalEngineSuite } from '../engines/local/local-suite.js';
  * hold the known streams, ffprobe decides as it always did.
  */
 
-const run = promisify(execFile);
 const suite = useLocalEngineSuite('vi-verify-known-');
 const NO_FFPROBE = '/nonexistent/ffprobe';
 const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
 
-async function make(name: string, out: string[], opts: { audio?: boolean; seconds?: number } = {}) {
-  const path = join(suite.dir, name);
-  const seconds = opts.seconds ?? 2;
-  const args = ['-hide_banner', '-loglevel', 'error', '-y'];
-  args.push('-f', 'lavfi', '-i', `testsrc=size=320x240:rate=25:duration=${seconds}`);
-  if (opts.audio !== false)
-    args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`);
-  args.push(...out, '-shortest', path);
-  await run('ffmpeg', args);
-  return path;
+function make(name: string, out: string[], opts: { audio?: boolean; seconds?: number } = {}) {
+  return encodeTestSources(join(suite.dir, name), out, { seconds: 2, ...opts });
 }
 
 /** The local engine's conversion of `input`, as the job path runs it (the source's probe handed in). */

@@ -9,7 +9,7 @@ import type { LocalOptions } from '../../../../src/domain/work.js';
 import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
 import { nodeOutboxFs } from '../../../../src/outbox/outbox-fs.js';
 import { conformOutput, verifyOutput } from '../../../../src/outbox/verify-output.js';
-import { ffprobeJson } from '../../../helpers/media.js';
+import { encodeTestSources, ffprobeJson } from '../../../helpers/media.js';
 import { useLocalEngineSuite } from './local-suite.js';
 
 const run = promisify(execFile);
@@ -19,20 +19,9 @@ const { engine } = suite;
 const X265 = ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error'];
 const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
 
-/** An input made by ffmpeg from test sources: `video` is the lavfi size, `out` the output options. */
-async function make(
-  name: string,
-  size: string,
-  out: string[],
-  opts: { audio?: boolean; rate?: string } = {},
-) {
-  const path = join(suite.dir, name);
-  const args = ['-hide_banner', '-loglevel', 'error', '-y'];
-  args.push('-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${opts.rate ?? '25'}:duration=1`);
-  if (opts.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=1');
-  args.push(...out, '-shortest', path);
-  await run('ffmpeg', args);
-  return path;
+/** An input made by ffmpeg from test sources: `size` is the lavfi size, `out` the output options. */
+function make(name: string, size: string, out: string[], opts: { audio?: boolean; rate?: string } = {}) {
+  return encodeTestSources(join(suite.dir, name), out, { size, ...opts });
 }
 
 interface Stream {

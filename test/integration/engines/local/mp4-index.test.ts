@@ -1,19 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mp4IndexOfFile, readMp4Index } from '../../../../src/engines/local/mp4-index.js';
-import { ffprobeJson } from '../../../helpers/media.js';
+import { encodeTestSources, ffprobeJson } from '../../../helpers/media.js';
 
 /**
  * The in-process reader of an MP4's index, against what ffprobe says of the same files made by the
  * real ffmpeg: tracks, sample entries, coded sizes, the audio's object type, the duration.
  */
 
-const run = promisify(execFile);
 let dir: string;
 
 beforeAll(async () => {
@@ -24,14 +21,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function make(name: string, out: string[], opts: { audio?: boolean; size?: string } = {}) {
-  const path = join(dir, name);
-  const args = ['-hide_banner', '-loglevel', 'error', '-y'];
-  args.push('-f', 'lavfi', '-i', `testsrc=size=${opts.size ?? '320x240'}:rate=25:duration=2`);
-  if (opts.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2');
-  args.push(...out, '-shortest', path);
-  await run('ffmpeg', args);
-  return path;
+function make(name: string, out: string[], opts: { audio?: boolean; size?: string } = {}) {
+  return encodeTestSources(join(dir, name), out, { seconds: 2, ...opts });
 }
 
 const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
