@@ -45,7 +45,7 @@ interface ChildResult {
 
 /**
  * `clear`: the previous run's files, removed (untimed) just before this transfer starts, as they are
- * just before curl starts: see `freshlyFreed`.
+ * just before curl starts: see `removeAll`.
  */
 type ChildJob = { clear?: string[] } & (
   | { kind: 'upload'; baseUrl: string; stateDir: string; path: string }
