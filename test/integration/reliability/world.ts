@@ -248,7 +248,9 @@ export async function fateOf(f: Folders, name: string, outputName?: string): Pro
   const failedHere = present(join(f.inbox, '_failed', name));
   const report = join(f.inbox, '_failed', errorReportName(name));
   const hasOutput = existsSync(join(f.outbox, output));
-  if (inInbox && done.length === 0 && !failedHere) return { kind: 'pending' };
+  // Still in the inbox beside its _done/ copy: the archive (a link, then the source's unlink) is
+  // under way. Left that way for good, the file never settles and the wait says so.
+  if (inInbox && !failedHere) return { kind: 'pending' };
   if (failedHere) {
     if (done.length > 0 || inInbox)
       return { kind: 'inconsistent', detail: `${name}: in _failed/ and elsewhere` };
