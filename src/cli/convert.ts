@@ -77,7 +77,23 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
       hint: 'Use --engine nemo or --engine local.',
     });
   }
+  // Listening for Ctrl-C before any tool starts: the first check of ffmpeg begins below, and a
+  // signal with no listener would kill node outright (no exit code, no cleanup).
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await convertWith(files, opts, controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function convertWith(files: string[], opts: ConvertOptions, signal: AbortSignal): Promise<number> {
   const config = await optionalConfig(opts.config);
+  if (signal.aborted) return EXIT.INTERRUPTED;
   const printer = createProgressPrinter(process.stderr, systemClock);
   // Logs go to stderr so stdout carries only output paths, for scripts; through the printer, so a
   // log line never glues onto the live progress line.
@@ -101,10 +117,6 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
     return unchecked();
   });
   const { engine, close } = await makeEngine(ports, unchecked, kind, config);
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   try {
     return await convertEach(files, {
       ports,
@@ -116,11 +128,9 @@ export async function convertFiles(files: string[], opts: ConvertOptions): Promi
       opts,
       config,
       printer,
-      signal: controller.signal,
+      signal,
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await close();
   }
 }

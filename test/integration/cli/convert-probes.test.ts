@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -117,6 +117,17 @@ it('Ctrl-C while ffmpeg is first asked (its check) is an interruption (exit 130)
   );
   await chmod(join(bin, 'ffmpeg'), 0o755);
   const input = await makeVideo(join(dir, 'interrupted.mov'), { durationSec: 1 });
+  // Ctrl-C the moment ffmpeg is asked, not up to a poll later: the CLI must already be listening
+  // for it by then, or the signal's default action kills node (no exit code at all).
+  const watcher = watch(bin);
+  const asking = new Promise<void>((done) =>
+    watcher.on('change', (_event, name) => {
+      if (name === 'asked') {
+        watcher.close();
+        done();
+      }
+    }),
+  );
   const child = spawn(
     process.execPath,
     [BIN, 'convert', '--engine', 'local', '--out', join(dir, 'out-interrupted'), input],
@@ -129,7 +140,7 @@ it('Ctrl-C while ffmpeg is first asked (its check) is an interruption (exit 130)
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
-  for (let i = 0; i < 300 && !existsSync(asked); i++) await new Promise((r) => setTimeout(r, 50));
+  await asking;
   expect(existsSync(asked)).toBe(true);
   process.kill(-child.pid!, 'SIGINT');
   expect(await exited).toBe(130);
