@@ -56,7 +56,11 @@ export function explainFfmpegFailure(exit: FfmpegExit): FfmpegError {
     .filter((l) => l !== '');
   const reason = [...lines].reverse().find((l) => !NOISE.test(l)) ?? lines.at(-1);
   const how =
-    exit.signal !== null ? `was stopped by ${exit.signal}` : `exited with code ${exit.exitCode ?? 'unknown'}`;
+    exit.signal !== null
+      ? `was stopped by ${exit.signal}`
+      : exit.exitCode === 0
+        ? 'could not finish its output' // and still exited 0 (ffmpeg 5.1, a failed trailer)
+        : `exited with code ${exit.exitCode ?? 'unknown'}`;
   const message = `ffmpeg ${how}${reason ? `: ${reason}` : ''}`;
   const options = { exitCode: exit.exitCode, stderrTail: exit.stderrTail };
   if (exit.signal !== null) {

@@ -119,6 +119,8 @@ function ffmpegMissing(err: NodeJS.ErrnoException, ffmpeg: string): VideoInboxEr
   });
 }
 
+const TRAILER_FAILED = /^Error writing trailer/m;
+
 /** What an exit means: nothing (success), cancelled, stalled, or ffmpeg's explained failure. */
 function exitError(exit: {
   stoppedFor: StopReason | undefined;
@@ -141,7 +143,8 @@ function exitError(exit: {
       },
     );
   }
-  if (exit.exitCode === 0) return undefined;
+  // ffmpeg 5.1 exits 0 when it cannot write the file's end (its index, for an MP4): the file is unusable.
+  if (exit.exitCode === 0 && !TRAILER_FAILED.test(exit.stderrTail)) return undefined;
   return explainFfmpegFailure({
     exitCode: exit.exitCode,
     signal: exit.exitSignal,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegError, VideoInboxError } from '../../../../src/core/errors.js';
 import { runFfmpeg, type SpawnFn } from '../../../../src/engines/local/ffmpeg-runner.js';
+import { makeVideo } from '../../../helpers/media.js';
 
 let dir: string;
 
@@ -54,6 +55,38 @@ describe('runFfmpeg', () => {
     expect(err).toMatchObject({ code: 'FFMPEG_FAILED', exitCode: 1, retryable: false });
     expect((err as FfmpegError).message).toContain('Invalid data found when processing input');
     expect((err as FfmpegError).hint).toMatch(/damaged/);
+  });
+
+  it('fails when the real ffmpeg could not finish the file, even where it exits 0 (ffmpeg 5.1)', async () => {
+    // Too little room reserved for the index: the muxer cannot write its trailer. ffmpeg 5.1 says so
+    // on stderr and exits 0, leaving a file without a usable index.
+    const source = join(dir, 'source.mov');
+    await makeVideo(source, { durationSec: 2 });
+    const output = join(dir, 'no-room.mp4');
+    const err = await runFfmpeg({
+      ffmpeg: 'ffmpeg',
+      args: [
+        '-hide_banner',
+        '-nostdin',
+        '-y',
+        '-loglevel',
+        'error',
+        '-i',
+        `file:${source}`,
+        '-c',
+        'copy',
+        '-moov_size',
+        '100',
+        '-f',
+        'mp4',
+        `file:${output}`,
+      ],
+      signal: new AbortController().signal,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FfmpegError);
+    expect(err).toMatchObject({ code: 'FFMPEG_FAILED' });
+    expect((err as FfmpegError).stderrTail).toMatch(/reserved_moov_size is too small/);
+    expect((err as FfmpegError).message).not.toMatch(/code 0/);
   });
 
   it('passes progress from stdout through as percents', async () => {
