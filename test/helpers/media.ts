@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -150,4 +151,19 @@ export async function encodeTestSources(
   args.push(...out, '-shortest', path);
   await run('ffmpeg', args);
   return path;
+}
+
+/** An ISO media file's top-level boxes, in order: their types and whole sizes (for layout checks). */
+export async function topLevelBoxes(path: string): Promise<{ type: string; size: number }[]> {
+  const bytes = await readFile(path);
+  const boxes: { type: string; size: number }[] = [];
+  for (let at = 0; at + 8 <= bytes.length;) {
+    let size = bytes.readUInt32BE(at);
+    if (size === 1) size = Number(bytes.readBigUInt64BE(at + 8));
+    else if (size === 0) size = bytes.length - at;
+    if (size < 8) throw new Error(`${path}: no box structure at byte ${at}`);
+    boxes.push({ type: bytes.toString('latin1', at + 4, at + 8), size });
+    at += size;
+  }
+  return boxes;
 }

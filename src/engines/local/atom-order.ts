@@ -7,7 +7,7 @@ export type ReadAt = (offset: number, length: number) => Promise<Buffer>;
 const MAX_BOXES = 64;
 
 /** What an MP4/MOV starts with; anything else is another format, which this reader leaves alone. */
-const FIRST_BOXES = ['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot', 'uuid'];
+export const FIRST_BOXES = ['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot', 'uuid'];
 
 export interface AtomLayout {
   /** true: moov before mdat ("faststart"); false: mdat first; undefined: neither found. */

@@ -9,12 +9,17 @@ export function fileUrl(path: string): string {
   return `file:${path}`;
 }
 
-/** The complete ffmpeg argument list for a plan; passed as an array, never through a shell. */
+/**
+ * The complete ffmpeg argument list for a plan; passed as an array, never through a shell. With
+ * `indexRoom` (bytes, see readRemuxIndexRoom) ffmpeg reserves that much at the front for the index
+ * instead of moving it there afterwards.
+ */
 export function buildFfmpegArgs(
   plan: ConversionPlan,
   input: string,
   output: string,
   features: FfmpegFeatures = { vfrFlag: '-fps_mode' },
+  indexRoom?: number,
 ): string[] {
   return [
     '-hide_banner',
@@ -39,9 +44,9 @@ export function buildFfmpegArgs(
     // Sparse or late audio would otherwise stop the muxer with "Too many packets buffered".
     '-max_muxing_queue_size',
     '4096',
-    // The index goes first so players and browsers start before the whole file has arrived.
-    '-movflags',
-    '+faststart',
+    // The index goes first so players and browsers start before the whole file has arrived: into
+    // room kept for it, or moved there once the media is written (a second pass over the file).
+    ...(indexRoom === undefined ? ['-movflags', '+faststart'] : ['-moov_size', String(indexRoom)]),
     '-f',
     'mp4',
     fileUrl(output),

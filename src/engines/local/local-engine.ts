@@ -1,5 +1,5 @@
 import { rename, rm, stat } from 'node:fs/promises';
-import { VideoInboxError } from '../../core/errors.js';
+import { FfmpegError, VideoInboxError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Engine, EngineHooks, EngineRequest, EngineResult } from '../engine.js';
 import type { MediaInfo } from '../../domain/media.js';
@@ -8,6 +8,7 @@ import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { runFfmpeg, type SpawnFn } from './ffmpeg-runner.js';
 import { detectFfmpegFeatures, type FfmpegFeatures } from './ffmpeg-version.js';
 import { planConversion, type ConversionPlan } from './plan.js';
+import { remuxIndexRoomOfFile } from './mp4-index.js';
 import { probeMedia } from './probe.js';
 import { stallTimeoutFor } from './stall-timeout.js';
 import { tempPathBeside } from './temp-output.js';
@@ -30,7 +31,12 @@ export interface LocalEngineDeps {
   killGraceMs?: number;
   /** Fixed stall limit; by default it grows with the input's size (see stallTimeoutFor). */
   stallTimeoutMs?: number;
+  /** Bytes to keep for a stream copy's index (see readRemuxIndexRoom); read from the input by default. */
+  indexRoom?: (input: string) => Promise<number | undefined>;
 }
+
+/** ffmpeg's complaint when the index outgrew the room kept for it (`-moov_size`). */
+const NO_ROOM = /reserved_moov_size is too small/;
 
 /**
  * Converts with the local ffmpeg: a stream copy when the codecs already suit an MP4 (lossless, fast),
@@ -39,6 +45,7 @@ export interface LocalEngineDeps {
  */
 export function createLocalEngine(deps: LocalEngineDeps): Engine {
   const probe = deps.probe ?? probeMedia;
+  const indexRoom = deps.indexRoom ?? remuxIndexRoomOfFile;
   const log = deps.log.child({ module: 'local-engine' });
   let tools = deps.tools;
   let features: Promise<FfmpegFeatures> | undefined = deps.features && Promise.resolve(deps.features);
@@ -79,17 +86,33 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
         percent: 0,
         message: plan.mode === 'remux' ? 'Copying the streams into an MP4' : 'Converting to H.264',
       });
+      // A plain stream copy writes its index into room kept at the front, not moved there after.
+      const room =
+        plan.mode === 'remux' && plan.audioToAacK === undefined
+          ? await indexRoom(request.input).catch(() => undefined)
+          : undefined;
       await writeOutput(request.destination, { log, jobId: request.jobId, signal }, async (temp) => {
-        await runFfmpeg({
-          ffmpeg,
-          args: buildFfmpegArgs(plan, request.input, temp, ffmpegFeatures),
-          signal,
-          durationSec: info.durationSec,
-          onProgress: (percent) => report({ stage: 'converting', percent }),
-          spawn: deps.spawn,
-          killGraceMs: deps.killGraceMs,
-          stallTimeoutMs: deps.stallTimeoutMs ?? stallTimeoutFor(info.sizeBytes),
-        });
+        const ffmpegRun = (reserve: number | undefined) =>
+          runFfmpeg({
+            ffmpeg,
+            args: buildFfmpegArgs(plan, request.input, temp, ffmpegFeatures, reserve),
+            signal,
+            durationSec: info.durationSec,
+            onProgress: (percent) => report({ stage: 'converting', percent }),
+            spawn: deps.spawn,
+            killGraceMs: deps.killGraceMs,
+            stallTimeoutMs: deps.stallTimeoutMs ?? stallTimeoutFor(info.sizeBytes),
+          });
+        try {
+          await ffmpegRun(room);
+        } catch (err) {
+          if (room === undefined || !(err instanceof FfmpegError) || !NO_ROOM.test(err.stderrTail)) throw err;
+          log.info(
+            { jobId: request.jobId, room },
+            'The index did not fit the room kept for it; writing it after',
+          );
+          await ffmpegRun(undefined);
+        }
       });
       hooks.progress({ stage: 'converting', percent: 100 });
       const summary = summaryOf(plan);

@@ -1,4 +1,4 @@
-import { withReadAt, type ReadAt } from './atom-order.js';
+import { FIRST_BOXES, withReadAt, type ReadAt } from './atom-order.js';
 
 /**
  * What an MP4's index (its `moov` box) says of the file, read in-process: the movie's duration and,
@@ -54,6 +54,63 @@ export async function readMp4Index(read: ReadAt, fileSize: number): Promise<Mp4I
     offset += box.size;
   }
   return undefined;
+}
+
+/**
+ * Room enough for the index of a stream copy of this file, in bytes, to reserve at its front
+ * (ffmpeg's `-moov_size`): ffmpeg then writes the index there and need not move the whole file
+ * behind it afterwards, as `+faststart` does (a second read and write of every byte). Undefined
+ * when the file gives no basis for a bound: not ISO media, no moov, a fragmented file, or an index
+ * over MAX_INDEX_BYTES; and too little room only costs a second run with `+faststart`.
+ *
+ * A copy's index holds at most the source's tables (the same samples, sizes and times, fewer
+ * tracks) but may cut its chunks finer and need 64-bit offsets: at most 24 more bytes per sample
+ * (a chunk offset, a sample-to-chunk entry, and slack), plus 64 KiB for the rest.
+ */
+export async function readRemuxIndexRoom(read: ReadAt, fileSize: number): Promise<number | undefined> {
+  let offset = 0;
+  for (let i = 0; i < MAX_TOP_BOXES && offset + 8 <= fileSize; i++) {
+    const box = boxHeader(await read(offset, 16), 0, fileSize - offset);
+    if (!box || (i === 0 && !FIRST_BOXES.includes(box.type))) return undefined;
+    if (box.type === 'moov') {
+      const bodySize = box.size - box.headerSize;
+      if (bodySize > MAX_INDEX_BYTES) return undefined;
+      const body = await read(offset + box.headerSize, bodySize);
+      if (body.length !== bodySize) return undefined;
+      const samples = sampleCount(body);
+      return samples === undefined ? undefined : box.size + 24 * samples + 64 * 1024;
+    }
+    offset += box.size;
+  }
+  return undefined;
+}
+
+/** readRemuxIndexRoom on a file on disk. */
+export function remuxIndexRoomOfFile(path: string): Promise<number | undefined> {
+  return withReadAt(path, readRemuxIndexRoom);
+}
+
+/** The samples of all tracks together (each stbl's stsz or stz2), or undefined for a fragmented file. */
+function sampleCount(moov: Buffer): number | undefined {
+  try {
+    const boxes = children(moov);
+    if (!boxes || boxes.has('mvex')) return undefined;
+    let total = 0;
+    for (const trak of boxes.get('trak') ?? []) {
+      const mdia = only(children(trak), 'mdia');
+      const minf = mdia && only(children(mdia), 'minf');
+      const stbl = minf && only(children(minf), 'stbl');
+      const tables = stbl && children(stbl);
+      // stsz and stz2 alike: version and flags, 4 bytes (sample size, or field size), the count.
+      const sizes = only(tables, 'stsz') ?? only(tables, 'stz2');
+      if (!sizes) return undefined;
+      total += sizes.readUInt32BE(8);
+    }
+    return total;
+  } catch (err) {
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
 }
 
 /** readMp4Index on a file on disk. */

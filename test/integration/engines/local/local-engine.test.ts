@@ -8,7 +8,9 @@ import { FfmpegError, VideoInboxError } from '../../../../src/core/errors.js';
 import type { EngineRequest } from '../../../../src/engines/engine.js';
 import type { LocalOptions, Progress } from '../../../../src/domain/work.js';
 import { tempPathBeside } from '../../../../src/engines/local/temp-output.js';
-import { makeVideo, probe, videoStreamHash, type MediaSpec } from '../../../helpers/media.js';
+import { createLocalEngine } from '../../../../src/engines/local/local-engine.js';
+import { createLogger } from '../../../../src/core/logger.js';
+import { makeVideo, probe, topLevelBoxes, videoStreamHash, type MediaSpec } from '../../../helpers/media.js';
 import { useLocalEngineSuite } from './local-suite.js';
 
 const run = promisify(execFile);
@@ -57,6 +59,35 @@ describe('local engine with real ffmpeg', () => {
     expect(events.at(-1)).toEqual({ stage: 'converting', percent: 100 });
     const percents = events.flatMap((e) => (e.percent === undefined ? [] : [e.percent]));
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
+  });
+
+  it('writes a stream copy in one pass: its index into room kept at the front, before the media', async () => {
+    const { destination } = await convert('one-pass.mov', { durationSec: 2 });
+    const boxes = (await topLevelBoxes(destination)).map((b) => b.type);
+    // +faststart would leave moov, free (8 bytes), mdat; the reserved room is a free box of its own.
+    expect(boxes.slice(0, 4)).toEqual(['ftyp', 'moov', 'free', 'free']);
+    expect(boxes.indexOf('mdat')).toBeGreaterThan(boxes.indexOf('moov'));
+  });
+
+  it('when the index outgrows the room kept for it, writes the file again with the index moved first', async () => {
+    const lines: string[] = [];
+    const tight = createLocalEngine({
+      tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' },
+      log: createLogger({ level: 'info', destination: { write: (line: string) => lines.push(line) } }),
+      indexRoom: async () => 100,
+    });
+    const input = await makeVideo(join(suite.dir, 'no-room.mov'), { durationSec: 2 });
+    const destination = join(suite.dir, 'no-room.out.mp4');
+    const result = await tight.run(request(input, destination), {
+      signal: new AbortController().signal,
+      progress: () => {},
+      checkpoint: async () => {},
+    });
+    expect(result).toMatchObject({ path: destination, summary: 'remuxed' });
+    expect(lines.some((l) => /did not fit the room/.test(l))).toBe(true);
+    const boxes = (await topLevelBoxes(destination)).map((b) => b.type);
+    expect(boxes.indexOf('moov')).toBeLessThan(boxes.indexOf('mdat'));
+    expect(await videoStreamHash(destination)).toBe(await videoStreamHash(input));
   });
 
   it('remuxes H.264 with B-frames from an AVI with its presentation order rebuilt', async () => {

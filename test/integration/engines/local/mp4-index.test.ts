@@ -1,15 +1,23 @@
 import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mp4IndexOfFile, readMp4Index } from '../../../../src/engines/local/mp4-index.js';
-import { encodeTestSources, ffprobeJson } from '../../../helpers/media.js';
+import {
+  mp4IndexOfFile,
+  readMp4Index,
+  remuxIndexRoomOfFile,
+} from '../../../../src/engines/local/mp4-index.js';
+import { encodeTestSources, ffprobeJson, topLevelBoxes } from '../../../helpers/media.js';
 
 /**
  * The in-process reader of an MP4's index, against what ffprobe says of the same files made by the
  * real ffmpeg: tracks, sample entries, coded sizes, the audio's object type, the duration.
  */
+
+const run = promisify(execFile);
 
 let dir: string;
 
@@ -150,6 +158,54 @@ describe('readMp4Index on files ffmpeg made', () => {
     bytes.writeUInt32BE(bytes.length * 2, moovAt);
     await writeFile(path, bytes);
     expect(await mp4IndexOfFile(path)).toBeUndefined();
+  });
+});
+
+describe('readRemuxIndexRoom: room for the index of a stream copy, kept at its front', () => {
+  /** A stream copy by the real ffmpeg into `room` reserved bytes: its stderr, and the file's boxes. */
+  async function copyInto(source: string, room: number) {
+    const output = `${source}.copy.mp4`;
+    const { stderr } = await run('ffmpeg', [
+      ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', source],
+      ...['-map', '0:V:0', '-map', '0:a:0?', '-c', 'copy', '-moov_size', String(room), '-f', 'mp4', output],
+    ]);
+    return { stderr, boxes: await topLevelBoxes(output) };
+  }
+
+  const sources: [string, string[]][] = [
+    ['its index first, in a MOV', [...X264, '-c:a', 'aac', '-movflags', '+faststart']],
+    ['its index last, in a MOV', [...X264, '-c:a', 'aac']],
+    ['B-frames and MP3 sound, in an MP4', ['-c:v', 'libx264', '-preset', 'medium', '-c:a', 'libmp3lame']],
+    [
+      'one sample per chunk (the index at its largest), in a MOV',
+      [...X264, '-c:a', 'aac', '-chunk_duration', '1'],
+    ],
+  ];
+  for (const [what, args] of sources) {
+    it(`${what}: the copy's index fits the room, before the media`, async () => {
+      const ext = what.endsWith('MP4') ? 'mp4' : 'mov';
+      const source = await make(`room-${sources.findIndex(([w]) => w === what)}.${ext}`, args, {
+        audio: true,
+      });
+      const room = await remuxIndexRoomOfFile(source);
+      expect(room).toBeGreaterThan(64 * 1024);
+      const { stderr, boxes } = await copyInto(source, room!);
+      expect(stderr).toBe('');
+      const types = boxes.map((b) => b.type);
+      expect(types.indexOf('moov')).toBeLessThan(types.indexOf('mdat'));
+      // The room left over is a free box between them: the index was written in place.
+      expect(boxes[types.indexOf('moov') + 1]).toMatchObject({ type: 'free' });
+    });
+  }
+
+  it('no bound for a fragmented MP4, an AVI or a file that is not media', async () => {
+    const fragmented = await make('room-fragmented.mp4', [...X264, '-movflags', 'frag_keyframe+empty_moov']);
+    expect(await remuxIndexRoomOfFile(fragmented)).toBeUndefined();
+    const avi = await make('room.avi', ['-c:v', 'mpeg4']);
+    expect(await remuxIndexRoomOfFile(avi)).toBeUndefined();
+    const text = join(dir, 'notes.mov');
+    await writeFile(text, 'moov? no: a note someone named .mov\n'.repeat(100));
+    expect(await remuxIndexRoomOfFile(text)).toBeUndefined();
   });
 });
 

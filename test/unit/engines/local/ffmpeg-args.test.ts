@@ -25,6 +25,13 @@ describe('buildFfmpegArgs', () => {
     expect(args.filter((a) => a.startsWith('-in'))).toEqual([]);
   });
 
+  it('with room for the index: -moov_size of that many bytes instead of +faststart', () => {
+    const args = buildFfmpegArgs(remux, 'in.mov', 'out.part', undefined, 150_000);
+    expect(valuesOf(args, '-moov_size')).toEqual(['150000']);
+    expect(args).not.toContain('+faststart');
+    expect(valuesOf(buildFfmpegArgs(remux, 'in.mov', 'out.part'), '-movflags')).toEqual(['+faststart']);
+  });
+
   it.each<[string, ConversionPlan]>([
     ['remux', remux],
     ['transcode', transcode],
