@@ -119,7 +119,8 @@ function ffmpegMissing(err: NodeJS.ErrnoException, ffmpeg: string): VideoInboxEr
   });
 }
 
-const TRAILER_FAILED = /^Error writing trailer/m;
+/** Lines ffmpeg 5.1 prints when it could not finish the output file, and then exits 0 all the same. */
+const TRAILER_FAILED = /^(Error writing trailer|Error closing file)/m;
 
 /** What an exit means: nothing (success), cancelled, stalled, or ffmpeg's explained failure. */
 function exitError(exit: {
@@ -143,7 +144,8 @@ function exitError(exit: {
       },
     );
   }
-  // ffmpeg 5.1 exits 0 when it cannot write the file's end (its index, for an MP4): the file is unusable.
+  // ffmpeg 5.1 exits 0 when it cannot write the file's end (its index, for an MP4) or close it (an
+  // error a network share reports late): the file is unusable.
   if (exit.exitCode === 0 && !TRAILER_FAILED.test(exit.stderrTail)) return undefined;
   return explainFfmpegFailure({
     exitCode: exit.exitCode,

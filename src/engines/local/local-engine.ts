@@ -39,6 +39,16 @@ export interface LocalEngineDeps {
 const NO_ROOM = /reserved_moov_size is too small/;
 
 /**
+ * The most of a copy's size its index room may take. What the index does not use stays in the file
+ * as a `free` box: a small file (whose second pass costs little anyway) is copied with `+faststart`.
+ */
+const MAX_ROOM_SHARE = 0.01;
+
+function worthKeeping(room: number | undefined, sourceBytes: number): number | undefined {
+  return room !== undefined && room <= sourceBytes * MAX_ROOM_SHARE ? room : undefined;
+}
+
+/**
  * Converts with the local ffmpeg: a stream copy when the codecs already suit an MP4 (lossless, fast),
  * else an H.264/AAC transcode. Writes a temp file beside `destination` and renames it only once
  * ffmpeg succeeded and the file is on disk, so a stopped run leaves nothing finished-looking.
@@ -89,8 +99,11 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
       // A plain stream copy writes its index into room kept at the front, not moved there after.
       const room =
         plan.mode === 'remux' && plan.audioToAacK === undefined
-          ? await indexRoom(request.input).catch(() => undefined)
+          ? worthKeeping(await indexRoom(request.input).catch(() => undefined), info.sizeBytes)
           : undefined;
+      throwIfCancelled(signal);
+      // A second run (the index outgrew its room) starts again at 0 %: the percents shown stay put.
+      let shown = 0;
       await writeOutput(request.destination, { log, jobId: request.jobId, signal }, async (temp) => {
         const ffmpegRun = (reserve: number | undefined) =>
           runFfmpeg({
@@ -98,7 +111,11 @@ export function createLocalEngine(deps: LocalEngineDeps): Engine {
             args: buildFfmpegArgs(plan, request.input, temp, ffmpegFeatures, reserve),
             signal,
             durationSec: info.durationSec,
-            onProgress: (percent) => report({ stage: 'converting', percent }),
+            onProgress: (percent) => {
+              if (percent < shown) return;
+              shown = percent;
+              report({ stage: 'converting', percent });
+            },
             spawn: deps.spawn,
             killGraceMs: deps.killGraceMs,
             stallTimeoutMs: deps.stallTimeoutMs ?? stallTimeoutFor(info.sizeBytes),

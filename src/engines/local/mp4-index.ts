@@ -60,12 +60,14 @@ export async function readMp4Index(read: ReadAt, fileSize: number): Promise<Mp4I
  * Room enough for the index of a stream copy of this file, in bytes, to reserve at its front
  * (ffmpeg's `-moov_size`): ffmpeg then writes the index there and need not move the whole file
  * behind it afterwards, as `+faststart` does (a second read and write of every byte). Undefined
- * when the file gives no basis for a bound: not ISO media, no moov, a fragmented file, or an index
- * over MAX_INDEX_BYTES; and too little room only costs a second run with `+faststart`.
+ * when the file gives no basis for a bound: not ISO media, no moov, a fragmented file, an index over
+ * MAX_INDEX_BYTES, or a bound over it; and too little room only costs a second run with `+faststart`.
  *
- * A copy's index holds at most the source's tables (the same samples, sizes and times, fewer
- * tracks) but may cut its chunks finer and need 64-bit offsets: at most 24 more bytes per sample
- * (a chunk offset, a sample-to-chunk entry, and slack), plus 64 KiB for the rest.
+ * The copy keeps the first video and the first audio track (the engine's `-map 0:V:0 -map 0:a:0?`),
+ * so only their samples count: a second, PCM track (one sample per audio frame) would count millions.
+ * Its index holds at most the source's tables, but may cut its chunks finer, need 64-bit offsets and
+ * time audio on another scale: at most 24 more bytes per copied sample (a chunk offset, a
+ * sample-to-chunk entry, a time entry), plus the source's index and 64 KiB for the rest.
  */
 export async function readRemuxIndexRoom(read: ReadAt, fileSize: number): Promise<number | undefined> {
   let offset = 0;
@@ -77,8 +79,10 @@ export async function readRemuxIndexRoom(read: ReadAt, fileSize: number): Promis
       if (bodySize > MAX_INDEX_BYTES) return undefined;
       const body = await read(offset + box.headerSize, bodySize);
       if (body.length !== bodySize) return undefined;
-      const samples = sampleCount(body);
-      return samples === undefined ? undefined : box.size + 24 * samples + 64 * 1024;
+      const samples = copiedSamples(body);
+      if (samples === undefined) return undefined;
+      const room = box.size + 24 * samples + 64 * 1024;
+      return room <= MAX_INDEX_BYTES ? room : undefined;
     }
     offset += box.size;
   }
@@ -90,15 +94,23 @@ export function remuxIndexRoomOfFile(path: string): Promise<number | undefined> 
   return withReadAt(path, readRemuxIndexRoom);
 }
 
-/** The samples of all tracks together (each stbl's stsz or stz2), or undefined for a fragmented file. */
-function sampleCount(moov: Buffer): number | undefined {
+/**
+ * The samples of the first video and the first audio track together (their stbl's stsz or stz2),
+ * or undefined for a fragmented file or a track whose tables do not parse.
+ */
+function copiedSamples(moov: Buffer): number | undefined {
   try {
     const boxes = children(moov);
     if (!boxes || boxes.has('mvex')) return undefined;
+    const counted = new Set<string>();
     let total = 0;
     for (const trak of boxes.get('trak') ?? []) {
       const mdia = only(children(trak), 'mdia');
-      const minf = mdia && only(children(mdia), 'minf');
+      const mdiaBoxes = mdia && children(mdia);
+      const handler = only(mdiaBoxes, 'hdlr')?.toString('latin1', 8, 12);
+      if ((handler !== 'vide' && handler !== 'soun') || counted.has(handler)) continue;
+      counted.add(handler);
+      const minf = only(mdiaBoxes, 'minf');
       const stbl = minf && only(children(minf), 'stbl');
       const tables = stbl && children(stbl);
       // stsz and stz2 alike: version and flags, 4 bytes (sample size, or field size), the count.

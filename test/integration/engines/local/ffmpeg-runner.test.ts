@@ -89,6 +89,28 @@ describe('runFfmpeg', () => {
     expect((err as FfmpegError).message).not.toMatch(/code 0/);
   });
 
+  it('fails when ffmpeg could not close its output and exits 0 all the same (a share reporting late)', async () => {
+    const ffmpeg = await fakeFfmpeg(
+      'close-fails',
+      'echo "Error closing file file:/share/out.mp4.part: Input/output error" >&2\nexit 0',
+    );
+    const err = await runFfmpeg({ ffmpeg, args: [], signal: new AbortController().signal }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(FfmpegError);
+    expect((err as FfmpegError).message).toMatch(/could not finish its output: Error closing file/);
+  });
+
+  it('a run that ends with other lines on stderr and exit 0 succeeds', async () => {
+    const ffmpeg = await fakeFfmpeg(
+      'warns',
+      'echo "[mp4 @ 0x1] Non-monotonous DTS in output stream" >&2\nexit 0',
+    );
+    await expect(
+      runFfmpeg({ ffmpeg, args: [], signal: new AbortController().signal }),
+    ).resolves.toBeUndefined();
+  });
+
   it('passes progress from stdout through as percents', async () => {
     const ffmpeg = await fakeFfmpeg(
       'progress.sh',

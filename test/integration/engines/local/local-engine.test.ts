@@ -62,11 +62,24 @@ describe('local engine with real ffmpeg', () => {
   });
 
   it('writes a stream copy in one pass: its index into room kept at the front, before the media', async () => {
-    const { destination } = await convert('one-pass.mov', { durationSec: 2 });
+    // Noise at 20 Mbit/s: 3 s make about 7.5 MB, enough that the room (some 70 KB) is under 1 %.
+    const { destination } = await convert('one-pass.mov', {
+      width: 640,
+      height: 360,
+      durationSec: 3,
+      extra: ['-vf', 'noise=alls=40:allf=t', '-b:v', '20M', '-maxrate', '20M', '-bufsize', '40M'],
+    });
     const boxes = (await topLevelBoxes(destination)).map((b) => b.type);
     // +faststart would leave moov, free (8 bytes), mdat; the reserved room is a free box of its own.
     expect(boxes.slice(0, 4)).toEqual(['ftyp', 'moov', 'free', 'free']);
     expect(boxes.indexOf('mdat')).toBeGreaterThan(boxes.indexOf('moov'));
+  });
+
+  it('copies a small file with +faststart: room kept for its index would be over 1 % of it', async () => {
+    const { destination } = await convert('small-copy.mov', { durationSec: 2 });
+    const boxes = await topLevelBoxes(destination);
+    expect(boxes.map((b) => b.type)).toEqual(['ftyp', 'moov', 'free', 'mdat']);
+    expect(boxes[2]!.size).toBe(8);
   });
 
   it('when the index outgrows the room kept for it, writes the file again with the index moved first', async () => {
@@ -78,13 +91,18 @@ describe('local engine with real ffmpeg', () => {
     });
     const input = await makeVideo(join(suite.dir, 'no-room.mov'), { durationSec: 2 });
     const destination = join(suite.dir, 'no-room.out.mp4');
+    const percents: number[] = [];
     const result = await tight.run(request(input, destination), {
       signal: new AbortController().signal,
-      progress: () => {},
+      progress: (p) => {
+        if (p.percent !== undefined) percents.push(p.percent);
+      },
       checkpoint: async () => {},
     });
     expect(result).toMatchObject({ path: destination, summary: 'remuxed' });
     expect(lines.some((l) => /did not fit the room/.test(l))).toBe(true);
+    // The second run starts again at 0 %; what is reported never goes back.
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
     const boxes = (await topLevelBoxes(destination)).map((b) => b.type);
     expect(boxes.indexOf('moov')).toBeLessThan(boxes.indexOf('mdat'));
     expect(await videoStreamHash(destination)).toBe(await videoStreamHash(input));

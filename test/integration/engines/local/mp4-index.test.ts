@@ -10,7 +10,13 @@ import {
   readMp4Index,
   remuxIndexRoomOfFile,
 } from '../../../../src/engines/local/mp4-index.js';
-import { encodeTestSources, ffprobeJson, topLevelBoxes } from '../../../helpers/media.js';
+import {
+  encodeTestSources,
+  ffprobeJson,
+  testsrcInput,
+  topLevelBoxes,
+  type TestSources,
+} from '../../../helpers/media.js';
 
 /**
  * The in-process reader of an MP4's index, against what ffprobe says of the same files made by the
@@ -29,7 +35,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function make(name: string, out: string[], opts: { audio?: boolean; size?: string } = {}) {
+function make(name: string, out: string[], opts: TestSources = {}) {
   return encodeTestSources(join(dir, name), out, { seconds: 2, ...opts });
 }
 
@@ -162,34 +168,61 @@ describe('readMp4Index on files ffmpeg made', () => {
 });
 
 describe('readRemuxIndexRoom: room for the index of a stream copy, kept at its front', () => {
-  /** A stream copy by the real ffmpeg into `room` reserved bytes: its stderr, and the file's boxes. */
-  async function copyInto(source: string, room: number) {
-    const output = `${source}.copy.mp4`;
+  const COPY = ['-map', '0:V:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'mp4'];
+
+  /** The engine's stream copy by the real ffmpeg, into `room` reserved bytes or with +faststart. */
+  async function copy(source: string, room: number | undefined) {
+    const output = `${source}.${room === undefined ? 'faststart' : 'room'}.mp4`;
+    const place = room === undefined ? ['-movflags', '+faststart'] : ['-moov_size', String(room)];
     const { stderr } = await run('ffmpeg', [
-      ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', source],
-      ...['-map', '0:V:0', '-map', '0:a:0?', '-c', 'copy', '-moov_size', String(room), '-f', 'mp4', output],
+      ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', source, ...COPY, ...place, output],
     ]);
     return { stderr, boxes: await topLevelBoxes(output) };
   }
 
-  const sources: [string, string[]][] = [
-    ['its index first, in a MOV', [...X264, '-c:a', 'aac', '-movflags', '+faststart']],
-    ['its index last, in a MOV', [...X264, '-c:a', 'aac']],
-    ['B-frames and MP3 sound, in an MP4', ['-c:v', 'libx264', '-preset', 'medium', '-c:a', 'libmp3lame']],
+  const moovSize = (boxes: { type: string; size: number }[]) => boxes.find((b) => b.type === 'moov')!.size;
+
+  /** Samples in the tracks a copy keeps (the first video, the first audio), as ffprobe counts them. */
+  async function copiedSamples(path: string): Promise<number> {
+    const count = async (stream: string) => {
+      const { stdout } = await run('ffprobe', [
+        ...['-v', 'error', '-select_streams', stream, '-count_packets'],
+        ...['-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', path],
+      ]);
+      return Number(stdout.trim() || 0);
+    };
+    return (await count('V:0')) + (await count('a:0'));
+  }
+
+  const sources: [string, string, string[], TestSources?][] = [
+    ['its index first, in a MOV', 'first.mov', [...X264, '-c:a', 'aac', '-movflags', '+faststart']],
+    ['its index last, in a MOV', 'last.mov', [...X264, '-c:a', 'aac']],
     [
-      'one sample per chunk (the index at its largest), in a MOV',
-      [...X264, '-c:a', 'aac', '-chunk_duration', '1'],
+      'B-frames and MP3 sound, in an MP4',
+      'bframes.mp4',
+      ['-c:v', 'libx264', '-preset', 'medium', '-c:a', 'libmp3lame'],
+    ],
+    // The hard case: many samples, written in 4-second chunks, which the copy cuts finer (its chunk
+    // offsets and sample-to-chunk entries grow with its samples).
+    [
+      'a minute of 240 fps in 4-second chunks, in a MOV',
+      'chunky.mov',
+      [...X264, '-c:a', 'aac', '-chunk_duration', '4000000', '-chunk_size', '50000000'],
+      { size: '64x64', rate: 240, seconds: 60 },
     ],
   ];
-  for (const [what, args] of sources) {
-    it(`${what}: the copy's index fits the room, before the media`, async () => {
-      const ext = what.endsWith('MP4') ? 'mp4' : 'mov';
-      const source = await make(`room-${sources.findIndex(([w]) => w === what)}.${ext}`, args, {
-        audio: true,
-      });
+  for (const [what, name, args, shape] of sources) {
+    it(`${what}: the copy's index outgrows the source's by under 24 bytes per sample, and fits the room`, async () => {
+      const source = await make(`room-${name}`, args, { audio: true, ...shape });
+      const sourceIndex = moovSize(await topLevelBoxes(source));
+      const samples = await copiedSamples(source);
+      // What the bound assumes, measured without its 64 KiB of slack: the copy's own index, as
+      // +faststart writes it, against the source's.
+      const natural = moovSize((await copy(source, undefined)).boxes);
+      expect(natural - sourceIndex).toBeLessThanOrEqual(24 * samples);
       const room = await remuxIndexRoomOfFile(source);
-      expect(room).toBeGreaterThan(64 * 1024);
-      const { stderr, boxes } = await copyInto(source, room!);
+      expect(room).toBe(sourceIndex + 24 * samples + 64 * 1024);
+      const { stderr, boxes } = await copy(source, room);
       expect(stderr).toBe('');
       const types = boxes.map((b) => b.type);
       expect(types.indexOf('moov')).toBeLessThan(types.indexOf('mdat'));
@@ -197,6 +230,21 @@ describe('readRemuxIndexRoom: room for the index of a stream copy, kept at its f
       expect(boxes[types.indexOf('moov') + 1]).toMatchObject({ type: 'free' });
     });
   }
+
+  it('counts only the tracks a copy keeps: a second, PCM sound track (a sample per audio frame) adds nothing', async () => {
+    const source = join(dir, 'room-aac-then-pcm.mov');
+    await run('ffmpeg', [
+      ...testsrcInput('64x64', 20, 25),
+      ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=20'],
+      ...['-map', '0:v', '-map', '1:a', '-map', '1:a', ...X264],
+      ...['-c:a:0', 'aac', '-c:a:1', 'pcm_s16le', source],
+    ]);
+    const sourceIndex = moovSize(await topLevelBoxes(source));
+    // 20 s of PCM at 48 kHz: 960,000 samples, which alone would ask for 23 MB.
+    expect(await remuxIndexRoomOfFile(source)).toBe(
+      sourceIndex + 24 * (await copiedSamples(source)) + 64 * 1024,
+    );
+  });
 
   it('no bound for a fragmented MP4, an AVI or a file that is not media', async () => {
     const fragmented = await make('room-fragmented.mp4', [...X264, '-movflags', 'frag_keyframe+empty_moov']);
