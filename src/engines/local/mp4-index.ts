@@ -96,7 +96,7 @@ export function remuxIndexRoomOfFile(path: string): Promise<number | undefined> 
 
 /**
  * The samples of the first video and the first audio track together (their stbl's stsz or stz2),
- * or undefined for a fragmented file or a track whose tables do not parse.
+ * or undefined for a fragmented file, one without a video track, or a track whose tables do not parse.
  */
 function copiedSamples(moov: Buffer): number | undefined {
   try {
@@ -118,7 +118,9 @@ function copiedSamples(moov: Buffer): number | undefined {
       if (!sizes) return undefined;
       total += sizes.readUInt32BE(8);
     }
-    return total;
+    // No video track read: nothing to bound (an old QuickTime file's compressed index, `cmov`, hides
+    // its tracks).
+    return counted.has('vide') ? total : undefined;
   } catch (err) {
     if (err instanceof RangeError) return undefined;
     throw err;

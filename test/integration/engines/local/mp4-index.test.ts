@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   mp4IndexOfFile,
   readMp4Index,
+  readRemuxIndexRoom,
   remuxIndexRoomOfFile,
 } from '../../../../src/engines/local/mp4-index.js';
 import {
@@ -244,6 +245,26 @@ describe('readRemuxIndexRoom: room for the index of a stream copy, kept at its f
     expect(await remuxIndexRoomOfFile(source)).toBe(
       sourceIndex + 24 * (await copiedSamples(source)) + 64 * 1024,
     );
+  });
+
+  it('no bound for an old QuickTime file whose index is compressed (cmov): its tracks cannot be counted', async () => {
+    const box = (type: string, body: Buffer) => {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(8 + body.length);
+      head.write(type, 4, 'latin1');
+      return Buffer.concat([head, body]);
+    };
+    const moov = box(
+      'moov',
+      box('cmov', Buffer.concat([box('dcom', Buffer.from('zlib')), box('cmvd', Buffer.alloc(64))])),
+    );
+    const file = Buffer.concat([
+      box('ftyp', Buffer.from('qt  \0\0\0\0qt  ')),
+      moov,
+      box('mdat', Buffer.alloc(1024)),
+    ]);
+    const read = async (offset: number, length: number) => file.subarray(offset, offset + length);
+    expect(await readRemuxIndexRoom(read, file.length)).toBeUndefined();
   });
 
   it('no bound for a fragmented MP4, an AVI or a file that is not media', async () => {
