@@ -38,18 +38,30 @@ const MAX_TOP_BOXES = 64;
  * track with other than one sample entry, or its boxes do not parse: the caller then asks ffprobe.
  */
 export async function readMp4Index(read: ReadAt, fileSize: number): Promise<Mp4Index | undefined> {
+  // An MP4 starts with its file type.
+  const moov = await readMoov(read, fileSize, ['ftyp']);
+  return moov && parseMoov(moov.body);
+}
+
+/**
+ * The top-level moov box of the file `read` reads: its whole size and its body. Undefined when the
+ * first box is not one of `firstBoxes`, the boxes do not parse, there is no moov among the first
+ * MAX_TOP_BOXES, or its body is larger than MAX_INDEX_BYTES or cut short.
+ */
+async function readMoov(
+  read: ReadAt,
+  fileSize: number,
+  firstBoxes: readonly string[],
+): Promise<{ size: number; body: Buffer } | undefined> {
   let offset = 0;
   for (let i = 0; i < MAX_TOP_BOXES && offset + 8 <= fileSize; i++) {
-    const head = await read(offset, 16);
-    const box = boxHeader(head, 0, fileSize - offset);
-    if (!box) return undefined;
-    if (i === 0 && box.type !== 'ftyp') return undefined; // an MP4 starts with its file type
+    const box = boxHeader(await read(offset, 16), 0, fileSize - offset);
+    if (!box || (i === 0 && !firstBoxes.includes(box.type))) return undefined;
     if (box.type === 'moov') {
       const bodySize = box.size - box.headerSize;
       if (bodySize > MAX_INDEX_BYTES) return undefined;
       const body = await read(offset + box.headerSize, bodySize);
-      if (body.length !== bodySize) return undefined;
-      return parseMoov(body);
+      return body.length === bodySize ? { size: box.size, body } : undefined;
     }
     offset += box.size;
   }
@@ -70,23 +82,12 @@ export async function readMp4Index(read: ReadAt, fileSize: number): Promise<Mp4I
  * sample-to-chunk entry, a time entry), plus the source's index and 64 KiB for the rest.
  */
 export async function readRemuxIndexRoom(read: ReadAt, fileSize: number): Promise<number | undefined> {
-  let offset = 0;
-  for (let i = 0; i < MAX_TOP_BOXES && offset + 8 <= fileSize; i++) {
-    const box = boxHeader(await read(offset, 16), 0, fileSize - offset);
-    if (!box || (i === 0 && !FIRST_BOXES.includes(box.type))) return undefined;
-    if (box.type === 'moov') {
-      const bodySize = box.size - box.headerSize;
-      if (bodySize > MAX_INDEX_BYTES) return undefined;
-      const body = await read(offset + box.headerSize, bodySize);
-      if (body.length !== bodySize) return undefined;
-      const samples = copiedSamples(body);
-      if (samples === undefined) return undefined;
-      const room = box.size + 24 * samples + 64 * 1024;
-      return room <= MAX_INDEX_BYTES ? room : undefined;
-    }
-    offset += box.size;
-  }
-  return undefined;
+  // A QuickTime MOV may start with another box than ftyp (wide, mdat, moov…).
+  const moov = await readMoov(read, fileSize, FIRST_BOXES);
+  const samples = moov && copiedSamples(moov.body);
+  if (!moov || samples === undefined) return undefined;
+  const room = moov.size + 24 * samples + 64 * 1024;
+  return room <= MAX_INDEX_BYTES ? room : undefined;
 }
 
 /** readRemuxIndexRoom on a file on disk. */
