@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { fsyncFile } from '../src/core/fsync.js';
 import { probeMedia } from '../src/engines/local/probe.js';
 import { distIsFreshIn } from '../test/helpers/dist-fresh.js';
-import { makeVideo } from '../test/helpers/media.js';
+import { makeVideo, QUIET_FFMPEG } from '../test/helpers/media.js';
 import { formatMs, median, type BenchContext, type Figure } from './report.js';
 
 const BIN = resolve('dist/src/cli/bin.js');
@@ -52,11 +52,7 @@ export async function cliRemuxFigure(ctx: BenchContext): Promise<Figure> {
         peer.push(
           await timed(async () => {
             await spawnOk('ffmpeg', [
-              '-hide_banner',
-              '-nostdin',
-              '-y',
-              '-loglevel',
-              'error',
+              ...QUIET_FFMPEG,
               '-i',
               input,
               '-c',

@@ -119,6 +119,9 @@ export async function videoStreamHash(path: string, annexB?: 'h264' | 'hevc'): P
   return stdout.trim();
 }
 
+/** The start of a quiet, overwriting ffmpeg run that never reads the terminal: errors only on stderr. */
+export const QUIET_FFMPEG: readonly string[] = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'];
+
 /** The start of a quiet, overwriting ffmpeg run whose first input is a generated test picture (`testsrc`). */
 export function testsrcInput(size = '320x240', seconds = 1, rate: number | string = 25): string[] {
   return ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${rate}:duration=${seconds}`];

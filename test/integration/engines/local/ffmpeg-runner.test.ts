@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegError, VideoInboxError } from '../../../../src/core/errors.js';
 import { runFfmpeg, type SpawnFn } from '../../../../src/engines/local/ffmpeg-runner.js';
-import { makeVideo } from '../../../helpers/media.js';
+import { makeVideo, QUIET_FFMPEG } from '../../../helpers/media.js';
 
 let dir: string;
 
@@ -66,11 +66,7 @@ describe('runFfmpeg', () => {
     const err = await runFfmpeg({
       ffmpeg: 'ffmpeg',
       args: [
-        '-hide_banner',
-        '-nostdin',
-        '-y',
-        '-loglevel',
-        'error',
+        ...QUIET_FFMPEG,
         '-i',
         `file:${source}`,
         '-c',

@@ -14,7 +14,7 @@ import {
 import {
   encodeTestSources,
   ffprobeJson,
-  testsrcInput,
+  QUIET_FFMPEG,
   topLevelBoxes,
   type TestSources,
 } from '../../../helpers/media.js';
@@ -175,9 +175,7 @@ describe('readRemuxIndexRoom: room for the index of a stream copy, kept at its f
   async function copy(source: string, room: number | undefined) {
     const output = `${source}.${room === undefined ? 'faststart' : 'room'}.mp4`;
     const place = room === undefined ? ['-movflags', '+faststart'] : ['-moov_size', String(room)];
-    const { stderr } = await run('ffmpeg', [
-      ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', source, ...COPY, ...place, output],
-    ]);
+    const { stderr } = await run('ffmpeg', [...[...QUIET_FFMPEG, '-i', source, ...COPY, ...place, output]]);
     return { stderr, boxes: await topLevelBoxes(output) };
   }
 
@@ -233,13 +231,11 @@ describe('readRemuxIndexRoom: room for the index of a stream copy, kept at its f
   }
 
   it('counts only the tracks a copy keeps: a second, PCM sound track (a sample per audio frame) adds nothing', async () => {
-    const source = join(dir, 'room-aac-then-pcm.mov');
-    await run('ffmpeg', [
-      ...testsrcInput('64x64', 20, 25),
-      ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=20'],
-      ...['-map', '0:v', '-map', '1:a', '-map', '1:a', ...X264],
-      ...['-c:a:0', 'aac', '-c:a:1', 'pcm_s16le', source],
-    ]);
+    const source = await make(
+      'room-aac-then-pcm.mov',
+      ['-map', '0:v', '-map', '1:a', '-map', '1:a', ...X264, '-c:a:0', 'aac', '-c:a:1', 'pcm_s16le'],
+      { size: '64x64', seconds: 20 },
+    );
     const sourceIndex = moovSize(await topLevelBoxes(source));
     // 20 s of PCM at 48 kHz: 960,000 samples, which alone would ask for 23 MB.
     expect(await remuxIndexRoomOfFile(source)).toBe(
