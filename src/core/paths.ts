@@ -17,6 +17,18 @@ export function defaultStateDir(
   return join(base, 'video-inbox');
 }
 
+/** What may be rebuilt at any time (the compiled code of the CLI's modules): never needed, never a secret. */
+export function defaultCacheDir(
+  env: Env = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): string {
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'video-inbox');
+  const base =
+    env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(home, '.cache');
+  return join(base, 'video-inbox');
+}
+
 /** The config file: --config, else $VIDEO_INBOX_CONFIG, else $XDG_CONFIG_HOME/video-inbox/config.yaml. */
 export function defaultConfigPath(env: Env = process.env, home = homedir()): string {
   if (env.VIDEO_INBOX_CONFIG) return env.VIDEO_INBOX_CONFIG;
