@@ -13,7 +13,7 @@ import { fsyncFile } from '../src/core/fsync.js';
 import { probeMedia } from '../src/engines/local/probe.js';
 import { distIsFreshIn } from '../test/helpers/dist-fresh.js';
 import { makeVideo, QUIET_FFMPEG } from '../test/helpers/media.js';
-import { formatMs, median, type BenchContext, type Figure } from './report.js';
+import { benchNodes, formatMs, median, type BenchContext, type BenchNode, type Figure } from './report.js';
 
 const BIN = resolve('dist/src/cli/bin.js');
 
@@ -25,9 +25,23 @@ const BIN = resolve('dist/src/cli/bin.js');
 const CACHE = join(tmpdir(), 'video-inbox-bench-cache');
 const BIG_MOV = 'remux-1080p-60s-15M-v1.mov';
 
-export async function cliRemuxFigure(ctx: BenchContext): Promise<Figure> {
+/** The figure on this process's node, then on each one given with `--node` (see benchNodes). */
+export async function cliRemuxFigures(ctx: BenchContext): Promise<Figure[]> {
   if (!distIsFreshIn(resolve('.'))) throw new Error('dist/ is older than src/: run `npm run build` first');
   const input = await bigMov(ctx);
+  const figures: Figure[] = [];
+  for (const [i, node] of benchNodes(ctx.args).entries()) {
+    figures.push(await cliRemuxFigure(ctx, input, node, i > 0));
+  }
+  return figures;
+}
+
+async function cliRemuxFigure(
+  ctx: BenchContext,
+  input: string,
+  node: BenchNode,
+  named: boolean,
+): Promise<Figure> {
   const sizeMb = (await stat(input)).size / 1e6;
   const outDir = join(ctx.work, 'cli-out');
   await mkdir(outDir, { recursive: true });
@@ -43,9 +57,7 @@ export async function cliRemuxFigure(ctx: BenchContext): Promise<Figure> {
       await mkdir(outDir);
       if (side === 'cli') {
         ours.push(
-          await timed(() =>
-            spawnOk(process.execPath, [BIN, 'convert', '--engine', 'local', '-o', outDir, input]),
-          ),
+          await timed(() => spawnOk(node.bin, [BIN, 'convert', '--engine', 'local', '-o', outDir, input])),
         );
       } else {
         const out = join(outDir, 'plain.mp4');
@@ -65,16 +77,16 @@ export async function cliRemuxFigure(ctx: BenchContext): Promise<Figure> {
           }),
         );
         // The fixed costs, timed apart: node plus convert's modules, one ffprobe, the fsync (warm).
-        startup.push(await timed(() => spawnOk(process.execPath, [BIN, 'convert', '--help'])));
+        startup.push(await timed(() => spawnOk(node.bin, [BIN, 'convert', '--help'])));
         probes.push(await timed(() => probeMedia(input)));
         syncs.push(await timed(() => fsyncFile(out)));
       }
     }
-    ctx.log(`cli remux: run ${i + 1}/${ctx.runs} done`);
+    ctx.log(`cli remux on Node ${node.version}: run ${i + 1}/${ctx.runs} done`);
   }
   await rm(outDir, { recursive: true, force: true });
   return {
-    what: `\`video-inbox convert --engine local\` (built CLI, end to end): H.264/AAC MOV, 1920x1080, 60 s, ${sizeMb.toFixed(0)} MB (remux)`,
+    what: `\`video-inbox convert --engine local\` (built CLI, end to end): H.264/AAC MOV, 1920x1080, 60 s, ${sizeMb.toFixed(0)} MB (remux)${named ? `, on Node ${node.version}` : ''}`,
     oursMs: median(ours),
     peer: '`ffmpeg -c copy -movflags +faststart` + fsync',
     peerMs: median(peer),

@@ -1,7 +1,8 @@
 /**
  * How much the local engine adds on top of plain ffmpeg: the same generated inputs, the same ffmpeg
  * arguments, timed both ways. `npm run bench -- --only local-engine` (add `--case remux` for the
- * cases whose name starts so; `--case cli` for the end-to-end CLI row alone).
+ * cases whose name starts so; `--case cli` for the end-to-end CLI row alone; `--node <path>` to also
+ * run that row on another Node).
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +19,7 @@ import { planConversion } from '../src/engines/local/plan.js';
 import { probeMedia } from '../src/engines/local/probe.js';
 import { fsyncFile } from '../src/core/fsync.js';
 import { makeVideo, type MediaSpec } from '../test/helpers/media.js';
-import { cliRemuxFigure } from './local-engine-cli.js';
+import { cliRemuxFigures } from './local-engine-cli.js';
 import {
   formatMs,
   machineLine,
@@ -132,7 +133,7 @@ async function run(ctx: BenchContext): Promise<Section> {
       });
     }
   }
-  if (!only || 'cli'.startsWith(only)) figures.push(await cliRemuxFigure(ctx));
+  if (!only || 'cli'.startsWith(only)) figures.push(...(await cliRemuxFigures(ctx)));
   return {
     id: 'local-engine',
     title: 'Local engine vs plain ffmpeg',
@@ -144,7 +145,7 @@ async function run(ctx: BenchContext): Promise<Section> {
       'the verification of the output, placing it) against ffmpeg remuxing the same file as a person would ' +
       '(`+faststart`, which moves the index to the front in a second pass) plus an fsync.',
     figures,
-    command: 'npm run bench -- --only local-engine',
+    command: `npm run bench -- --only local-engine${ctx.args.includes('--node') ? ' --node <path to another node>' : ''}`,
     machine,
   };
 }

@@ -3,6 +3,7 @@
  * video-inbox beside the tool a user would use instead (its peer), in the same run, and reports the
  * ratio; the writer replaces only that benchmark's section of the document.
  */
+import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 
@@ -104,6 +105,35 @@ export function machineLine(extra: string[] = []): string {
     ...extra,
     `load average ${load} at the start`,
   ].join(', ');
+}
+
+/** A Node binary a benchmark runs the CLI on. */
+export interface BenchNode {
+  bin: string;
+  /** `v24.11.0` */
+  version: string;
+  /** Whether the CLI keeps its compiled code there (module.enableCompileCache: Node 22 and later). */
+  compileCache: boolean;
+}
+
+/**
+ * This process's node, then each one given with `--node <path>` (repeated, or comma-separated): the
+ * CLI figures measured on the Node versions people run (22, 24) beside the one the bench runs on.
+ */
+export function benchNodes(args: readonly string[]): BenchNode[] {
+  const given = args.flatMap((a, i) => (a === '--node' && args[i + 1] ? args[i + 1]!.split(',') : []));
+  return [process.execPath, ...given].map((bin) => {
+    const run = spawnSync(
+      bin,
+      ['-p', "process.version + ' ' + typeof require('node:module').enableCompileCache"],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (run.status !== 0) throw new Error(`--node ${bin} does not run: ${run.stderr || run.error?.message}`);
+    const [version = '?', cache] = run.stdout.trim().split(' ');
+    return { bin, version, compileCache: cache === 'function' };
+  });
 }
 
 export const startMarker = (id: string) => `<!-- bench:${id}:start -->`;

@@ -4,7 +4,8 @@
  * plus one line in BENCHMARKS.
  *
  * Options (after `npm run bench --`): `--only id[,id…]`, `--runs N` (default 3), `--no-write` to
- * print the sections without touching the document; anything else is passed to the benchmarks.
+ * print the sections without touching the document; anything else is passed to the benchmarks
+ * (`--node <path>`: the CLI figures also on that node, e.g. Node 24 beside the machine's Node 20).
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
