@@ -1,11 +1,12 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distIsFresh } from '../daemon/harness.js';
+import { canMountTmpfs } from '../reliability/user-config.js';
 
 /**
  * On Node 22 and later the CLI keeps V8's compiled code of its modules in the user's cache folder
@@ -33,12 +34,12 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
+function cli(args: string[], env: Record<string, string>, cwd?: string): Promise<Run> {
   return new Promise((done) =>
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000, cwd },
       (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     ),
   );
@@ -66,6 +67,56 @@ describe.skipIf(!hasCompileCache)('Node 22+: compiled code kept between runs', (
     expect(taken).toContain('dist/src/cli/convert.js');
     expect(taken).toContain('node_modules/commander/');
   });
+
+  it('an empty or relative HOME keeps no cache (it would be under the current folder, maybe a shared one)', async () => {
+    for (const home of ['', 'relative-home']) {
+      const cwd = await mkdtemp(join(dir, 'cwd-'));
+      const run = await cli(['convert', '--help'], { HOME: home }, cwd);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(await readdir(cwd, { recursive: true }), `HOME="${home}"`).toEqual([]);
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a cache folder another user owns, or could replace, is not used (needs root to make one)',
+    async () => {
+      // As root with HOME=/home/alice (sudo keeping HOME): alice owns ~/.cache and could plant code in
+      // a cache root would run. Here "alice" is nobody (65534).
+      const home = join(dir, 'alice');
+      await mkdir(join(home, '.cache'), { recursive: true });
+      await chown(home, 65534, 65534);
+      await chown(join(home, '.cache'), 65534, 65534);
+      const run = await cli(['convert', '--help'], { HOME: home, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).not.toContain('[compile cache]');
+      expect(existsSync(join(home, '.cache', 'video-inbox'))).toBe(false);
+
+      // A cache folder of one's own that others may write to is refused too.
+      const shared = join(dir, 'shared-home');
+      await mkdir(join(shared, '.cache', 'video-inbox', 'compile-cache'), { recursive: true, mode: 0o777 });
+      execFileSync('chmod', ['0777', join(shared, '.cache', 'video-inbox')]);
+      const second = await cli(['convert', '--help'], { HOME: shared, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).not.toContain('[compile cache]');
+    },
+  );
+
+  it.skipIf(!canMountTmpfs())(
+    'a disk with little room left gets no cache (a failed write leaves empty files; needs root to mount)',
+    async () => {
+      const home = join(dir, 'full');
+      await mkdir(home);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', home]);
+      try {
+        const run = await cli(['convert', '--help'], { HOME: home });
+        expect(run.code, run.stderr).toBe(0);
+        expect(existsSync(join(home, '.cache', 'video-inbox', 'compile-cache'))).toBe(false);
+      } finally {
+        execFileSync('umount', [home]);
+      }
+    },
+  );
 
   it('without XDG_CACHE_HOME the cache is ~/.cache/video-inbox (the folder is per user, never /tmp)', async () => {
     const home = join(dir, 'plain-home');

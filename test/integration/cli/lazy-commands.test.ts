@@ -81,8 +81,9 @@ describe('the CLI loads only what the command needs', () => {
       'dist/src/cli/bin.js',
       'dist/src/cli/commands.js',
       'dist/src/cli/main.js',
-      // Where the compiled code is kept (bin.ts): a few lines, node's own modules only.
+      // Where the compiled code is kept (bin.ts): a few lines each, node's own modules only.
       'dist/src/core/paths.js',
+      'dist/src/core/private-dir.js',
       'dist/src/core/version.js',
     ]);
     const packages = new Set(run.loaded.map(packageOf).filter(Boolean));
