@@ -1,5 +1,5 @@
 import { access, constants } from 'node:fs/promises';
-import { withConfigFlag } from '../core/cli-command.js';
+import { shellWord, withConfigFlag } from '../core/cli-command.js';
 import type { Clock } from '../core/clock.js';
 import { toVideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -64,22 +64,30 @@ export function createDaemonControl(d: DaemonControlDeps): Control & { close(): 
   const folderOf = (name: string) => d.config().folders.find((f) => f.name === name);
 
   async function finishCancel(job: JobRecord): Promise<void> {
-    const error = {
-      code: 'CANCELLED',
-      message: 'Cancelled by a person',
-      hint: withConfigFlag('Retry it from the page or with `video-inbox retry`.', d.printedConfig),
-    };
+    const error = { code: 'CANCELLED', message: 'Cancelled by a person' };
     const inbox = job.plan?.inbox ?? folderOf(job.folder)?.inbox;
     let setAsideTo: string | undefined;
     if (inbox && !job.output) {
-      setAsideTo = await setAside(job.source, inbox, error, {
-        fs: d.retry.fs,
-        now: new Date(d.clock.now()),
-        config: d.printedConfig,
-      }).catch(() => undefined);
+      // The report beside it prints the retry command with the file's new path.
+      const hint = 'Retry it from the page, or with the command below.';
+      setAsideTo = await setAside(
+        job.source,
+        inbox,
+        { ...error, hint },
+        {
+          fs: d.retry.fs,
+          now: new Date(d.clock.now()),
+          config: d.printedConfig,
+        },
+      ).catch(() => undefined);
       if (setAsideTo) d.sourceLeft(job.source);
     }
-    await d.journal.update(job.id, { state: 'failed', error, attempts: job.attempts });
+    // `retry` needs the file: the hint names it where it is now (set aside, or still in place).
+    const hint = withConfigFlag(
+      `Retry it from the page or with \`video-inbox retry ${shellWord(setAsideTo ?? job.source)}\`.`,
+      d.printedConfig,
+    );
+    await d.journal.update(job.id, { state: 'failed', error: { ...error, hint }, attempts: job.attempts });
   }
 
   return {

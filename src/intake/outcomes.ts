@@ -1,3 +1,4 @@
+import { shellWord } from '../core/cli-command.js';
 import { toVideoInboxError, VideoInboxError } from '../core/errors.js';
 import type { JobRecord } from '../domain/job.js';
 import { failSource } from '../outbox/fail-source.js';
@@ -97,9 +98,11 @@ export async function duplicate(b: Base, of: JobRecord, after: Rule['after']): P
     );
     return { kind: 'duplicate', of };
   }
+  // The command names the archived copy: `retry` needs a file, and this is the one to convert again.
+  const force = archivedTo ? ` (use \`video-inbox retry ${shellWord(archivedTo)}\` to force)` : '';
   b.log.info(
     { of: of.id, output: of.output, archivedTo },
-    'Already converted earlier; archived without converting again (use `video-inbox retry` to force)',
+    `Already converted earlier; archived without converting again${force}`,
   );
   return { kind: 'duplicate', of, archivedTo };
 }

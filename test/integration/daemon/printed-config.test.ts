@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { readEndpoint } from '../../../src/http/endpoint-file.js';
+import { makeVideo } from '../../helpers/media.js';
 import {
   bin,
   cleanUpAfterEach,
@@ -84,6 +85,31 @@ it.skipIf(!distIsFresh())(
     expect(run.out).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     expect(await listFiles(sb.inbox)).toContain('empty.avi');
+  },
+  120_000,
+);
+
+it.skipIf(!distIsFresh())(
+  'content converted before is archived with a retry hint that names the file and runs as printed',
+  async () => {
+    const sb = await makeSandbox({ rule: { after: 'archive' } });
+    const daemon = spawnDaemon(sb);
+    await daemon.waitForLog('Watching inboxes');
+    const clip = await makeVideo(join(sb.dir, 'clip.mov'), { durationSec: 1 });
+    await copyFile(clip, join(sb.inbox, 'clip.mov'));
+    await waitFor(async () => (await listFiles(sb.outbox)).includes('clip.mp4'), 60_000, 'the first output');
+    // The same content again, under another name: archived, not converted or paid for twice.
+    await copyFile(clip, join(sb.inbox, 'again.mov'));
+    const entry = await daemon.waitForLog('Already converted earlier');
+    const hint = /`(video-inbox retry [^`]+)`/.exec(String(entry.msg))?.[1];
+    const archived = join(sb.inbox, '_done', 'again.mov');
+    expect(hint).toBe(`video-inbox retry ${archived} --config ${sb.configPath}`);
+
+    await sigterm(daemon);
+    const run = await runAsPrinted(sb, hint!);
+    expect(run.out).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+    expect(await listFiles(sb.inbox)).toContain('again.mov');
   },
   120_000,
 );

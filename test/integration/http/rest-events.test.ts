@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ interface Job {
   folder: string;
   state: string;
   percent?: number;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; hint?: string };
   history?: { state: string; at: number }[];
 }
 
@@ -173,6 +173,16 @@ describe('REST and live events through the built daemon', () => {
     const after = (await api.get(`/api/jobs/${waiting.id}`)).json<{ job: Job }>().job;
     expect(after).toMatchObject({ state: 'failed', error: { code: 'CANCELLED' } });
     expect(await listFiles(join(sb.inbox, '_failed'))).toContain('b.mp4');
+    // Its hint names the file where it now is, so the command runs as printed (retry needs a file);
+    // the report beside the file points to its own command, which names the new path.
+    const report = await readFile(join(sb.inbox, '_failed', 'b.mp4.error.txt'), 'utf8');
+    expect(report).toContain('Retry it from the page, or with the command below.');
+    expect(report).toContain(
+      `video-inbox retry ${join(sb.inbox, '_failed', 'b.mp4')} --config ${sb.configPath}`,
+    );
+    expect(after.error?.hint).toContain(
+      `\`video-inbox retry ${join(sb.inbox, '_failed', 'b.mp4')} --config ${sb.configPath}\``,
+    );
     expect((await api.post(`/api/jobs/${waiting.id}/cancel`)).status).toBe(409);
 
     // Retry brings it back; it waits for the resume, then runs.
