@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { validateAll } from '../../../src/config/validate-all.js';
 import { ConfigError, formatConfigIssue } from '../../../src/core/errors.js';
+import type { MediaInfo } from '../../../src/domain/media.js';
 import { loadRuleFile } from '../../../src/rules/load-rule.js';
 import { matchesRule } from '../../../src/rules/match.js';
 import { resolveJob } from '../../../src/rules/resolve-job.js';
@@ -160,6 +161,48 @@ describe('validateAll', () => {
     const rule = await loadRuleFile(join(root, 'rules', name));
     expect(rule.skill).toBe(skill);
     expect(matchesRule(rule, file)).toBe(takes);
+  });
+});
+
+describe('the starter rules send what the local engine can remux offline to it, portrait included', () => {
+  const media = (codec: string, width: number, height: number, rotation?: number): MediaInfo => ({
+    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+    durationSec: 10,
+    sizeBytes: 20 * 1024 * 1024,
+    video: { codec, width, height, ...(rotation === undefined ? {} : { rotation }) },
+    audio: { codec: 'aac', channels: 2 },
+  });
+  const engineFor = async (rule: string, name: string, m: MediaInfo) =>
+    resolveJob(
+      await loadRuleFile(join(root, 'rules', rule)),
+      { path: `/in/${name}`, sizeBytes: m.sizeBytes, media: m },
+      'f',
+      new Date(),
+    ).engine;
+
+  it.each([
+    ['mov-to-mp4.yaml', 'landscape 1080p H.264', 'local', media('h264', 1920, 1080)],
+    [
+      'mov-to-mp4.yaml',
+      'portrait 1080x1920 H.264 (a phone held upright)',
+      'local',
+      media('h264', 1080, 1920),
+    ],
+    [
+      'mov-to-mp4.yaml',
+      'stored 1280x720, shown upright (rotation 90)',
+      'local',
+      media('h264', 1280, 720, -90),
+    ],
+    ['mov-to-mp4.yaml', 'portrait HEVC', 'local', media('hevc', 1080, 1920)],
+    ['mov-to-mp4.yaml', 'portrait 4K H.264', 'nemo', media('h264', 2160, 3840)],
+    ['mov-to-mp4.yaml', 'landscape 4K HEVC', 'nemo', media('hevc', 3840, 2160)],
+    ['mov-to-mp4.yaml', 'ProRes 1080p', 'nemo', media('prores', 1920, 1080)],
+    ['old-formats-to-mp4.yaml', 'portrait 1080x1920 H.264', 'local', media('h264', 1080, 1920)],
+    ['old-formats-to-mp4.yaml', 'landscape 1080p H.264', 'local', media('h264', 1920, 1080)],
+    ['old-formats-to-mp4.yaml', 'portrait 4K H.264', 'nemo', media('h264', 2160, 3840)],
+  ])('%s: %s → %s', async (rule, _what, engine, m) => {
+    expect(await engineFor(rule, rule === 'mov-to-mp4.yaml' ? 'IMG_0001.MOV' : 'clip.mp4', m)).toBe(engine);
   });
 });
 
