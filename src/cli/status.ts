@@ -92,15 +92,21 @@ async function stateDirOf(configPath: string, wasNamed: boolean): Promise<string
       hint: 'Check the path given to --config (or $VIDEO_INBOX_CONFIG), or create one with `video-inbox init`.',
     });
   }
+  if (!exists) {
+    // Not a mistake (jobs can still be shown), but nothing will run until there is a config.
+    console.error(
+      `video-inbox: no config at ${configPath} yet; create one with \`video-inbox init\` (showing the jobs in ${defaultStateDir()}).`,
+    );
+    return defaultStateDir();
+  }
   try {
     return (await loadConfig(configPath, process.env)).stateDir;
   } catch (err) {
     if (isVideoInboxError(err) && err.code === 'CONFIG_INVALID') {
       const fallback = defaultStateDir();
-      if (exists)
-        console.error(
-          `video-inbox: ${configPath} has errors (run \`video-inbox validate${configFlag(wasNamed ? configPath : undefined)}\`); showing the jobs in ${fallback}.`,
-        );
+      console.error(
+        `video-inbox: ${configPath} has errors (run \`video-inbox validate${configFlag(wasNamed ? configPath : undefined)}\`); showing the jobs in ${fallback}.`,
+      );
       return fallback;
     }
     throw err;

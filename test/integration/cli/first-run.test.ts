@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,5 +79,21 @@ describe('npm start on a fresh machine', () => {
     });
     expect(code).toBe(2);
     await expect(access(missing)).rejects.toThrow();
+  });
+
+  it('status before any config says there is none yet and how to make one (stdout stays the report)', async () => {
+    home = await mkdtemp(join(tmpdir(), 'vi-first-'));
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+      execFile(
+        process.execPath,
+        [BIN, 'status'],
+        { env: { PATH: process.env.PATH ?? '', HOME: home } },
+        (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('No jobs yet');
+    expect(run.stderr).toContain(`no config at ${join(home, '.config', 'video-inbox', 'config.yaml')} yet`);
+    expect(run.stderr).toContain('`video-inbox init`');
   });
 });
