@@ -113,9 +113,10 @@ async function screen(
         kind: 'no-match',
         reason: ignoredReason({ folder: folder.name, rel: name, match: rule.match }),
       };
-    // A video nobody takes must not sit in the inbox unnoticed: set aside, saying what to change.
+    // A video nobody takes must not sit in the inbox unnoticed: set aside, saying what to change
+    // (the message names the pattern and the rule file; the hint is the step after).
     const error = new VideoInboxError('NO_MATCHING_RULE', unmatched, {
-      hint: `Add the pattern to \`match\` in ${folder.rules}, then move the file back into the inbox.`,
+      hint: 'Then move the file back from _failed/ into the inbox.',
     });
     return { kind: 'rejected', error, contentHash: '' };
   }

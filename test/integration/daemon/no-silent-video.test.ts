@@ -29,6 +29,9 @@ describe.runIf(distIsFresh())('every video is accounted for (built daemon)', { t
     expect(text).toContain('No rule in folder "main" matches *.wmv');
     expect(text).toContain("add '*.wmv' to `match`");
     expect(text).toContain(sb.rulePath());
+    // Said once: the hint adds the next step, it does not repeat the message.
+    expect(text.split(sb.rulePath()).length - 1).toBe(1);
+    expect(job?.error?.hint).toBe('Then move the file back from _failed/ into the inbox.');
     expect(sb.emu.count('upload')).toBe(0);
   });
 
