@@ -13,11 +13,12 @@ import { resolveTools } from '../engines/local/tools.js';
 import { hashFile } from '../core/content-hash.js';
 import { checkLink, type LinkCheck } from '../intake/link-check.js';
 import { linkPolicyText } from '../intake/link-policy.js';
+import { notAVideo } from '../intake/outcomes.js';
 import { nodeOutboxFs } from '../outbox/outbox-fs.js';
 import { openJournal } from '../jobs/journal.js';
 import { loadRuleFile } from '../rules/load-rule.js';
 import { matchesRule } from '../rules/match.js';
-import { unmatchedVideoMessage } from '../rules/video-extensions.js';
+import { unmatchedVideoMessage, videoExtensionOf } from '../rules/video-extensions.js';
 import { resolveJob } from '../rules/resolve-job.js';
 import { ruleVersion } from '../rules/rule-version.js';
 import { ignoredReason } from '../intake/ignored.js';
@@ -94,6 +95,7 @@ export async function explain(
   lines.push(...leftAlone.lines);
   if (leftAlone.stop) return { lines, inInbox: true };
   const job = await planLines(file, folder.name, rule, config, info?.size ?? 0, lines);
+  if (!job) return { lines, inInbox: true };
   lines.push(`Output: ${folder.outbox}/${job.outputName} (a numbered name if taken)`);
   lines.push(
     `Afterwards the source is: ${job.after === 'archive' ? `moved to ${folder.inbox}/_done/` : job.after === 'delete' ? 'deleted' : 'kept'}`,
@@ -146,7 +148,11 @@ function whyNotTaken(
   return { lines: [], stop: false };
 }
 
-/** The probe and the job the rule makes of the file: engine, skill and instructions, or local options. */
+/**
+ * The probe and the job the rule makes of the file: engine, skill and instructions, or local options.
+ * Undefined when the daemon would set the file aside instead (ffprobe runs but cannot read it, or a
+ * video by its name holds no picture), as intake does.
+ */
 async function planLines(
   file: string,
   folderName: string,
@@ -154,18 +160,36 @@ async function planLines(
   config: Config,
   sizeBytes: number,
   lines: string[],
-): Promise<ReturnType<typeof resolveJob>> {
+): Promise<ReturnType<typeof resolveJob> | undefined> {
   let media: MediaInfo | undefined;
+  let ffprobe: string | undefined;
   try {
-    const tools = resolveTools({ ffmpeg: config.ffmpegPath, ffprobe: config.ffprobePath });
-    media = await probeMedia(file, tools.ffprobe);
+    ffprobe = resolveTools({ ffmpeg: config.ffmpegPath, ffprobe: config.ffprobePath }).ffprobe;
+  } catch (err) {
+    // Without ffmpeg the daemon plans without a probe too (the cloud takes the file as it is).
+    lines.push(`Probe: not available (${toVideoInboxError(err).message})`);
+  }
+  if (ffprobe !== undefined) {
+    const name = basename(file);
+    try {
+      media = await probeMedia(file, ffprobe);
+    } catch (err) {
+      const why = toVideoInboxError(err).message;
+      lines.push('Probe: ffprobe cannot read it');
+      lines.push(`Set aside: the daemon moves it to _failed/: ${notAVideo(name, why).message}`);
+      return undefined;
+    }
     const v = media.video;
     lines.push(
       `Probe: ${media.formatName}, ${media.durationSec?.toFixed(1) ?? '?'} s, ` +
-        `${v ? `${v.codec} ${v.width}x${v.height}` : 'no video'}, ${media.audio ? media.audio.codec : 'no audio'}`,
+        `${v ? `${v.codec} ${v.width}x${v.height}${turned(v.width, v.height, v.rotation)}` : 'no video'}, ${media.audio ? media.audio.codec : 'no audio'}`,
     );
-  } catch (err) {
-    lines.push(`Probe: not available (${toVideoInboxError(err).message})`);
+    if (!v && videoExtensionOf(name) !== undefined) {
+      lines.push(
+        `Set aside: the daemon moves it to _failed/: ${notAVideo(name, 'it has no video stream').message}`,
+      );
+      return undefined;
+    }
   }
   const job = resolveJob(rule, { path: file, sizeBytes, media }, folderName, new Date(), {
     language: config.api.language,
@@ -246,4 +270,10 @@ function linkLines(file: string, link: LinkCheck, folder: { followLinks?: boolea
 function relativeToInbox(inbox: string, file: string): string {
   const rel = relative(inbox, file);
   return rel.startsWith('..') ? basename(file) : rel.split(sep).join('/');
+}
+
+/** How a player shows a turned picture: `when` compares these sizes, not the stored ones. */
+function turned(width: number, height: number, rotation: number | undefined): string {
+  if (!rotation || Math.abs(rotation) % 180 !== 90) return '';
+  return ` (rotated ${rotation}°: shown ${height}x${width})`;
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +83,38 @@ describe('video-inbox explain', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('The daemon picks it up within its settle window');
     expect(await readdir(sb.inbox)).toContain('notes.webm');
+  });
+
+  it('a file ffprobe cannot read is set aside by the daemon, and explain says so instead of a plan', async () => {
+    const garbage = join(sb.inbox, 'broken.avi');
+    await writeFile(garbage, Buffer.alloc(64 * 1024, 7));
+    const run = await runCli(sb, ['explain', garbage, '--config', sb.configPath]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Probe: ffprobe cannot read it/);
+    expect(run.stdout).toMatch(
+      /Set aside: the daemon moves it to _failed\/: broken\.avi is not a video that can be read/,
+    );
+    expect(run.stdout).not.toContain('Engine:');
+    expect(run.stdout).not.toContain('Instructions');
+  });
+
+  it('shows a turned picture as a player shows it, the size `when` compares', async () => {
+    const stored = await makeVideo(join(sb.dir, 'stored.mov'));
+    const turned = join(sb.inbox, 'upright.mov');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      stored,
+      '-c',
+      'copy',
+      '-metadata:s:v:0',
+      'rotate=90',
+      turned,
+    ]);
+    const run = await runCli(sb, ['explain', turned, '--config', sb.configPath]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Probe: .*h264 320x240 \(rotated -?90°: shown 240x320\), aac/);
   });
 });
 
