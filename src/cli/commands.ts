@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 
 type CommandModule = { register: (program: Command) => void };
+/** `alone`: this command is the one that runs (not one of all loaded for --help). */
+type LoadCommand = (alone: boolean) => Promise<CommandModule>;
 
 /**
  * Each command lives in its own file and adds itself to the program. The files are imported only
@@ -8,12 +10,14 @@ type CommandModule = { register: (program: Command) => void };
  * `--version`, `status` or `explain` use, and loading them costs most of a second.
  * Listed in the order `--help` shows them.
  */
-const COMMANDS: ReadonlyArray<readonly [string, () => Promise<CommandModule>]> = [
+const COMMANDS: ReadonlyArray<readonly [string, LoadCommand]> = [
   [
     'start',
-    async () => {
-      // Before the daemon's modules load (see daemon-heap.ts): an idle daemon stays small.
-      (await import('../app/daemon-heap.js')).keepYoungGenerationSmall();
+    async (alone) => {
+      // Before the daemon's modules load (see daemon-heap.ts): an idle daemon stays small. Only when
+      // the daemon runs: the V8 flag is part of each compiled-code cache entry's key (bin.ts), and
+      // set for --help it made the next command rewrite the entries they share.
+      if (alone) (await import('../app/daemon-heap.js')).keepYoungGenerationSmall();
       return import('./start.js');
     },
   ],
@@ -49,6 +53,6 @@ export function commandsToLoad(args: readonly string[]): string[] {
 export async function registerCommands(program: Command, args: readonly string[]): Promise<void> {
   const wanted = new Set(commandsToLoad(args));
   const chosen = COMMANDS.filter(([name]) => wanted.has(name));
-  const modules = await Promise.all(chosen.map(([, load]) => load()));
+  const modules = await Promise.all(chosen.map(([, load]) => load(chosen.length === 1)));
   for (const mod of modules) mod.register(program);
 }

@@ -68,6 +68,19 @@ describe.skipIf(!hasCompileCache)('Node 22+: compiled code kept between runs', (
     expect(taken).toContain('node_modules/commander/');
   });
 
+  it("--help between two runs of a command leaves that command's cached code usable", async () => {
+    // The daemon's V8 flag (daemon-heap.ts) is part of each entry's key: set by anything but `start`,
+    // it made every command after a --help throw away and rewrite the entries they share.
+    const home = join(dir, 'help');
+    const env = { HOME: home, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' };
+    await cli(['convert', '--help'], env);
+    await cli(['--help'], env);
+    const after = await cli(['convert', '--help'], env);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stderr.split('\n').filter((l) => l.includes('was rejected'))).toEqual([]);
+    expect(accepted(after.stderr).length).toBeGreaterThan(0);
+  });
+
   it('an empty or relative HOME keeps no cache (it would be under the current folder, maybe a shared one)', async () => {
     for (const home of ['', 'relative-home']) {
       const cwd = await mkdtemp(join(dir, 'cwd-'));
