@@ -22,6 +22,7 @@ import { makeVideo, type MediaSpec } from '../test/helpers/media.js';
 import { cliRemuxFigures } from './local-engine-cli.js';
 import {
   formatMs,
+  benchNodes,
   machineLine,
   median,
   type BenchContext,
@@ -72,7 +73,12 @@ async function run(ctx: BenchContext): Promise<Section> {
   const only = ctx.args.includes('--case') ? ctx.args[ctx.args.indexOf('--case') + 1] : undefined;
   const features = await detectFfmpegFeatures('ffmpeg');
   const engine = createLocalEngine({ tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: silentLogger() });
-  const machine = machineLine([ffmpegVersion()]);
+  const machine = machineLine([
+    ffmpegVersion(),
+    ...benchNodes(ctx.args)
+      .slice(1)
+      .map((n) => `also Node ${n.version}`),
+  ]);
   const figures: Figure[] = [];
   for (const c of CASES.filter((x) => !only || x.name.startsWith(only))) {
     const input = join(ctx.work, c.file);
