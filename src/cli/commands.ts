@@ -53,6 +53,7 @@ export function commandsToLoad(args: readonly string[]): string[] {
 export async function registerCommands(program: Command, args: readonly string[]): Promise<void> {
   const wanted = new Set(commandsToLoad(args));
   const chosen = COMMANDS.filter(([name]) => wanted.has(name));
-  const modules = await Promise.all(chosen.map(([, load]) => load(chosen.length === 1)));
+  const help = args.includes('--help') || args.includes('-h');
+  const modules = await Promise.all(chosen.map(([, load]) => load(chosen.length === 1 && !help)));
   for (const mod of modules) mod.register(program);
 }

@@ -94,6 +94,13 @@ export async function explain(
   const leftAlone = whyNotTaken(file, folder, rule, link);
   lines.push(...leftAlone.lines);
   if (leftAlone.stop) return { lines, inInbox: true };
+  if (info?.size === 0) {
+    // As intake: an empty file is set aside before anything probes it.
+    lines.push(
+      'Set aside: the daemon moves it to _failed/: the file is empty (0 bytes); copy the video again.',
+    );
+    return { lines, inInbox: true };
+  }
   const job = await planLines(file, folder.name, rule, config, info?.size ?? 0, lines);
   if (!job) return { lines, inInbox: true };
   lines.push(`Output: ${folder.outbox}/${job.outputName} (a numbered name if taken)`);

@@ -83,9 +83,10 @@ function named(opts: { config?: string }): boolean {
  * default state dir is shown, and the person is told so.
  */
 async function stateDirOf(configPath: string, wasNamed: boolean): Promise<string> {
+  // Only a config that is not there is missing; one that cannot be read is reported by loadConfig.
   const exists = await access(configPath).then(
     () => true,
-    () => false,
+    (err: NodeJS.ErrnoException) => err.code !== 'ENOENT',
   );
   if (!exists && wasNamed) {
     throw new VideoInboxError('CONFIG_INVALID', `The config ${configPath} does not exist`, {

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, realpathSync, statfsSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, realpathSync, statfsSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 
 /**
@@ -13,7 +13,7 @@ export const MIN_FREE_BYTES = 64 * 1024 * 1024;
  * who could put a file there could run code as this one. So:
  *
  * - `dir` must be absolute: an empty or relative HOME would put it under the current folder;
- * - `dir` itself is this user's and writable by nobody else;
+ * - `dir` itself is this user's, and made 0700 (others may not even look inside);
  * - every folder above it belongs to this user or root and is writable by nobody else, unless it
  *   is root's and sticky like /tmp, where others cannot rename what is not theirs. (Root running
  *   with another user's HOME, as `sudo` may keep it, so gets no cache: that user owns the folders.)
@@ -31,7 +31,10 @@ export function privateDir(dir: string, minFreeBytes = MIN_FREE_BYTES): string |
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const real = realpathSync(dir);
     const own = lstatSync(real);
-    if (!own.isDirectory() || own.uid !== uid || (own.mode & 0o022) !== 0) return undefined;
+    if (!own.isDirectory() || own.uid !== uid) return undefined;
+    // Ours alone, whatever the umask made it: Node makes its own subfolder in here with the umask's
+    // mode, so this folder is what keeps others out of the entries.
+    if ((own.mode & 0o077) !== 0) chmodSync(real, 0o700);
     return chainIsSafe(dirname(real), uid) && hasRoom(real, minFreeBytes) ? real : undefined;
   } catch {
     return undefined;

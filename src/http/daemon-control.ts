@@ -1,5 +1,5 @@
 import { access, constants } from 'node:fs/promises';
-import { shellWord, withConfigFlag } from '../core/cli-command.js';
+import { cliCommand, shellWord } from '../core/cli-command.js';
 import type { Clock } from '../core/clock.js';
 import { toVideoInboxError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -83,10 +83,8 @@ export function createDaemonControl(d: DaemonControlDeps): Control & { close(): 
       if (setAsideTo) d.sourceLeft(job.source);
     }
     // `retry` needs the file: the hint names it where it is now (set aside, or still in place).
-    const hint = withConfigFlag(
-      `Retry it from the page or with \`video-inbox retry ${shellWord(setAsideTo ?? job.source)}\`.`,
-      d.printedConfig,
-    );
+    const command = cliCommand(`retry ${shellWord(setAsideTo ?? job.source)}`, d.printedConfig);
+    const hint = `Retry it from the page or with \`${command}\`.`;
     await d.journal.update(job.id, { state: 'failed', error: { ...error, hint }, attempts: job.attempts });
   }
 

@@ -75,6 +75,7 @@ describe.skipIf(!hasCompileCache)('Node 22+: compiled code kept between runs', (
     const env = { HOME: home, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' };
     await cli(['convert', '--help'], env);
     await cli(['--help'], env);
+    await cli(['start', '--help'], env);
     const after = await cli(['convert', '--help'], env);
     expect(after.code, after.stderr).toBe(0);
     expect(after.stderr.split('\n').filter((l) => l.includes('was rejected'))).toEqual([]);

@@ -98,6 +98,15 @@ describe('video-inbox explain', () => {
     expect(run.stdout).not.toContain('Instructions');
   });
 
+  it('an empty file is set aside as empty, before any probe, as the daemon does', async () => {
+    const empty = join(sb.inbox, 'empty.avi');
+    await writeFile(empty, '');
+    const run = await runCli(sb, ['explain', empty, '--config', sb.configPath]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Set aside: the daemon moves it to _failed/: the file is empty (0 bytes)');
+    expect(run.stdout).not.toContain('Probe:');
+  });
+
   it('shows a turned picture as a player shows it, the size `when` compares', async () => {
     const stored = await makeVideo(join(sb.dir, 'stored.mov'));
     const turned = join(sb.inbox, 'upright.mov');

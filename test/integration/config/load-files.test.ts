@@ -204,6 +204,15 @@ describe('the starter rules send what the local engine can remux offline to it, 
   ])('%s: %s → %s', async (rule, _what, engine, m) => {
     expect(await engineFor(rule, rule === 'mov-to-mp4.yaml' ? 'IMG_0001.MOV' : 'clip.mp4', m)).toBe(engine);
   });
+
+  it('a picture stored 1280x720 but shown upright is taken by the portrait entry (rotation counts)', async () => {
+    const m = media('h264', 1280, 720, -90);
+    const rule = await loadRuleFile(join(root, 'rules', 'mov-to-mp4.yaml'));
+    expect(
+      resolveJob(rule, { path: '/in/IMG_0002.MOV', sizeBytes: m.sizeBytes, media: m }, 'f', new Date())
+        .whenIndex,
+    ).toBe(1);
+  });
 });
 
 describe('loadConfig on real files', () => {

@@ -43,6 +43,14 @@ describe('privateDir', () => {
     expect(privateDir(groupWritable, 0)).toBeUndefined();
   });
 
+  it('an own folder others may read or enter (a loose umask) is made 0700 before use', async () => {
+    const loose = join(dir, 'loose');
+    await mkdir(loose);
+    await chmod(loose, 0o755);
+    expect(privateDir(loose, 0)).toBe(loose);
+    expect((await lstat(loose)).mode & 0o777).toBe(0o700);
+  });
+
   it('follows a symlink to a folder of its own, and returns where it leads', async () => {
     const target = join(dir, 'real-cache');
     await mkdir(target, { mode: 0o700 });
