@@ -96,9 +96,7 @@ export async function explain(
   if (leftAlone.stop) return { lines, inInbox: true };
   if (info?.size === 0) {
     // As intake: an empty file is set aside before anything probes it.
-    lines.push(
-      'Set aside: the daemon moves it to _failed/: the file is empty (0 bytes); copy the video again.',
-    );
+    lines.push(setAsideLine('the file is empty (0 bytes); copy the video again.'));
     return { lines, inInbox: true };
   }
   const job = await planLines(file, folder.name, rule, config, info?.size ?? 0, lines);
@@ -183,7 +181,7 @@ async function planLines(
     } catch (err) {
       const why = toVideoInboxError(err).message;
       lines.push('Probe: ffprobe cannot read it');
-      lines.push(`Set aside: the daemon moves it to _failed/: ${notAVideo(name, why).message}`);
+      lines.push(setAsideLine(notAVideo(name, why).message));
       return undefined;
     }
     const v = media.video;
@@ -192,9 +190,7 @@ async function planLines(
         `${v ? `${v.codec} ${v.width}x${v.height}${turned(v.width, v.height, v.rotation)}` : 'no video'}, ${media.audio ? media.audio.codec : 'no audio'}`,
     );
     if (!v && videoExtensionOf(name) !== undefined) {
-      lines.push(
-        `Set aside: the daemon moves it to _failed/: ${notAVideo(name, 'it has no video stream').message}`,
-      );
+      lines.push(setAsideLine(notAVideo(name, 'it has no video stream').message));
       return undefined;
     }
   }
@@ -283,4 +279,9 @@ function relativeToInbox(inbox: string, file: string): string {
 function turned(width: number, height: number, rotation: number | undefined): string {
   if (!rotation || Math.abs(rotation) % 180 !== 90) return '';
   return ` (rotated ${rotation}°: shown ${height}x${width})`;
+}
+
+/** What intake would do instead of planning: set the file aside, for this reason. */
+function setAsideLine(reason: string): string {
+  return `Set aside: the daemon moves it to _failed/: ${reason}`;
 }
