@@ -8,6 +8,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  alsoNodes,
   benchNodes,
   machineLine,
   median,
@@ -37,7 +38,7 @@ function timeOnce(node: string, args: string[], env?: NodeJS.ProcessEnv): number
 
 async function run(ctx: BenchContext): Promise<Section> {
   const nodes = benchNodes(ctx.args);
-  const machine = machineLine(nodes.slice(1).map((n) => `also Node ${n.version}`));
+  const machine = machineLine(alsoNodes(nodes));
   // `status` and `validate` need a config: a small one, with an empty state dir.
   const config = join(ctx.work, 'config.yaml');
   await mkdir(join(ctx.work, 'inbox'), { recursive: true });

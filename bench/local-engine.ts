@@ -21,6 +21,7 @@ import { fsyncFile } from '../src/core/fsync.js';
 import { makeVideo, type MediaSpec } from '../test/helpers/media.js';
 import { cliRemuxFigures } from './local-engine-cli.js';
 import {
+  alsoNodes,
   formatMs,
   benchNodes,
   machineLine,
@@ -73,12 +74,7 @@ async function run(ctx: BenchContext): Promise<Section> {
   const only = ctx.args.includes('--case') ? ctx.args[ctx.args.indexOf('--case') + 1] : undefined;
   const features = await detectFfmpegFeatures('ffmpeg');
   const engine = createLocalEngine({ tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }, log: silentLogger() });
-  const machine = machineLine([
-    ffmpegVersion(),
-    ...benchNodes(ctx.args)
-      .slice(1)
-      .map((n) => `also Node ${n.version}`),
-  ]);
+  const machine = machineLine([ffmpegVersion(), ...alsoNodes(benchNodes(ctx.args))]);
   const figures: Figure[] = [];
   for (const c of CASES.filter((x) => !only || x.name.startsWith(only))) {
     const input = join(ctx.work, c.file);

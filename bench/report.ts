@@ -121,6 +121,21 @@ export interface BenchNode {
  * CLI figures measured on the Node versions people run (22, 24) beside the one the bench runs on.
  */
 export function benchNodes(args: readonly string[]): BenchNode[] {
+  const key = args.join('\0');
+  let nodes = nodesAsked.get(key);
+  if (!nodes) nodesAsked.set(key, (nodes = resolveNodes(args)));
+  return nodes;
+}
+
+/** Each node is asked once per bench run: every benchmark that measures the CLI reuses the answer. */
+const nodesAsked = new Map<string, BenchNode[]>();
+
+/** The machine line's words for the extra nodes a run measured (`also Node v24.11.0`). */
+export function alsoNodes(nodes: readonly BenchNode[]): string[] {
+  return nodes.slice(1).map((n) => `also Node ${n.version}`);
+}
+
+function resolveNodes(args: readonly string[]): BenchNode[] {
   const given = args.flatMap((a, i) => (a === '--node' && args[i + 1] ? args[i + 1]!.split(',') : []));
   return [process.execPath, ...given].map((bin) => {
     const run = spawnSync(
