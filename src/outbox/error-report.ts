@@ -1,4 +1,4 @@
-import { cliCommand, withConfigFlag } from '../core/cli-command.js';
+import { cliCommand, shellWord, withConfigFlag } from '../core/cli-command.js';
 import { redact } from '../core/secrets.js';
 
 export interface ErrorReportInput {
@@ -30,15 +30,9 @@ export function errorReportText(input: ErrorReportInput): string {
     `  ${withConfigFlag(input.hint ?? DEFAULT_HINT, input.config)}`,
     '',
     'To try again once the cause is fixed:',
-    `  ${cliCommand(`retry ${shellQuote(input.failedPath)}`, input.config)}`,
+    `  ${cliCommand(`retry ${shellWord(input.failedPath)}`, input.config)}`,
     'or move the file back into the inbox folder.',
     '',
   ];
   return redact(lines.join('\n'));
-}
-
-/** Quotes a path for a POSIX shell so the command can be pasted as is. */
-export function shellQuote(value: string): string {
-  if (/^[A-Za-z0-9_./:@%+=-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }

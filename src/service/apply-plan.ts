@@ -1,6 +1,7 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { nodeAtomicWriteFs, writeFileAtomic } from '../core/atomic-write.js';
+import { shellWord } from '../core/cli-command.js';
 import { redact } from '../core/secrets.js';
 import type { CommandRunner } from './command-runner.js';
 import { parseEnvFile } from './env-file.js';
@@ -111,10 +112,6 @@ export function describePlan(plan: ServicePlan): string[] {
 
 function octal(mode: number): string {
   return `0${mode.toString(8)}`;
-}
-
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function firstLine(text: string): string {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { shellWord } from '../../../src/core/cli-command.js';
 import { readEndpoint } from '../../../src/http/endpoint-file.js';
 import { makeVideo } from '../../helpers/media.js';
 import {
@@ -110,6 +111,32 @@ it.skipIf(!distIsFresh())(
     expect(run.out).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     expect(await listFiles(sb.inbox)).toContain('again.mov');
+  },
+  120_000,
+);
+
+it.skipIf(!distIsFresh())(
+  'the retry hint of a file whose name holds a backtick and " -c " still names the config and runs as printed',
+  async () => {
+    const sb = await makeSandbox({ rule: { after: 'archive' } });
+    const daemon = spawnDaemon(sb);
+    await daemon.waitForLog('Watching inboxes');
+    const clip = await makeVideo(join(sb.dir, 'clip.mov'), { durationSec: 1 });
+    await copyFile(clip, join(sb.inbox, 'clip.mov'));
+    await waitFor(async () => (await listFiles(sb.outbox)).includes('clip.mp4'), 60_000, 'the first output');
+    // The same content under a name a shell would misread unquoted: a backtick, and a word "-c".
+    const name = 'take `2` -c b.mov';
+    await copyFile(clip, join(sb.inbox, name));
+    const msg = String((await daemon.waitForLog('Already converted earlier')).msg);
+    const hint = msg.slice(msg.indexOf('(use `') + '(use `'.length, msg.lastIndexOf('` to force)'));
+    const archived = join(sb.inbox, '_done', name);
+    expect(hint).toBe(`video-inbox retry ${shellWord(archived)} --config ${sb.configPath}`);
+
+    await sigterm(daemon);
+    const run = await runAsPrinted(sb, hint);
+    expect(run.out).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+    expect(await listFiles(sb.inbox)).toContain(name);
   },
   120_000,
 );

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cliCommand, withConfigFlag } from '../../../src/core/cli-command.js';
+import { cliCommand, shellWord, withConfigFlag } from '../../../src/core/cli-command.js';
 import { errorReportText } from '../../../src/outbox/error-report.js';
 import { printedConfigOf } from '../../../src/cli/settings.js';
 import { namingConfig } from '../../../src/run/job-records.js';
@@ -27,9 +28,46 @@ describe('printed commands name the config they need', () => {
       'Already named: `video-inbox start --config /x.yaml`',
     ],
     ['No command here: restart video-inbox.', 'No command here: restart video-inbox.'],
+    // A quoted path is one word, whatever it holds: a backtick does not end the command, and a
+    // " -c " or " --config " inside it does not name a config.
+    [
+      "Archived (use `video-inbox retry '/in/_done/take `2`.mov'` to force)",
+      "Archived (use `video-inbox retry '/in/_done/take `2`.mov' --config /c.yaml` to force)",
+    ],
+    [
+      "Run `video-inbox retry '/in/_done/a -c b.mov'` again.",
+      "Run `video-inbox retry '/in/_done/a -c b.mov' --config /c.yaml` again.",
+    ],
+    [
+      "Run `video-inbox retry '/in/x --config=y.mov'`.",
+      "Run `video-inbox retry '/in/x --config=y.mov' --config /c.yaml`.",
+    ],
+    [
+      "Run `video-inbox retry '/in/it'\\''s -c.mov'` now.",
+      "Run `video-inbox retry '/in/it'\\''s -c.mov' --config /c.yaml` now.",
+    ],
+    [
+      'Already named: `video-inbox retry -c /x.yaml a.mov`',
+      'Already named: `video-inbox retry -c /x.yaml a.mov`',
+    ],
+    [
+      'Already named: `video-inbox open --config=/x.yaml`',
+      'Already named: `video-inbox open --config=/x.yaml`',
+    ],
   ])('withConfigFlag(%j)', (text, expected) => {
     expect(withConfigFlag(text, '/c.yaml')).toBe(expected);
     expect(withConfigFlag(text, undefined)).toBe(text);
+  });
+
+  it('a command naming any file, as shellWord quotes it, gets the config after the whole path', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1 }), fc.string(), (path, config) => {
+        const text = `Archived (use \`video-inbox retry ${shellWord(path)}\` to force)`;
+        expect(withConfigFlag(text, config)).toBe(
+          `Archived (use \`${cliCommand(`retry ${shellWord(path)}`, config)}\` to force)`,
+        );
+      }),
+    );
   });
 
   it('a .error.txt names the config in its retry line and in its hint', () => {

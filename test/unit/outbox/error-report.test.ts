@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearSecrets, registerSecret } from '../../../src/core/secrets.js';
-import { errorReportText, shellQuote } from '../../../src/outbox/error-report.js';
+import { shellWord } from '../../../src/core/cli-command.js';
+import { errorReportText } from '../../../src/outbox/error-report.js';
 
 afterEach(() => clearSecrets());
 
@@ -47,13 +48,13 @@ describe('errorReportText', () => {
   });
 });
 
-describe('shellQuote', () => {
+describe("shellWord (the retry line's path)", () => {
   it.each([
     ['/in/_failed/clip.avi', '/in/_failed/clip.avi'],
     ['/in/my clip.avi', "'/in/my clip.avi'"],
     ["it's.avi", `'it'\\''s.avi'`],
     ['$(rm -rf).avi', "'$(rm -rf).avi'"],
   ])('%s → %s', (input, expected) => {
-    expect(shellQuote(input)).toBe(expected);
+    expect(shellWord(input)).toBe(expected);
   });
 });
