@@ -32,6 +32,8 @@ export interface StatusJob {
   message?: string;
   output?: string;
   error?: { code: string; message: string; hint?: string };
+  /** A failed file's place in `<inbox>/_failed/`, where it was moved (`file` is where it was taken). */
+  setAsideTo?: string;
   heldReason?: string;
   attempts: number;
   updatedAt: string;
@@ -50,6 +52,7 @@ export type StatusInput = Pick<
   | 'message'
   | 'output'
   | 'error'
+  | 'setAsideTo'
   | 'heldReason'
   | 'attempts'
   | 'createdAt'
@@ -97,6 +100,7 @@ export function buildStatus(all: StatusInput[], daemon: StatusReport['daemon']):
       message: j.message,
       output: j.output,
       error: j.error,
+      setAsideTo: j.state === 'failed' ? j.setAsideTo : undefined,
       heldReason: j.heldReason,
       attempts: j.attempts,
       updatedAt: new Date(j.updatedAt).toISOString(),
@@ -130,7 +134,8 @@ export function formatStatus(report: StatusReport): string[] {
           : j.message
             ? ` — ${j.message}`
             : '';
-    lines.push(`  [${j.state}${pct}] ${j.folder}: ${j.file}${detail}`);
+    // A failed file set aside is named where it now lies, the path `retry` takes.
+    lines.push(`  [${j.state}${pct}] ${j.folder}: ${j.setAsideTo ?? j.file}${detail}`);
   }
   if (report.ignored?.length) lines.push(...formatIgnored(report.ignored));
   if (report.cluster) lines.push(...formatCluster(report.cluster));

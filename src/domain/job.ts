@@ -116,6 +116,8 @@ export interface JobRecord {
    */
   reservedArchive?: ReservedName;
   error?: JobError;
+  /** Where a failed job's source now lies in `<inbox>/_failed/` (absent when it could not be moved). */
+  setAsideTo?: string;
   heldReason?: string;
   /** How the job runs, fixed when it was taken (absent on jobs held before their rules loaded). */
   plan?: JobPlan;

@@ -12,6 +12,8 @@ export interface JobView {
   message?: string;
   output?: string;
   error?: JobError;
+  /** A failed job's source where it now lies, in `<inbox>/_failed/`. */
+  setAsideTo?: string;
   heldReason?: string;
   /** Cluster mode: the node that runs the job (or ran it last). */
   node?: string;

@@ -13,6 +13,8 @@ export function jobView(job: JobRecord): JobView {
     ...(job.message !== undefined ? { message: job.message } : {}),
     ...(job.output !== undefined ? { output: job.output } : {}),
     ...(job.error !== undefined ? { error: job.error } : {}),
+    // Kept by the record after a retry took the file back; only a failed job is still set aside.
+    ...(job.state === 'failed' && job.setAsideTo !== undefined ? { setAsideTo: job.setAsideTo } : {}),
     ...(job.heldReason !== undefined ? { heldReason: job.heldReason } : {}),
     attempts: job.attempts,
     size: job.size,

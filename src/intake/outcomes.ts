@@ -66,6 +66,7 @@ export async function fail(
         engine: 'nemo' as const,
         state: 'failed' as const,
         error: errorRecord,
+        setAsideTo: movedTo,
         message: movedTo ? `Moved to ${movedTo}` : undefined,
       };
       job = b.reusable

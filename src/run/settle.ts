@@ -85,6 +85,7 @@ async function fail(ctx: JobContext, error: VideoInboxError, attempts: number): 
         state: 'failed',
         attempts,
         error: errorRecord,
+        setAsideTo: movedTo,
         ...(movedTo ? { output: undefined } : {}),
       });
     },

@@ -115,6 +115,9 @@ describe('the status page in a real browser', () => {
       .poll(() => row(page, 'birthday.mp4').getAttribute('data-state'), { timeout: 90_000 })
       .toBe('failed');
     expect(await row(page, 'birthday.mp4').locator('.reason').textContent()).toMatch(/Unsupported file type/);
+    expect(await row(page, 'birthday.mp4').locator('.aside').textContent()).toBe(
+      `Moved to ${join(sb.inbox, '_failed', 'birthday.mp4')}`,
+    );
     await expect
       .poll(() => page.locator('#log').textContent(), { timeout: 30_000 })
       .toMatch(/birthday\.mp4 failed: /);

@@ -62,6 +62,8 @@ function renderJob(job) {
         `${job.error?.message ?? 'Failed'}${job.error?.hint ? ` ${job.error.hint}` : ''}`,
       ),
     );
+    // Where the file now lies, so a person can find it (the Retry button brings it back).
+    if (job.setAsideTo) progress.append(make('div', 'aside', `Moved to ${job.setAsideTo}`));
   } else if (job.state !== 'done') {
     const bar = make('progress');
     bar.max = 100;

@@ -172,6 +172,24 @@ describe('runJob', () => {
     expect(await readdir(join(dir, 'outbox'))).toEqual([]);
   });
 
+  it('records where a failed job set its source aside, the path status shows', async () => {
+    const source = join(dir, 'inbox', 'clip.avi');
+    await writeFile(source, 'bytes');
+    const job = await newJob(source);
+    const engine: Engine = {
+      name: 'local',
+      async run() {
+        throw new VideoInboxError('UNSUPPORTED_FILE', 'This file type is not accepted');
+      },
+    };
+    const result = await runJob(job, plan(), deps(engine), new AbortController().signal);
+    expect(result.kind).toBe('failed');
+    const record = journal.get('job-1');
+    expect(record?.error?.code).toBe('UNSUPPORTED_FILE');
+    expect(record?.setAsideTo).toBe(join(dir, 'inbox', '_failed', 'clip.avi'));
+    expect(await readdir(join(dir, 'inbox', '_failed'))).toContain('clip.avi');
+  });
+
   it('fails a job whose source was removed from a present inbox, with nothing to set aside', async () => {
     const source = join(dir, 'inbox', 'clip.avi');
     await writeFile(source, 'bytes');
